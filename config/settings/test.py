@@ -1,0 +1,13 @@
+from .base import *  # noqa: F403
+from .base import TEMPLATES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+# Keep template origins on nodes so tests/conftest.py can tell our templates from libraries'.
+TEMPLATES[0]["OPTIONS"]["debug"] = True

@@ -1,0 +1,98 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .enums import ROLE_ORGANISATION_KINDS, OrganisationKind, OrganisationSubtype, Role
+
+DEPARTEMENT_CODE = RegexValidator(
+    r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$",
+    "Code INSEE de département invalide (ex. 68, 2A, 974).",
+)
+
+
+class Territory(models.Model):
+    """A département, the area of one SIAO."""
+
+    name = models.CharField("nom", max_length=100)
+    insee_code = models.CharField(
+        "code INSEE du département", max_length=3, unique=True, validators=[DEPARTEMENT_CODE]
+    )
+    stores_social_security_number = models.BooleanField(
+        "conserver le numéro de sécurité sociale",
+        default=False,
+        help_text=(
+            "Désactivé par défaut : la CNIL encadre strictement l'usage du NIR. "
+            "Seule la couverture sociale est alors conservée."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "territoire"
+        ordering = ["insee_code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.insee_code})"
+
+
+class Organisation(models.Model):
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
+    subtype = models.CharField(
+        "précision", max_length=20, choices=OrganisationSubtype.choices, blank=True
+    )
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="organisations"
+    )
+    email = models.EmailField("adresse électronique", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    role = models.CharField("rôle", max_length=30, choices=Role.choices, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role and not self.organisation_id:
+            raise ValidationError({"organisation": "Un rôle suppose une organisation."})
+        if self.role and self.organisation_id:
+            allowed = ROLE_ORGANISATION_KINDS[self.role]
+            if self.organisation.kind not in allowed:
+                raise ValidationError(
+                    {
+                        "role": (
+                            f"Le rôle « {self.get_role_display()} » n'est pas possible dans "
+                            f"une organisation de type « {self.organisation.get_kind_display()} »."
+                        )
+                    }
+                )
+
+    @property
+    def territory(self) -> Territory | None:
+        return self.organisation.territory if self.organisation_id else None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles

@@ -1,0 +1,122 @@
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils import timezone
+
+from relais.places.models import Structure
+from relais.requests.enums import Channel, RequestStatus
+from relais.requests.models import Request
+
+from .enums import Role
+from .models import User
+
+
+def home(request):
+    """Each role lands on a page made for its work."""
+    user = request.user
+    role = user.role or ("superuser" if user.is_superuser else "")
+    handler = _HOMES.get(role, _home_without_role)
+    return handler(request)
+
+
+def _status_counts(requests) -> list[dict]:
+    counts = {
+        (row["channel"], row["status"]): row["n"]
+        for row in requests.values("channel", "status").annotate(n=Count("id"))
+    }
+    return [
+        {
+            "channel": channel.label,
+            "cells": [counts.get((channel.value, status.value), 0) for status in RequestStatus],
+        }
+        for channel in Channel
+    ]
+
+
+def _home_siao(request):
+    visible = Request.objects.visible_to(request.user)
+    context = {
+        "statuses": RequestStatus.labels,
+        "table": _status_counts(visible),
+        "to_evaluate": visible.filter(status=RequestStatus.NEW)
+        .select_related("person", "referrer_organisation")
+        .order_by("created_at")[:10],
+        "waiting": visible.filter(status=RequestStatus.EVALUATED).count(),
+    }
+    return render(request, "accounts/home_siao.html", context)
+
+
+def _home_emergency_line(request):
+    today = timezone.localdate()
+    calls = (
+        Request.objects.visible_to(request.user)
+        .filter(channel=Channel.EMERGENCY, requested_on=today)
+        .select_related("person", "host_structure")
+    )
+    return render(request, "accounts/home_emergency_line.html", {"calls": calls, "today": today})
+
+
+def _home_referrer(request):
+    mine = Request.objects.visible_to(request.user).select_related("person", "host_structure")
+    context = {
+        "open_requests": mine.exclude(status__in=[RequestStatus.ENDED, RequestStatus.CLOSED])[:20],
+        "drafts": mine.filter(status=RequestStatus.NEW).count(),
+    }
+    return render(request, "accounts/home_referrer.html", context)
+
+
+def _home_structure_manager(request):
+    structures = Structure.objects.managed_by(request.user.organisation).prefetch_related(
+        "capacities"
+    )
+    hosted = (
+        Request.objects.visible_to(request.user)
+        .filter(status=RequestStatus.ADMITTED)
+        .select_related("person", "host_structure")
+        .order_by("host_structure__name", "admitted_at")
+    )
+    return render(
+        request,
+        "accounts/home_structure_manager.html",
+        {"structures": structures, "hosted": hosted},
+    )
+
+
+def _home_state_service(request):
+    """Aggregates only: a State service never sees a person."""
+    territory = request.user.organisation.territory
+    requests = Request.objects.filter(territory=territory)
+    context = {
+        "territory": territory,
+        "statuses": RequestStatus.labels,
+        "table": _status_counts(requests),
+        "structures": Structure.objects.filter(territory=territory).count(),
+    }
+    return render(request, "accounts/home_state_service.html", context)
+
+
+def _home_territory_admin(request):
+    territory = request.user.organisation.territory
+    accounts = (
+        User.objects.filter(organisation__territory=territory)
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name")
+    )
+    return render(
+        request, "accounts/home_territory_admin.html", {"accounts": accounts, "territory": territory}
+    )
+
+
+def _home_without_role(request):
+    return render(request, "accounts/home_other.html")
+
+
+_HOMES = {
+    Role.SIAO_OPERATOR: _home_siao,
+    "superuser": _home_siao,
+    Role.EMERGENCY_LINE: _home_emergency_line,
+    Role.SOCIAL_WORKER: _home_referrer,
+    Role.CPIP: _home_referrer,
+    Role.STRUCTURE_MANAGER: _home_structure_manager,
+    Role.STATE_SERVICE: _home_state_service,
+    Role.TERRITORY_ADMIN: _home_territory_admin,
+}

@@ -1,0 +1,30 @@
+from django.db import models
+
+
+class StructureType(models.TextChoices):
+    """Table 1 of seed 004 Annex II: types of structure."""
+
+    CHU = "chu", "Centre d'hébergement d'urgence (CHU)"
+    EMERGENCY_IN_CHRS = "urgence_chrs", "Places d'urgence en CHRS"
+    HOTEL = "hotel", "Hôtel"
+    EMERGENCY_OTHER = "urgence_autre", "Autres places d'urgence (dont ALT)"
+    STABILISATION_CHRS = "stabilisation_chrs", "Stabilisation en CHRS"
+    STABILISATION_OTHER = "stabilisation_hors_chrs", "Stabilisation hors CHRS"
+    INSERTION_CHRS = "insertion_chrs", "Insertion en CHRS"
+    INSERTION_OTHER = "insertion_autre", "Autres places d'insertion"
+    ALT = "alt", "Structure en allocation logement temporaire (ALT)"
+    MAISON_RELAIS = "maison_relais", "Logement adapté – maison relais"
+    SOCIAL_RESIDENCE = "residence_sociale", "Logement adapté – résidence sociale"
+    ORDINARY_HOUSING = "logement_droit_commun", "Logement de droit commun"
+    IML = "iml", "Logement en intermédiation locative (IML)"
+
+    @classmethod
+    def chrs_types(cls) -> set[str]:
+        return {cls.EMERGENCY_IN_CHRS, cls.STABILISATION_CHRS, cls.INSERTION_CHRS}
+
+
+class PlaceType(models.TextChoices):
+    EMERGENCY = "urgence", "Places en urgence"
+    STABILISATION = "stabilisation", "Places de stabilisation"
+    INSERTION = "insertion", "Places d'insertion"
+    HOUSING = "logement", "Places de logement"

@@ -1,0 +1,514 @@
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from dsfr.forms import DsfrBaseForm
+from dsfr.utils import dsfr_input_class_attr
+
+from relais.places.models import Structure
+
+from . import enums
+from .models import (
+    Debt,
+    Employment,
+    EvaluationReason,
+    HousingAid,
+    Person,
+    ResourceLine,
+    SocialEvaluation,
+)
+
+YES_NO = [("", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
+
+
+class DsfrModelForm(forms.ModelForm):
+    """A ModelForm rendered with the DSFR field snippets."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A yes/no question where "not asked" is a real answer (None)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(
+            choices=YES_NO,
+            coerce=lambda value: value == "true",
+            empty_value=None,
+            widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        return value
+
+
+PARTIAL_DATE_RE = re.compile(r"^\s*(?:(?:(\d{1,2})[/.\-])?(\d{1,2})[/.\-])?(\d{4})\s*$")
+
+
+def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
+    """'12/03/1985' → (1985, 3, 12); '03/1985' → (1985, 3, None); '1985' → (1985, None, None)."""
+    match = PARTIAL_DATE_RE.match(text)
+    if not match:
+        raise ValidationError(
+            "Date de naissance illisible : écrivez JJ/MM/AAAA, ou MM/AAAA ou AAAA si elle "
+            "n'est connue qu'en partie."
+        )
+    day, month, year = (int(part) if part else None for part in match.groups())
+    return year, month, day
+
+
+class PersonForm(DsfrModelForm):
+    """Identity traits; the birth date is typed as one field that may be partial."""
+
+    birth_date = forms.CharField(
+        label="Date de naissance",
+        required=False,
+        help_text="JJ/MM/AAAA ; si elle n'est connue qu'en partie : MM/AAAA ou AAAA.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    has_id_card = YesNoField(label="Carte d'identité")
+
+    class Meta:
+        model = Person
+        fields = [
+            "birth_name",
+            "usage_name",
+            "first_names",
+            "sex",
+            "birth_date",
+            "birth_place",
+            "nationality_group",
+            "nationality",
+            "residence_permit_type",
+            "residence_permit_valid_until",
+            "has_id_card",
+            "marital_status",
+            "address",
+            "phone",
+        ]
+        widgets = {
+            "sex": forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+            "nationality_group": forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+            "residence_permit_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        if person.pk and person.birth_year and not self.is_bound:
+            self.initial["birth_date"] = person.birth_date_display.replace("??/", "")
+        self.fields["sex"].choices = enums.Sex.choices
+        self.fields["nationality_group"].choices = enums.NationalityGroup.choices
+
+    def clean_birth_date(self):
+        text = self.cleaned_data["birth_date"].strip()
+        if not text:
+            return (None, None, None)
+        year, month, day = parse_partial_date(text)
+        if month is not None and not 1 <= month <= 12:
+            raise ValidationError("Le mois de naissance doit être compris entre 1 et 12.")
+        return (year, month, day)
+
+    def _post_clean(self):
+        parts = self.cleaned_data.get("birth_date")
+        if parts:
+            self.instance.birth_year, self.instance.birth_month, self.instance.birth_day = parts
+        super()._post_clean()
+
+    def _update_errors(self, errors):
+        # Errors on the three stored date parts belong to the one field the user typed in.
+        if hasattr(errors, "error_dict"):
+            for part in ("birth_year", "birth_month", "birth_day"):
+                if part in errors.error_dict:
+                    errors.error_dict.setdefault("birth_date", []).extend(
+                        errors.error_dict.pop(part)
+                    )
+        super()._update_errors(errors)
+
+
+class HouseholdMemberForm(DsfrModelForm):
+    """A person attached to the principal applicant: spouse, child or relative."""
+
+    relationship = forms.ChoiceField(
+        label="Lien avec le demandeur",
+        choices=[c for c in enums.Relationship.choices if c[0] != enums.Relationship.PRINCIPAL],
+    )
+    child_situation = forms.ChoiceField(
+        label="Situation (enfant)",
+        choices=[("", "—"), *enums.ChildSituation.choices],
+        required=False,
+    )
+    birth_date = PersonForm.base_fields["birth_date"]
+
+    class Meta:
+        model = Person
+        fields = ["birth_name", "usage_name", "first_names", "sex", "birth_date", "nationality_group"]
+
+    clean_birth_date = PersonForm.clean_birth_date
+    _post_clean = PersonForm._post_clean
+    _update_errors = PersonForm._update_errors
+
+
+HouseholdMemberFormSet = forms.formset_factory(HouseholdMemberForm, extra=0, max_num=15)
+
+
+class InsertionRequestForm(DsfrModelForm):
+    channel = forms.ChoiceField(
+        label="Dispositif",
+        choices=[
+            (enums.Channel.INSERTION.value, enums.Channel.INSERTION.label),
+            (enums.Channel.HOUSING.value, enums.Channel.HOUSING.label),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+    )
+
+    class Meta:
+        from .models import Request
+
+        model = Request
+        fields = ["channel", "requested_on", "notes"]
+        widgets = {"requested_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_requested_on(self):
+        day = self.cleaned_data["requested_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError("La date de la demande ne peut pas être dans le futur.")
+        return day
+
+
+class EmergencyIntakeForm(DsfrBaseForm):
+    """What a 115 call handler can learn in a short call."""
+
+    birth_name = forms.CharField(label="Nom", max_length=100)
+    first_names = forms.CharField(label="Prénom(s)", max_length=150)
+    sex = forms.ChoiceField(
+        label="Sexe",
+        choices=enums.Sex.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+    )
+    birth_date = PersonForm.base_fields["birth_date"]
+    phone = forms.CharField(label="Téléphone", max_length=30, required=False)
+    current_location = forms.CharField(label="Lieu où se trouve la personne", max_length=200, required=False)
+    needs_tonight = forms.BooleanField(label="Demande de mise à l'abri ce soir", required=False, initial=True)
+    notes = forms.CharField(
+        label="Observations (situation, vulnérabilités)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    clean_birth_date = PersonForm.clean_birth_date
+
+
+class DirectAdmissionForm(DsfrBaseForm):
+    """SIAO-04: a structure records, afterwards, someone it admitted on the spot."""
+
+    structure = forms.ModelChoiceField(label="Structure", queryset=Structure.objects.none())
+    admitted_at = forms.DateTimeField(
+        label="Date et heure d'admission",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+    birth_name = forms.CharField(label="Nom", max_length=100)
+    first_names = forms.CharField(label="Prénom(s)", max_length=150)
+    sex = EmergencyIntakeForm.base_fields["sex"]
+    birth_date = PersonForm.base_fields["birth_date"]
+    notes = forms.CharField(label="Observations", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    clean_birth_date = PersonForm.clean_birth_date
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = Structure.objects.managed_by(organisation)
+
+    def clean_admitted_at(self):
+        at = self.cleaned_data["admitted_at"]
+        if at > timezone.now():
+            raise ValidationError("L'admission directe s'enregistre après coup : la date ne peut pas être future.")
+        if at < timezone.now() - dt.timedelta(days=365):
+            raise ValidationError("Cette admission date de plus d'un an : contactez le SIAO.")
+        return at
+
+
+# ---------------------------------------------------------------------------------------------
+# Social evaluation (Annex IV)
+# ---------------------------------------------------------------------------------------------
+
+_DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "required": False}
+_MONEY = {"required": False, "min_value": 0, "max_digits": 9, "decimal_places": 2}
+
+
+class SocialEvaluationForm(DsfrModelForm):
+    is_indebted = YesNoField(label="Le demandeur est-il endetté ?")
+    over_indebtedness_filed = YesNoField(label="Dossier de surendettement déposé à la Banque de France")
+    moratorium = YesNoField(label="Moratoire")
+    has_protection_measure = YesNoField(label="Mesure de protection")
+    landlord_steps_taken = YesNoField(label="Démarches entreprises auprès des offices (bailleurs)")
+    needs_adapted_housing = YesNoField(label="Nécessité d'un hébergement adapté")
+    fit_for_collective_life = YesNoField(label="Apte à la vie en collectif")
+
+    class Meta:
+        model = SocialEvaluation
+        exclude = ["request"]
+        widgets = {
+            "interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "over_indebtedness_filed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "referral_origin": forms.RadioSelect,
+            "housing_situation": forms.RadioSelect,
+            "ongoing_procedures": forms.Textarea(attrs={"rows": 2}),
+            "housing_comment": forms.Textarea(attrs={"rows": 2}),
+            "landlord_steps_detail": forms.Textarea(attrs={"rows": 2}),
+            "situation_comment": forms.Textarea(attrs={"rows": 3}),
+            "argument": forms.Textarea(attrs={"rows": 8}),
+            "orientation_comment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not territory.stores_social_security_number:
+            del self.fields["social_security_number"]
+        self.fields["referral_origin"].choices = enums.ReferralOrigin.choices
+        self.fields["housing_situation"].choices = enums.HousingSituation.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("over_indebtedness_filed_on") and not data.get("over_indebtedness_filed"):
+            self.add_error(
+                "over_indebtedness_filed",
+                "Une date de dépôt est indiquée : cochez « oui » pour le dossier de surendettement.",
+            )
+        if data.get("protection_measure") and data.get("has_protection_measure") is False:
+            self.add_error(
+                "has_protection_measure",
+                "Une nature de mesure est indiquée : répondez « oui » à « mesure de protection ».",
+            )
+        return data
+
+
+class EmploymentForm(DsfrModelForm):
+    status = forms.ChoiceField(
+        label="Situation", choices=[("", "Non renseignée"), *enums.EmploymentStatus.choices], required=False
+    )
+
+    class Meta:
+        model = Employment
+        fields = ["status", "contract_type", "part_time", "start_date", "end_date"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La date de fin précède la date de début.")
+        if data.get("contract_type") and data.get("status") != enums.EmploymentStatus.EMPLOYED:
+            self.add_error("status", "Un contrat est indiqué : choisissez « En emploi ».")
+        return data
+
+    def _post_clean(self):
+        # `evaluation` and `holder` are set by the grid; unique checks are theirs.
+        pass
+
+
+class GridForm(DsfrBaseForm):
+    """A fixed grid of rows (holder × kind, reason, scheme), as on the paper form.
+
+    Subclasses list their `rows` and declare per-row fields through `row_fields()`; the grid
+    loads from and saves to one child table of the evaluation.
+    """
+
+    rows: list[tuple[str, str]] = []  # (key, label)
+
+    def __init__(self, *args, evaluation: SocialEvaluation | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.evaluation = evaluation
+        existing = self.existing_rows() if evaluation and evaluation.pk else {}
+        for key, label in self.rows:
+            for name, field in self.row_fields(key, label).items():
+                self.fields[f"{key}__{name}"] = field
+            instance = existing.get(key)
+            if instance is not None and not self.is_bound:
+                for name in self.row_fields(key, label):
+                    self.initial[f"{key}__{name}"] = self.initial_value(instance, name)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+    def row(self, key: str) -> list:
+        return [self[f"{key}__{name}"] for name in self.row_fields(key, "")]
+
+    @property
+    def grid(self) -> list[dict]:
+        return [{"key": key, "label": label, "fields": self.row(key)} for key, label in self.rows]
+
+    def initial_value(self, instance, name):
+        return getattr(instance, name)
+
+    def row_data(self, key: str) -> dict:
+        return {name: self.cleaned_data.get(f"{key}__{name}") for name in self.row_fields(key, "")}
+
+
+class ResourcesForm(GridForm):
+    rows = [
+        (f"{holder.value}-{kind.value}", f"{holder.label} — {kind.label}")
+        for holder in enums.Holder
+        for kind in enums.ResourceKind
+    ]
+
+    def row_fields(self, key, label):
+        kind = key.split("-", 1)[1]
+        fields = {"monthly_amount": forms.DecimalField(label=f"{label} : montant mensuel (€)", **_MONEY)}
+        if kind == enums.ResourceKind.ARE_ASS:
+            fields["rights_start"] = forms.DateField(label=f"{label} : début des droits", **_DATE)
+            fields["rights_end"] = forms.DateField(label=f"{label} : fin des droits", **_DATE)
+        if kind == enums.ResourceKind.OTHER:
+            fields["detail"] = forms.CharField(label=f"{label} : à préciser", required=False, max_length=200)
+        return fields
+
+    def existing_rows(self):
+        return {f"{r.holder}-{r.kind}": r for r in self.evaluation.resources.all()}
+
+    def clean(self):
+        data = super().clean()
+        for key, _label in self.rows:
+            start, end = data.get(f"{key}__rights_start"), data.get(f"{key}__rights_end")
+            if start and end and end < start:
+                self.add_error(f"{key}__rights_end", "La fin des droits précède leur début.")
+        return data
+
+    def save(self, evaluation: SocialEvaluation) -> None:
+        for key, _label in self.rows:
+            holder, kind = key.split("-", 1)
+            values = self.row_data(key)
+            if any(v not in (None, "") for v in values.values()):
+                ResourceLine.objects.update_or_create(
+                    evaluation=evaluation, holder=holder, kind=kind, defaults=values
+                )
+            else:
+                ResourceLine.objects.filter(evaluation=evaluation, holder=holder, kind=kind).delete()
+
+
+class DebtsForm(GridForm):
+    rows = list(enums.DebtKind.choices)
+
+    def row_fields(self, key, label):
+        fields = {
+            "present": forms.BooleanField(label=label, required=False),
+            "amount": forms.DecimalField(label=f"{label} : montant (€)", **_MONEY),
+        }
+        if key == enums.DebtKind.OTHER:
+            fields["detail"] = forms.CharField(label=f"{label} : à préciser", required=False, max_length=200)
+        return fields
+
+    def existing_rows(self):
+        return {d.kind: d for d in self.evaluation.debts.all()}
+
+    def initial_value(self, instance, name):
+        return True if name == "present" else getattr(instance, name)
+
+    def save(self, evaluation: SocialEvaluation) -> None:
+        for key, _label in self.rows:
+            values = self.row_data(key)
+            present = values.pop("present") or values.get("amount") is not None
+            if present:
+                Debt.objects.update_or_create(evaluation=evaluation, kind=key, defaults=values)
+            else:
+                Debt.objects.filter(evaluation=evaluation, kind=key).delete()
+
+
+class ReasonsForm(GridForm):
+    rows = list(enums.RequestReason.choices)
+
+    def row_fields(self, key, label):
+        return {
+            "checked": forms.BooleanField(label=label, required=False),
+            "detail": forms.CharField(label=f"{label} : précisions", required=False, max_length=300),
+        }
+
+    def existing_rows(self):
+        return {r.reason: r for r in self.evaluation.reasons.all()}
+
+    def initial_value(self, instance, name):
+        return True if name == "checked" else getattr(instance, name)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("other__checked") and not data.get("other__detail", "").strip():
+            self.add_error("other__detail", "Précisez l'autre motif.")
+        return data
+
+    def save(self, evaluation: SocialEvaluation) -> None:
+        for key, _label in self.rows:
+            values = self.row_data(key)
+            if values["checked"]:
+                EvaluationReason.objects.update_or_create(
+                    evaluation=evaluation, reason=key, defaults={"detail": values["detail"]}
+                )
+            else:
+                EvaluationReason.objects.filter(evaluation=evaluation, reason=key).delete()
+
+
+class HousingAidsForm(GridForm):
+    rows = list(enums.HousingAidScheme.choices)
+
+    def row_fields(self, key, label):
+        fields = {
+            "status": forms.ChoiceField(
+                label=f"{label} : situation",
+                choices=[("", "—"), *self.statuses_for(key)],
+                required=False,
+            ),
+            "decision_date": forms.DateField(label=f"{label} : date", **_DATE),
+        }
+        if key.startswith("asll"):
+            fields["start_date"] = forms.DateField(label=f"{label} : début", **_DATE)
+            fields["end_date"] = forms.DateField(label=f"{label} : fin", **_DATE)
+        if key == enums.HousingAidScheme.PREFECTORAL:
+            fields["detail"] = forms.CharField(label=f"{label} : motif", required=False, max_length=300)
+        return fields
+
+    @staticmethod
+    def statuses_for(key: str) -> list[tuple[str, str]]:
+        s = enums.HousingAidStatus
+        if key.startswith("dalo"):
+            allowed = [s.TO_REQUEST, s.IN_PROGRESS, s.PRIORITY, s.REFUSED]
+        elif key == enums.HousingAidScheme.PREFECTORAL:
+            allowed = [s.TO_REQUEST, s.IN_PROGRESS, s.AGREED, s.REFUSED]
+        else:
+            allowed = [s.TO_REQUEST, s.AGREED, s.REFUSED]
+        return [(v.value, v.label) for v in allowed]
+
+    def existing_rows(self):
+        return {a.scheme: a for a in self.evaluation.housing_aids.all()}
+
+    def clean(self):
+        data = super().clean()
+        for key, _label in self.rows:
+            if data.get(f"{key}__decision_date") and not data.get(f"{key}__status"):
+                self.add_error(f"{key}__status", "Une date est indiquée : précisez la situation.")
+            start, end = data.get(f"{key}__start_date"), data.get(f"{key}__end_date")
+            if start and end and end < start:
+                self.add_error(f"{key}__end_date", "La date de fin précède la date de début.")
+        return data
+
+    def save(self, evaluation: SocialEvaluation) -> None:
+        for key, _label in self.rows:
+            values = self.row_data(key)
+            if values["status"]:
+                HousingAid.objects.update_or_create(evaluation=evaluation, scheme=key, defaults=values)
+            else:
+                HousingAid.objects.filter(evaluation=evaluation, scheme=key).delete()

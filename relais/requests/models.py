@@ -1,0 +1,873 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from relais.accounts.enums import Role
+from relais.accounts.models import Organisation, Territory
+from relais.places.models import Structure
+
+from . import enums
+from .enums import Channel, EventKind, RequestStatus
+
+
+class TransitionNotAllowed(Exception):
+    """A state change asked from a state that does not allow it. The message is for users."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Persons and households
+# ---------------------------------------------------------------------------------------------
+
+
+class Person(models.Model):
+    """Identity traits of one person. A birth date may be partial (year, or year and month)."""
+
+    birth_name = models.CharField("nom de naissance", max_length=100)
+    usage_name = models.CharField("nom d'usage", max_length=100, blank=True)
+    first_names = models.CharField(
+        "prénom(s)", max_length=150, help_text="Dans l'ordre de l'état civil, séparés par un espace."
+    )
+    sex = models.CharField("sexe", max_length=1, choices=enums.Sex.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField("année de naissance", null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField("mois de naissance", null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField("jour de naissance", null=True, blank=True)
+    birth_place = models.CharField("lieu de naissance", max_length=120, blank=True)
+    nationality_group = models.CharField(
+        "nationalité", max_length=3, choices=enums.NationalityGroup.choices, blank=True
+    )
+    nationality = models.CharField("nationalité (précision)", max_length=80, blank=True)
+    residence_permit_type = models.CharField(
+        "nature du titre de séjour",
+        max_length=12,
+        choices=enums.ResidencePermitType.choices,
+        blank=True,
+    )
+    residence_permit_valid_until = models.DateField(
+        "titre de séjour valable jusqu'au", null=True, blank=True
+    )
+    has_id_card = models.BooleanField("carte d'identité", null=True, blank=True)
+    marital_status = models.CharField(
+        "situation familiale", max_length=15, choices=enums.MaritalStatus.choices, blank=True
+    )
+    address = models.CharField("adresse ou domiciliation", max_length=300, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "personne"
+        ordering = ["birth_name", "first_names"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
+                name="person_birth_month_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_day__isnull=True) | Q(birth_day__gte=1, birth_day__lte=31),
+                name="person_birth_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_day__isnull=True) | Q(birth_month__isnull=False),
+                name="person_birth_day_needs_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_month__isnull=True) | Q(birth_year__isnull=False),
+                name="person_birth_month_needs_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["birth_name", "first_names"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def last_name(self) -> str:
+        return self.usage_name or self.birth_name
+
+    @property
+    def full_name(self) -> str:
+        name = f"{self.last_name.upper()} {self.first_names}"
+        if self.usage_name and self.usage_name.casefold() != self.birth_name.casefold():
+            name += f" (né(e) {self.birth_name.upper()})"
+        return name
+
+    @property
+    def birth_date(self) -> dt.date | None:
+        if self.birth_year and self.birth_month and self.birth_day:
+            return dt.date(self.birth_year, self.birth_month, self.birth_day)
+        return None
+
+    @property
+    def birth_date_display(self) -> str:
+        """French order; unknown parts shown as ?? so a partial date reads as such."""
+        if not self.birth_year:
+            return "inconnue"
+        day = f"{self.birth_day:02d}" if self.birth_day else "??"
+        month = f"{self.birth_month:02d}" if self.birth_month else "??"
+        return f"{day}/{month}/{self.birth_year}"
+
+    def age_on(self, day: dt.date) -> int | None:
+        if not self.birth_year:
+            return None
+        age = day.year - self.birth_year
+        if self.birth_month and (day.month, day.day) < (self.birth_month, self.birth_day or 1):
+            age -= 1
+        return age
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.birth_day and not self.birth_month:
+            errors["birth_day"] = "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+        if self.birth_month and not self.birth_year:
+            errors["birth_month"] = "Indiquez l'année de naissance avant le mois."
+        if self.birth_year:
+            this_year = timezone.localdate().year
+            if not 1900 <= self.birth_year <= this_year:
+                errors["birth_year"] = f"L'année de naissance doit être comprise entre 1900 et {this_year}."
+            elif self.birth_month and self.birth_day:
+                try:
+                    born = dt.date(self.birth_year, self.birth_month, self.birth_day)
+                except ValueError:
+                    errors["birth_day"] = "Cette date de naissance n'existe pas."
+                else:
+                    if born > timezone.localdate():
+                        errors["birth_day"] = "La date de naissance ne peut pas être dans le futur."
+        if self.residence_permit_valid_until and self.nationality_group != enums.NationalityGroup.NON_EU:
+            errors["residence_permit_valid_until"] = (
+                "Le titre de séjour ne concerne que les personnes de nationalité hors Union européenne."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Household(models.Model):
+    """A principal applicant and the persons attached to them (seed 004: *groupe de personnes*)."""
+
+    principal = models.ForeignKey(
+        Person, verbose_name="demandeur principal", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "ménage"
+
+    def __str__(self) -> str:
+        return f"Ménage de {self.principal}"
+
+    @property
+    def size(self) -> int:
+        return self.members.count()
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(
+        Household, verbose_name="ménage", on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="personne", on_delete=models.PROTECT, related_name="memberships"
+    )
+    relationship = models.CharField("lien", max_length=15, choices=enums.Relationship.choices)
+    child_situation = models.CharField(
+        "situation de l'enfant", max_length=10, choices=enums.ChildSituation.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = "membre du ménage"
+        verbose_name_plural = "membres du ménage"
+        ordering = ["household", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "person"], name="householdmember_unique"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relationship="principal"),
+                name="householdmember_one_principal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_relationship_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+# ---------------------------------------------------------------------------------------------
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RequestQuerySet":
+        """The first, simple access rule (seed 004 Annex II §1, SIAO-20/21).
+
+        The SIAO and the territory administrator see the whole territory; the 115 sees the
+        territory's urgence requests; a referring service sees what it referred; a structure
+        manager sees people hosted in its structures. Everyone else sees no one.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not user.organisation_id:
+            return self.none()
+        territory_id = user.organisation.territory_id
+        own = Q(referrer_organisation_id=user.organisation_id)
+        match user.role:
+            case Role.SIAO_OPERATOR | Role.TERRITORY_ADMIN:
+                return self.filter(territory_id=territory_id)
+            case Role.EMERGENCY_LINE:
+                return self.filter(
+                    Q(territory_id=territory_id, channel=Channel.EMERGENCY) | own
+                )
+            case Role.SOCIAL_WORKER | Role.CPIP:
+                return self.filter(own)
+            case Role.STRUCTURE_MANAGER:
+                return self.filter(host_structure__manager_id=user.organisation_id)
+            case _:
+                return self.none()
+
+    def search(self, text: str) -> "RequestQuerySet":
+        for word in text.split():
+            self = self.filter(
+                Q(person__birth_name__icontains=word)
+                | Q(person__usage_name__icontains=word)
+                | Q(person__first_names__icontains=word)
+            )
+        return self
+
+
+class Request(models.Model):
+    """One request for shelter or housing, for one person (SIAO-01, SIAO-02).
+
+    Its status only changes through the named transitions below; each writes a RequestEvent.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name="personne", on_delete=models.PROTECT, related_name="requests"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name="ménage", on_delete=models.PROTECT, related_name="requests"
+    )
+    channel = models.CharField("dispositif", max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        "état", max_length=10, choices=RequestStatus.choices, default=RequestStatus.NEW, editable=False
+    )
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="requests"
+    )
+    referrer_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="service prescripteur",
+        on_delete=models.PROTECT,
+        related_name="referred_requests",
+    )
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="référent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referred_requests",
+    )
+    requested_on = models.DateField("date de la demande", default=timezone.localdate)
+    # Urgence intake (115): where the person is and what they need tonight.
+    current_location = models.CharField("lieu où se trouve la personne", max_length=200, blank=True)
+    needs_tonight = models.BooleanField("demande de mise à l'abri ce soir", default=False)
+    notes = models.TextField("observations", blank=True)
+    # Where the person is oriented / hosted. Set only by transitions.
+    host_structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        editable=False,
+    )
+    is_direct_admission = models.BooleanField("admission directe", default=False, editable=False)
+    admitted_at = models.DateTimeField("admise le", null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField("sortie le", null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField("clôturée le", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["territory", "channel", "status"]),
+            models.Index(fields=["referrer_organisation", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["waiting", "oriented", "admitted", "ended"])
+                | Q(host_structure__isnull=False),
+                name="request_placed_has_structure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["admitted", "ended"]) | Q(admitted_at__isnull=False),
+                name="request_admitted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | Q(ended_at__isnull=False),
+                name="request_ended_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="request_closed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande n° {self.pk} — {self.person}"
+
+    @property
+    def is_principal(self) -> bool:
+        return self.person_id == self.household.principal_id
+
+    @property
+    def principal_request(self) -> "Request | None":
+        """The request this one is attached to, when it is a secondary request (SIAO-02)."""
+        if self.is_principal:
+            return None
+        return (
+            self.household.requests.filter(person_id=self.household.principal_id)
+            .order_by("-created_at")
+            .first()
+        )
+
+    def editable_by(self, user) -> bool:
+        """The referring service and the territory's SIAO may change a request."""
+        if user.is_superuser:
+            return True
+        if user.role == Role.SIAO_OPERATOR:
+            return user.organisation.territory_id == self.territory_id
+        return (
+            user.role in (Role.SOCIAL_WORKER, Role.CPIP, Role.EMERGENCY_LINE)
+            and user.organisation_id == self.referrer_organisation_id
+        )
+
+    @property
+    def needs_evaluation(self) -> bool:
+        return self.channel != Channel.EMERGENCY
+
+    # -- history -------------------------------------------------------------------------
+
+    def status_at(self, moment: dt.datetime, *, known_at: dt.datetime | None = None) -> str | None:
+        """The status the request had at `moment`, as recorded by `known_at` (default: now).
+
+        None when the request did not exist yet. Events carry both when they happened and when
+        they were recorded, so an a-posteriori entry changes the past only from its recording on.
+        """
+        events = self.events.filter(occurred_at__lte=moment).exclude(to_status="")
+        if known_at is not None:
+            events = events.filter(recorded_at__lte=known_at)
+        last = events.order_by("-occurred_at", "-id").first()
+        return last.to_status if last else None
+
+    # -- transitions ---------------------------------------------------------------------
+
+    def _transition(
+        self,
+        *,
+        kind: str,
+        allowed: set[str],
+        to_status: str,
+        by,
+        occurred_at: dt.datetime | None = None,
+        note: str = "",
+        data: dict | None = None,
+        **changes,
+    ) -> "RequestEvent":
+        """Lock the row, check the source state, apply `changes`, write the event."""
+        with transaction.atomic():
+            locked = Request.objects.select_for_update().get(pk=self.pk)
+            if locked.status not in allowed:
+                raise TransitionNotAllowed(
+                    f"Impossible : la demande est « {locked.get_status_display()} »."
+                )
+            from_status = locked.status
+            for field, value in {**changes, "status": to_status}.items():
+                setattr(locked, field, value)
+            locked.save()
+            event = RequestEvent.objects.create(
+                request=locked,
+                kind=kind,
+                actor=by,
+                from_status=from_status,
+                to_status=to_status,
+                occurred_at=occurred_at or timezone.now(),
+                note=note,
+                data=data or {},
+            )
+        self.refresh_from_db()
+        return event
+
+    def evaluate(self, *, by) -> "RequestEvent":
+        """The social evaluation is complete: the SIAO can now orient the request."""
+        if self.needs_evaluation:
+            evaluation = getattr(self, "evaluation", None)
+            if evaluation is None or not evaluation.is_complete:
+                missing = ", ".join(evaluation.missing_blocks()) if evaluation else "toute l'évaluation"
+                raise TransitionNotAllowed(f"L'évaluation sociale est incomplète : {missing}.")
+        return self._transition(
+            kind=EventKind.EVALUATED,
+            allowed={RequestStatus.NEW},
+            to_status=RequestStatus.EVALUATED,
+            by=by,
+        )
+
+    def preposition(self, *, by, structure: Structure, note: str = "") -> "RequestEvent":
+        """SIAO-12: attribute a place whatever the vacancies; the request waits for it."""
+        return self._transition(
+            kind=EventKind.PREPOSITIONED,
+            allowed={RequestStatus.NEW, RequestStatus.EVALUATED},
+            to_status=RequestStatus.WAITING,
+            by=by,
+            note=note,
+            data={"structure": structure.pk},
+            host_structure=structure,
+        )
+
+    def orient(self, *, by, structure: Structure, note: str = "") -> "RequestEvent":
+        allowed = {RequestStatus.EVALUATED, RequestStatus.WAITING}
+        if self.channel == Channel.EMERGENCY:
+            allowed.add(RequestStatus.NEW)
+        return self._transition(
+            kind=EventKind.ORIENTED,
+            allowed=allowed,
+            to_status=RequestStatus.ORIENTED,
+            by=by,
+            note=note,
+            data={"structure": structure.pk},
+            host_structure=structure,
+        )
+
+    def admit(self, *, by, at: dt.datetime | None = None) -> "RequestEvent":
+        at = at or timezone.now()
+        return self._transition(
+            kind=EventKind.ADMITTED,
+            allowed={RequestStatus.ORIENTED},
+            to_status=RequestStatus.ADMITTED,
+            by=by,
+            occurred_at=at,
+            admitted_at=at,
+        )
+
+    def end_stay(self, *, by, at: dt.datetime, note: str = "") -> "RequestEvent":
+        if self.admitted_at and at < self.admitted_at:
+            raise TransitionNotAllowed("La date de sortie précède la date d'admission.")
+        return self._transition(
+            kind=EventKind.STAY_ENDED,
+            allowed={RequestStatus.ADMITTED},
+            to_status=RequestStatus.ENDED,
+            by=by,
+            occurred_at=at,
+            note=note,
+            ended_at=at,
+        )
+
+    def close(self, *, by, reason: str) -> "RequestEvent":
+        if not reason.strip():
+            raise TransitionNotAllowed("Indiquez le motif de clôture.")
+        now = timezone.now()
+        return self._transition(
+            kind=EventKind.CLOSED,
+            allowed={
+                RequestStatus.NEW,
+                RequestStatus.EVALUATED,
+                RequestStatus.WAITING,
+                RequestStatus.ORIENTED,
+            },
+            to_status=RequestStatus.CLOSED,
+            by=by,
+            occurred_at=now,
+            note=reason,
+            closed_at=now,
+            host_structure=None,
+        )
+
+    def record_update(self, *, by, fields: list[str]) -> "RequestEvent":
+        """An edit that does not change the state still leaves a trace on the timeline."""
+        return RequestEvent.objects.create(
+            request=self,
+            kind=EventKind.UPDATED,
+            actor=by,
+            data={"fields": sorted(fields)},
+        )
+
+
+class RequestEvent(models.Model):
+    """A timestamped fact on a request's timeline. Rows are only ever added.
+
+    `occurred_at` is when it happened (in the past for an a-posteriori entry); `recorded_at`
+    is when Relais learnt it.
+    """
+
+    request = models.ForeignKey(
+        Request, verbose_name="demande", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("événement", max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField(max_length=10, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=RequestStatus.choices, blank=True)
+    occurred_at = models.DateTimeField("survenu le", default=timezone.now, db_index=True)
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    note = models.TextField("commentaire", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "événement"
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["request", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.occurred_at:%d/%m/%Y %H:%M}"
+
+
+def create_request(
+    *,
+    person: Person,
+    channel: str,
+    referrer_organisation: Organisation,
+    by,
+    household: Household | None = None,
+    occurred_at: dt.datetime | None = None,
+    **fields,
+) -> Request:
+    """Create a request, its household if none is given, and its `created` event."""
+    with transaction.atomic():
+        if household is None:
+            household = Household.objects.create(principal=person)
+            HouseholdMember.objects.create(
+                household=household, person=person, relationship=enums.Relationship.PRINCIPAL
+            )
+        request = Request.objects.create(
+            person=person,
+            household=household,
+            channel=channel,
+            territory=referrer_organisation.territory,
+            referrer_organisation=referrer_organisation,
+            referrer=by if by and by.organisation_id == referrer_organisation.pk else None,
+            **fields,
+        )
+        RequestEvent.objects.create(
+            request=request,
+            kind=EventKind.CREATED,
+            actor=by,
+            to_status=RequestStatus.NEW,
+            occurred_at=occurred_at or timezone.now(),
+        )
+    return request
+
+
+def record_direct_admission(
+    *,
+    person: Person,
+    structure: Structure,
+    admitted_at: dt.datetime,
+    by,
+    household: Household | None = None,
+    notes: str = "",
+) -> Request:
+    """SIAO-04: someone turned up and was admitted; the structure records it afterwards."""
+    if admitted_at > timezone.now():
+        raise TransitionNotAllowed("Une admission directe s'enregistre après coup : la date ne peut pas être future.")
+    with transaction.atomic():
+        request = create_request(
+            person=person,
+            channel=Channel.EMERGENCY,
+            referrer_organisation=structure.manager,
+            by=by,
+            household=household,
+            occurred_at=admitted_at,
+            requested_on=timezone.localdate(admitted_at),
+            notes=notes,
+        )
+        Request.objects.filter(pk=request.pk).update(
+            status=RequestStatus.ADMITTED,
+            host_structure=structure,
+            admitted_at=admitted_at,
+            is_direct_admission=True,
+        )
+        RequestEvent.objects.create(
+            request=request,
+            kind=EventKind.DIRECT_ADMISSION,
+            actor=by,
+            from_status=RequestStatus.NEW,
+            to_status=RequestStatus.ADMITTED,
+            occurred_at=admitted_at,
+            data={"structure": structure.pk},
+        )
+    request.refresh_from_db()
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# Social evaluation (seed 004 Annex IV)
+# ---------------------------------------------------------------------------------------------
+
+_money = {"max_digits": 9, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class SocialEvaluation(models.Model):
+    """The Annex IV evaluation form of an insertion or housing request (SIAO-06).
+
+    Identity, nationality and residence permit live on Person; spouse and children are
+    household members. Repeated blocks (employment, resources, debts, reasons, housing aid
+    schemes) are rows of their own, one per holder and kind.
+    """
+
+    request = models.OneToOneField(
+        Request, verbose_name="demande", on_delete=models.CASCADE, related_name="evaluation"
+    )
+    interview_date = models.DateField("date de l'entretien", null=True, blank=True)
+    interviewers = models.CharField(
+        "personnes et structure ayant effectué l'entretien", max_length=300, blank=True
+    )
+    # Origin of the referral
+    referral_origin = models.CharField(
+        "origine de l'orientation", max_length=10, choices=enums.ReferralOrigin.choices, blank=True
+    )
+    prescriber_service = models.CharField("service ou association", max_length=200, blank=True)
+    prescriber_name = models.CharField("nom et fonction du prescripteur", max_length=200, blank=True)
+    prescriber_address = models.CharField("adresse du prescripteur", max_length=300, blank=True)
+    prescriber_phone = models.CharField("téléphone du prescripteur", max_length=30, blank=True)
+    prescriber_email = models.EmailField("courriel du prescripteur", blank=True)
+    referent_name = models.CharField("référent", max_length=200, blank=True)
+    referent_address = models.CharField("adresse du référent", max_length=300, blank=True)
+    referent_phone = models.CharField("téléphone du référent", max_length=30, blank=True)
+    referent_email = models.EmailField("courriel du référent", blank=True)
+    # Administrative
+    caf_number = models.CharField("n° CAF", max_length=20, blank=True)
+    social_security_number = models.CharField(
+        "n° de sécurité sociale",
+        max_length=15,
+        blank=True,
+        help_text="Conservé seulement si le territoire l'autorise.",
+    )
+    health_coverage = models.CharField(
+        "couverture maladie", max_length=15, choices=enums.HealthCoverage.choices, blank=True
+    )
+    mutual_insurance = models.CharField("nom et n° de mutuelle", max_length=200, blank=True)
+    ongoing_procedures = models.TextField("démarches administratives en cours", blank=True)
+    # Debts
+    is_indebted = models.BooleanField("endettement", null=True, blank=True)
+    over_indebtedness_filed = models.BooleanField(
+        "dossier de surendettement déposé à la Banque de France", null=True, blank=True
+    )
+    over_indebtedness_filed_on = models.DateField("date du dépôt du dossier", null=True, blank=True)
+    moratorium = models.BooleanField("moratoire", null=True, blank=True)
+    # Legal protection
+    has_protection_measure = models.BooleanField("mesure de protection", null=True, blank=True)
+    protection_measure = models.CharField(
+        "nature de la mesure", max_length=15, choices=enums.ProtectionMeasure.choices, blank=True
+    )
+    protection_referent = models.CharField("nom du référent de la mesure", max_length=200, blank=True)
+    # Housing situation
+    housing_situation = models.CharField(
+        "logement ou hébergement actuel",
+        max_length=15,
+        choices=enums.HousingSituation.choices,
+        blank=True,
+    )
+    housing_comment = models.TextField("commentaires sur le logement actuel", blank=True)
+    # Nature of the request
+    wants_independent_housing = models.BooleanField("logement autonome", default=False)
+    wants_shelter = models.BooleanField("hébergement", default=False)
+    wants_maison_relais = models.BooleanField("maison relais", default=False)
+    wants_social_residence = models.BooleanField("résidence sociale", default=False)
+    wants_fjt = models.BooleanField("FJT", default=False)
+    landlord_steps_taken = models.BooleanField(
+        "démarches entreprises auprès des offices (bailleurs)", null=True, blank=True
+    )
+    landlord_steps_detail = models.TextField("précisions sur les démarches", blank=True)
+    # Situation
+    problem_administrative = models.BooleanField("problème administratif", default=False)
+    problem_financial = models.BooleanField("problème financier", default=False)
+    problem_health = models.BooleanField("problème de santé", default=False)
+    problem_justice = models.BooleanField("problème justice", default=False)
+    needs_adapted_housing = models.BooleanField("nécessité d'un hébergement adapté", null=True, blank=True)
+    fit_for_collective_life = models.BooleanField("apte à la vie en collectif", null=True, blank=True)
+    situation_comment = models.TextField("commentaires sur la situation", blank=True)
+    argument = models.TextField("argumentaire (parcours – besoins)", blank=True)
+    orientation_proposal = models.CharField(
+        "proposition d'orientation",
+        max_length=20,
+        choices=enums.OrientationProposal.choices,
+        blank=True,
+    )
+    orientation_comment = models.TextField("précisions sur la proposition", blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "évaluation sociale"
+        verbose_name_plural = "évaluations sociales"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(over_indebtedness_filed_on__isnull=True)
+                | Q(over_indebtedness_filed=True),
+                name="evaluation_overindebtedness_date_needs_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Évaluation — {self.request}"
+
+    def save(self, *args, **kwargs) -> None:
+        # CNIL: the NIR is only kept where the territory has decided to keep it.
+        if not self.request.territory.stores_social_security_number:
+            self.social_security_number = ""
+        super().save(*args, **kwargs)
+
+    # Blocks the SIAO needs before it can orient; the rest is useful but optional.
+    REQUIRED_BLOCKS = {
+        "origine de l'orientation": lambda e: bool(e.referral_origin),
+        "logement actuel": lambda e: bool(e.housing_situation),
+        "motif de la demande": lambda e: e.reasons.exists(),
+        "nature de la demande": lambda e: any(
+            [
+                e.wants_independent_housing,
+                e.wants_shelter,
+                e.wants_maison_relais,
+                e.wants_social_residence,
+                e.wants_fjt,
+            ]
+        ),
+        "argumentaire": lambda e: bool(e.argument.strip()),
+        "proposition d'orientation": lambda e: bool(e.orientation_proposal),
+    }
+
+    def missing_blocks(self) -> list[str]:
+        return [name for name, filled in self.REQUIRED_BLOCKS.items() if not filled(self)]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_blocks()
+
+    def resources_total(self, holder: str | None = None) -> Decimal:
+        lines = self.resources.all()
+        if holder:
+            lines = [line for line in lines if line.holder == holder]
+        return sum((line.monthly_amount or Decimal("0") for line in lines), Decimal("0"))
+
+
+class Employment(models.Model):
+    evaluation = models.ForeignKey(
+        SocialEvaluation, on_delete=models.CASCADE, related_name="employments"
+    )
+    holder = models.CharField("personne", max_length=10, choices=enums.Holder.choices)
+    status = models.CharField("situation", max_length=12, choices=enums.EmploymentStatus.choices)
+    contract_type = models.CharField(
+        "contrat", max_length=12, choices=enums.ContractType.choices, blank=True
+    )
+    part_time = models.BooleanField("temps partiel", default=False)
+    start_date = models.DateField("date de début", null=True, blank=True)
+    end_date = models.DateField("date de fin", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "situation professionnelle"
+        verbose_name_plural = "situations professionnelles"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "holder"], name="employment_one_per_holder"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="employment_dates_ordered",
+            ),
+        ]
+
+
+class ResourceLine(models.Model):
+    """One kind of monthly resource of the applicant or the spouse (SIAO-06)."""
+
+    evaluation = models.ForeignKey(
+        SocialEvaluation, on_delete=models.CASCADE, related_name="resources"
+    )
+    holder = models.CharField("personne", max_length=10, choices=enums.Holder.choices)
+    kind = models.CharField("ressource", max_length=16, choices=enums.ResourceKind.choices)
+    monthly_amount = models.DecimalField("montant mensuel (€)", null=True, blank=True, **_money)
+    rights_start = models.DateField("début des droits", null=True, blank=True)
+    rights_end = models.DateField("fin des droits", null=True, blank=True)
+    detail = models.CharField("précision", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "ressource"
+        ordering = ["holder", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "holder", "kind"], name="resource_one_per_holder_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_amount__isnull=True) | Q(monthly_amount__gte=0),
+                name="resource_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(rights_end__isnull=True)
+                | Q(rights_start__isnull=True)
+                | Q(rights_end__gte=models.F("rights_start")),
+                name="resource_rights_dates_ordered",
+            ),
+        ]
+
+
+class Debt(models.Model):
+    evaluation = models.ForeignKey(SocialEvaluation, on_delete=models.CASCADE, related_name="debts")
+    kind = models.CharField("nature", max_length=10, choices=enums.DebtKind.choices)
+    amount = models.DecimalField("montant (€)", null=True, blank=True, **_money)
+    detail = models.CharField("précision", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "dette"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "kind"], name="debt_one_per_kind"),
+        ]
+
+
+class EvaluationReason(models.Model):
+    evaluation = models.ForeignKey(
+        SocialEvaluation, on_delete=models.CASCADE, related_name="reasons"
+    )
+    reason = models.CharField("motif", max_length=25, choices=enums.RequestReason.choices)
+    detail = models.CharField("précisions", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "motif de la demande"
+        verbose_name_plural = "motifs de la demande"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "reason"], name="reason_once"),
+        ]
+
+
+class HousingAid(models.Model):
+    """Where the household stands with one housing aid scheme (FSL, ASLL, préfecture, DALO)."""
+
+    evaluation = models.ForeignKey(
+        SocialEvaluation, on_delete=models.CASCADE, related_name="housing_aids"
+    )
+    scheme = models.CharField("dispositif", max_length=15, choices=enums.HousingAidScheme.choices)
+    status = models.CharField("situation", max_length=12, choices=enums.HousingAidStatus.choices)
+    decision_date = models.DateField("date (accord, refus ou commission)", null=True, blank=True)
+    start_date = models.DateField("date de début", null=True, blank=True)
+    end_date = models.DateField("date de fin", null=True, blank=True)
+    detail = models.CharField("motif / précision", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "dispositif d'aide au logement"
+        verbose_name_plural = "dispositifs d'aide au logement"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "scheme"], name="housing_aid_once"),
+        ]

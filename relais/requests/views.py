@@ -1,0 +1,387 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from relais.accounts.models import Organisation
+from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
+
+from . import enums
+from .forms import (
+    DebtsForm,
+    EmergencyIntakeForm,
+    EmploymentForm,
+    HouseholdMemberFormSet,
+    HousingAidsForm,
+    InsertionRequestForm,
+    PersonForm,
+    ReasonsForm,
+    ResourcesForm,
+    SocialEvaluationForm,
+)
+from .models import (
+    HouseholdMember,
+    Person,
+    Request,
+    SocialEvaluation,
+    TransitionNotAllowed,
+    create_request,
+)
+
+PAGE_SIZE = 25
+
+
+def _visible_request(request, pk: int) -> Request:
+    """Every view reaches a request through this: out of scope is a 404, not a 403."""
+    return get_object_or_404(
+        Request.objects.visible_to(request.user).select_related(
+            "person", "household", "territory", "referrer_organisation", "referrer", "host_structure"
+        ),
+        pk=pk,
+    )
+
+
+def _editable_request(request, pk: int) -> Request:
+    obj = _visible_request(request, pk)
+    if not obj.editable_by(request.user):
+        raise PermissionDenied("Seul le service prescripteur ou le SIAO peut modifier cette demande.")
+    return obj
+
+
+def _require_role(user, roles: set[str]) -> None:
+    if not (user.is_superuser or user.role in roles):
+        raise PermissionDenied("Votre rôle ne permet pas cette action.")
+
+
+def _referrer_organisation(user) -> Organisation:
+    if user.organisation_id is None:
+        raise PermissionDenied("Votre compte n'est rattaché à aucune organisation.")
+    return user.organisation
+
+
+# -- list and detail --------------------------------------------------------------------------
+
+
+def request_list(request):
+    visible = Request.objects.visible_to(request.user)
+    requests = visible.select_related("person", "referrer_organisation", "territory", "host_structure")
+    filters = {
+        "channel": request.GET.get("channel", ""),
+        "status": request.GET.get("status", ""),
+        "territory": request.GET.get("territory", ""),
+        "referrer": request.GET.get("referrer", ""),
+        "q": request.GET.get("q", "").strip(),
+    }
+    if filters["channel"] in enums.Channel.values:
+        requests = requests.filter(channel=filters["channel"])
+    if filters["status"] in enums.RequestStatus.values:
+        requests = requests.filter(status=filters["status"])
+    if filters["territory"].isdigit():
+        requests = requests.filter(territory_id=filters["territory"])
+    if filters["referrer"].isdigit():
+        requests = requests.filter(referrer_organisation_id=filters["referrer"])
+    if filters["q"]:
+        requests = requests.search(filters["q"])
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    territories = (
+        visible.order_by().values_list("territory_id", "territory__name").distinct()
+    )
+    referrers = (
+        visible.order_by("referrer_organisation__name")
+        .values_list("referrer_organisation_id", "referrer_organisation__name")
+        .distinct()
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "requests/request_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "channels": enums.Channel.choices,
+            "statuses": enums.RequestStatus.choices,
+            "territories": list(territories),
+            "referrers": list(referrers),
+            "query": query.urlencode(),
+            "can_create_insertion": request.user.is_superuser or request.user.role in CAN_CREATE_INSERTION,
+        },
+    )
+
+
+def request_detail(request, pk: int):
+    obj = _visible_request(request, pk)
+    members = obj.household.members.select_related("person").order_by("id")
+    member_requests = {
+        r.person_id: r
+        for r in Request.objects.visible_to(request.user).filter(household=obj.household)
+    }
+    evaluation = getattr(obj, "evaluation", None) if obj.needs_evaluation else None
+    return render(
+        request,
+        "requests/request_detail.html",
+        {
+            "req": obj,
+            "members": [
+                {"member": m, "request": member_requests.get(m.person_id)} for m in members
+            ],
+            "events": obj.events.select_related("actor").order_by("-occurred_at", "-id"),
+            "evaluation": evaluation,
+            "missing_blocks": evaluation.missing_blocks() if evaluation else [],
+            "can_edit": obj.editable_by(request.user),
+        },
+    )
+
+
+# -- creation ---------------------------------------------------------------------------------
+
+
+def request_create(request):
+    """An insertion/stabilisation or housing request, with its household (SIAO-02, 05)."""
+    _require_role(request.user, CAN_CREATE_INSERTION)
+    organisation = _referrer_organisation(request.user)
+    form = InsertionRequestForm(request.POST or None, prefix="request")
+    person_form = PersonForm(request.POST or None, prefix="person")
+    members = HouseholdMemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and all([form.is_valid(), person_form.is_valid(), members.is_valid()]):
+        with transaction.atomic():
+            person = person_form.save()
+            req = create_request(
+                person=person,
+                channel=form.cleaned_data["channel"],
+                referrer_organisation=organisation,
+                by=request.user,
+                requested_on=form.cleaned_data["requested_on"],
+                notes=form.cleaned_data["notes"],
+            )
+            _attach_members(req, members, by=request.user)
+            SocialEvaluation.objects.create(request=req, interview_date=req.requested_on)
+        messages.success(request, "Demande créée. Complétez maintenant l'évaluation sociale.")
+        return redirect("requests:evaluation", pk=req.pk)
+    return render(
+        request,
+        "requests/request_form.html",
+        {"form": form, "person_form": person_form, "members": members, "creating": True},
+    )
+
+
+def _attach_members(req: Request, members, *, by) -> None:
+    """Each attached person gets a secondary request in the same household (SIAO-02)."""
+    for member_form in members:
+        if not member_form.has_changed():
+            continue
+        person = member_form.save()
+        HouseholdMember.objects.create(
+            household=req.household,
+            person=person,
+            relationship=member_form.cleaned_data["relationship"],
+            child_situation=member_form.cleaned_data["child_situation"],
+        )
+        create_request(
+            person=person,
+            channel=req.channel,
+            referrer_organisation=req.referrer_organisation,
+            by=by,
+            household=req.household,
+            requested_on=req.requested_on,
+        )
+
+
+def emergency_create(request):
+    """The 115 call handler's short form (SIAO-05, urgence)."""
+    _require_role(request.user, CAN_CREATE_EMERGENCY)
+    organisation = _referrer_organisation(request.user)
+    form = EmergencyIntakeForm(request.POST or None, prefix="call")
+    members = HouseholdMemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        data = form.cleaned_data
+        year, month, day = data["birth_date"]
+        with transaction.atomic():
+            person = Person(
+                birth_name=data["birth_name"],
+                first_names=data["first_names"],
+                sex=data["sex"],
+                birth_year=year,
+                birth_month=month,
+                birth_day=day,
+                phone=data["phone"],
+            )
+            person.full_clean()
+            person.save()
+            req = create_request(
+                person=person,
+                channel=enums.Channel.EMERGENCY,
+                referrer_organisation=organisation,
+                by=request.user,
+                current_location=data["current_location"],
+                needs_tonight=data["needs_tonight"],
+                notes=data["notes"],
+            )
+            _attach_members(req, members, by=request.user)
+        messages.success(request, f"Demande d'urgence enregistrée pour {person}.")
+        return redirect("requests:detail", pk=req.pk)
+    return render(request, "requests/emergency_form.html", {"form": form, "members": members})
+
+
+# -- edition ----------------------------------------------------------------------------------
+
+
+def request_edit(request, pk: int):
+    req = _editable_request(request, pk)
+    person_form = PersonForm(request.POST or None, instance=req.person, prefix="person")
+    if request.method == "POST" and person_form.is_valid():
+        with transaction.atomic():
+            person_form.save()
+            if person_form.changed_data:
+                req.record_update(by=request.user, fields=person_form.changed_data)
+        messages.success(request, "Identité enregistrée.")
+        return redirect("requests:detail", pk=req.pk)
+    return render(request, "requests/request_edit.html", {"req": req, "person_form": person_form})
+
+
+def household_add_member(request, pk: int):
+    req = _editable_request(request, pk)
+    members = HouseholdMemberFormSet(
+        request.POST or None, prefix="members", initial=None if request.POST else [{}]
+    )
+    if request.method == "POST" and members.is_valid():
+        with transaction.atomic():
+            _attach_members(req, members, by=request.user)
+        messages.success(request, "Ménage mis à jour.")
+        return redirect("requests:detail", pk=req.pk)
+    return render(request, "requests/household_add.html", {"req": req, "members": members})
+
+
+def _evaluation_forms(req: Request, evaluation: SocialEvaluation, data=None) -> dict:
+    employments = {e.holder: e for e in evaluation.employments.all()}
+    return {
+        "main": SocialEvaluationForm(
+            data, instance=evaluation, territory=req.territory, prefix="evaluation"
+        ),
+        "employment_applicant": EmploymentForm(
+            data, instance=employments.get(enums.Holder.APPLICANT), prefix="employment-applicant"
+        ),
+        "employment_spouse": EmploymentForm(
+            data, instance=employments.get(enums.Holder.SPOUSE), prefix="employment-spouse"
+        ),
+        "resources": ResourcesForm(data, evaluation=evaluation, prefix="resources"),
+        "debts": DebtsForm(data, evaluation=evaluation, prefix="debts"),
+        "reasons": ReasonsForm(data, evaluation=evaluation, prefix="reasons"),
+        "housing_aids": HousingAidsForm(data, evaluation=evaluation, prefix="aids"),
+    }
+
+
+def _save_employment(form: EmploymentForm, evaluation: SocialEvaluation, holder: str) -> None:
+    if form.cleaned_data.get("status"):
+        employment = form.save(commit=False)
+        employment.evaluation = evaluation
+        employment.holder = holder
+        employment.save()
+    elif form.instance.pk:
+        form.instance.delete()
+
+
+def evaluation_edit(request, pk: int):
+    """The whole Annex IV form on one page; every block is saved together or not at all."""
+    req = _editable_request(request, pk)
+    if not req.needs_evaluation:
+        raise PermissionDenied("Les demandes d'urgence n'ont pas d'évaluation sociale.")
+    evaluation, _ = SocialEvaluation.objects.get_or_create(request=req)
+    forms = _evaluation_forms(req, evaluation, request.POST or None)
+    if request.method == "POST":
+        if all(form.is_valid() for form in forms.values()):
+            with transaction.atomic():
+                evaluation = forms["main"].save()
+                _save_employment(forms["employment_applicant"], evaluation, enums.Holder.APPLICANT)
+                _save_employment(forms["employment_spouse"], evaluation, enums.Holder.SPOUSE)
+                for name in ("resources", "debts", "reasons", "housing_aids"):
+                    forms[name].save(evaluation)
+                changed = [
+                    f"{name}.{field}" for name, form in forms.items() for field in form.changed_data
+                ]
+                if changed:
+                    req.record_update(by=request.user, fields=changed)
+                if "validate" in request.POST:
+                    try:
+                        req.evaluate(by=request.user)
+                    except TransitionNotAllowed as refusal:
+                        messages.warning(request, f"Évaluation enregistrée mais pas validée. {refusal}")
+                        return redirect("requests:evaluation", pk=req.pk)
+                    messages.success(request, "Évaluation validée : le SIAO peut orienter la demande.")
+                    return redirect("requests:detail", pk=req.pk)
+            messages.success(request, "Évaluation enregistrée.")
+            return redirect("requests:detail", pk=req.pk)
+        messages.error(request, "L'évaluation n'est pas enregistrée : corrigez les champs signalés.")
+    return render(
+        request,
+        "requests/evaluation_form.html",
+        {
+            "req": req,
+            "forms": forms,
+            "has_spouse": req.household.members.filter(
+                relationship=enums.Relationship.SPOUSE
+            ).exists(),
+        },
+    )
+
+
+def evaluation_print(request, pk: int):
+    req = _visible_request(request, pk)
+    if not req.needs_evaluation:
+        raise PermissionDenied("Les demandes d'urgence n'ont pas d'évaluation sociale.")
+    evaluation = get_object_or_404(SocialEvaluation, request=req)
+    members = list(req.household.members.select_related("person").order_by("id"))
+    spouse = next((m.person for m in members if m.relationship == enums.Relationship.SPOUSE), None)
+    employments = {e.holder: e for e in evaluation.employments.all()}
+    resources = {(r.holder, r.kind): r for r in evaluation.resources.all()}
+    return render(
+        request,
+        "requests/evaluation_print.html",
+        {
+            "req": req,
+            "evaluation": evaluation,
+            "applicant": req.household.principal,
+            "spouse": spouse,
+            "children": [m for m in members if m.relationship == enums.Relationship.CHILD],
+            "others": [
+                m
+                for m in members
+                if m.relationship in (enums.Relationship.RELATIVE, enums.Relationship.OTHER)
+            ],
+            "employment_rows": [
+                (holder.label, employments.get(holder.value)) for holder in enums.Holder
+            ],
+            "resource_rows": [
+                {
+                    "label": kind.label,
+                    "kind": kind.value,
+                    "cells": [resources.get((holder.value, kind.value)) for holder in enums.Holder],
+                }
+                for kind in enums.ResourceKind
+            ],
+            "totals": [evaluation.resources_total(holder.value) for holder in enums.Holder],
+            "debts": {d.kind: d for d in evaluation.debts.all()},
+            "debt_kinds": enums.DebtKind.choices,
+            "reasons": {r.reason: r for r in evaluation.reasons.all()},
+            "reason_choices": enums.RequestReason.choices,
+            "aids": {a.scheme: a for a in evaluation.housing_aids.all()},
+            "aid_choices": enums.HousingAidScheme.choices,
+            "housing_choices": enums.HousingSituation.choices,
+            "shows_nir": req.territory.stores_social_security_number,
+        },
+    )
+
+
+@require_POST
+def request_evaluate(request, pk: int):
+    req = _editable_request(request, pk)
+    try:
+        req.evaluate(by=request.user)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Évaluation validée : le SIAO peut orienter la demande.")
+    return redirect("requests:detail", pk=req.pk)
+
