@@ -102,7 +102,9 @@ def _home_territory_admin(request):
         .order_by("organisation__name", "last_name")
     )
     return render(
-        request, "accounts/home_territory_admin.html", {"accounts": accounts, "territory": territory}
+        request,
+        "accounts/home_territory_admin.html",
+        {"accounts": accounts, "territory": territory},
     )
 
 

@@ -17,7 +17,9 @@ class Structure(models.Model):
     """A shelter or housing provider's site (seed 004 Annex II §2)."""
 
     name = models.CharField("nom", max_length=200)
-    structure_type = models.CharField("type de structure", max_length=30, choices=StructureType.choices)
+    structure_type = models.CharField(
+        "type de structure", max_length=30, choices=StructureType.choices
+    )
     territory = models.ForeignKey(
         Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="structures"
     )
@@ -69,9 +71,7 @@ class PlaceCapacity(models.Model):
         verbose_name = "capacité"
         verbose_name_plural = "capacités"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(places__gt=0), name="placecapacity_places_positive"
-            ),
+            models.CheckConstraint(condition=Q(places__gt=0), name="placecapacity_places_positive"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,9 @@ from relais.requests.models import Person, TransitionNotAllowed, record_direct_a
 def direct_admission(request):
     """SIAO-04: the structure records an emergency admission after the fact."""
     if request.user.role != Role.STRUCTURE_MANAGER:
-        raise PermissionDenied("Seul un gestionnaire de structure enregistre une admission directe.")
+        raise PermissionDenied(
+            "Seul un gestionnaire de structure enregistre une admission directe."
+        )
     form = DirectAdmissionForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -28,7 +28,14 @@ class RequestEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = [
-        "kind", "actor", "from_status", "to_status", "occurred_at", "recorded_at", "note", "data"
+        "kind",
+        "actor",
+        "from_status",
+        "to_status",
+        "occurred_at",
+        "recorded_at",
+        "note",
+        "data",
     ]
 
     def has_add_permission(self, request, obj=None) -> bool:

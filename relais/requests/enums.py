@@ -196,6 +196,9 @@ class OrientationProposal(models.TextChoices):
 class HealthCoverage(models.TextChoices):
     NONE = "none", "Aucune"
     BASIC = "basic", "Assurance maladie (PUMa, ex-CMU)"
-    BASIC_AND_COMPLEMENTARY = "complementary", "Assurance maladie + complémentaire santé solidaire (ex-CMU-C)"
+    BASIC_AND_COMPLEMENTARY = (
+        "complementary",
+        "Assurance maladie + complémentaire santé solidaire (ex-CMU-C)",
+    )
     BASIC_AND_MUTUAL = "mutual", "Assurance maladie + mutuelle"
     UNKNOWN = "unknown", "Inconnue"

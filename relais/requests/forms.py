@@ -71,15 +71,51 @@ def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
     return year, month, day
 
 
-class PersonForm(DsfrModelForm):
-    """Identity traits; the birth date is typed as one field that may be partial."""
-
-    birth_date = forms.CharField(
+def birth_date_field() -> forms.CharField:
+    return forms.CharField(
         label="Date de naissance",
         required=False,
         help_text="JJ/MM/AAAA ; si elle n'est connue qu'en partie : MM/AAAA ou AAAA.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+
+
+class PartialBirthDateMixin:
+    """Reads the `birth_date` text field into (year, month, day); parts may be None."""
+
+    def clean_birth_date(self):
+        text = self.cleaned_data["birth_date"].strip()
+        if not text:
+            return (None, None, None)
+        year, month, day = parse_partial_date(text)
+        if month is not None and not 1 <= month <= 12:
+            raise ValidationError("Le mois de naissance doit être compris entre 1 et 12.")
+        return (year, month, day)
+
+
+class PersonBirthDateMixin(PartialBirthDateMixin):
+    """For Person model forms: store the parts, and report their errors on `birth_date`."""
+
+    def _post_clean(self):
+        parts = self.cleaned_data.get("birth_date")
+        if parts:
+            self.instance.birth_year, self.instance.birth_month, self.instance.birth_day = parts
+        super()._post_clean()
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            for part in ("birth_year", "birth_month", "birth_day"):
+                if part in errors.error_dict:
+                    errors.error_dict.setdefault("birth_date", []).extend(
+                        errors.error_dict.pop(part)
+                    )
+        super()._update_errors(errors)
+
+
+class PersonForm(PersonBirthDateMixin, DsfrModelForm):
+    """Identity traits; the birth date is typed as one field that may be partial."""
+
+    birth_date = birth_date_field()
     has_id_card = YesNoField(label="Carte d'identité")
 
     class Meta:
@@ -103,7 +139,9 @@ class PersonForm(DsfrModelForm):
         widgets = {
             "sex": forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
             "nationality_group": forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
-            "residence_permit_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "residence_permit_valid_until": forms.DateInput(
+                attrs={"type": "date"}, format="%Y-%m-%d"
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -114,33 +152,8 @@ class PersonForm(DsfrModelForm):
         self.fields["sex"].choices = enums.Sex.choices
         self.fields["nationality_group"].choices = enums.NationalityGroup.choices
 
-    def clean_birth_date(self):
-        text = self.cleaned_data["birth_date"].strip()
-        if not text:
-            return (None, None, None)
-        year, month, day = parse_partial_date(text)
-        if month is not None and not 1 <= month <= 12:
-            raise ValidationError("Le mois de naissance doit être compris entre 1 et 12.")
-        return (year, month, day)
 
-    def _post_clean(self):
-        parts = self.cleaned_data.get("birth_date")
-        if parts:
-            self.instance.birth_year, self.instance.birth_month, self.instance.birth_day = parts
-        super()._post_clean()
-
-    def _update_errors(self, errors):
-        # Errors on the three stored date parts belong to the one field the user typed in.
-        if hasattr(errors, "error_dict"):
-            for part in ("birth_year", "birth_month", "birth_day"):
-                if part in errors.error_dict:
-                    errors.error_dict.setdefault("birth_date", []).extend(
-                        errors.error_dict.pop(part)
-                    )
-        super()._update_errors(errors)
-
-
-class HouseholdMemberForm(DsfrModelForm):
+class HouseholdMemberForm(PersonBirthDateMixin, DsfrModelForm):
     """A person attached to the principal applicant: spouse, child or relative."""
 
     relationship = forms.ChoiceField(
@@ -152,15 +165,22 @@ class HouseholdMemberForm(DsfrModelForm):
         choices=[("", "—"), *enums.ChildSituation.choices],
         required=False,
     )
-    birth_date = PersonForm.base_fields["birth_date"]
+    birth_date = birth_date_field()
 
     class Meta:
         model = Person
-        fields = ["birth_name", "usage_name", "first_names", "sex", "birth_date", "nationality_group"]
-
-    clean_birth_date = PersonForm.clean_birth_date
-    _post_clean = PersonForm._post_clean
-    _update_errors = PersonForm._update_errors
+        fields = [
+            "birth_name",
+            "usage_name",
+            "first_names",
+            "sex",
+            "birth_date",
+            "nationality_group",
+        ]
+        widgets = {
+            "sex": forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+            "nationality_group": forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+        }
 
 
 HouseholdMemberFormSet = forms.formset_factory(HouseholdMemberForm, extra=0, max_num=15)
@@ -190,7 +210,7 @@ class InsertionRequestForm(DsfrModelForm):
         return day
 
 
-class EmergencyIntakeForm(DsfrBaseForm):
+class EmergencyIntakeForm(PartialBirthDateMixin, DsfrBaseForm):
     """What a 115 call handler can learn in a short call."""
 
     birth_name = forms.CharField(label="Nom", max_length=100)
@@ -201,20 +221,22 @@ class EmergencyIntakeForm(DsfrBaseForm):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
     )
-    birth_date = PersonForm.base_fields["birth_date"]
+    birth_date = birth_date_field()
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
-    current_location = forms.CharField(label="Lieu où se trouve la personne", max_length=200, required=False)
-    needs_tonight = forms.BooleanField(label="Demande de mise à l'abri ce soir", required=False, initial=True)
+    current_location = forms.CharField(
+        label="Lieu où se trouve la personne", max_length=200, required=False
+    )
+    needs_tonight = forms.BooleanField(
+        label="Demande de mise à l'abri ce soir", required=False, initial=True
+    )
     notes = forms.CharField(
         label="Observations (situation, vulnérabilités)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    clean_birth_date = PersonForm.clean_birth_date
 
-
-class DirectAdmissionForm(DsfrBaseForm):
+class DirectAdmissionForm(PartialBirthDateMixin, DsfrBaseForm):
     """SIAO-04: a structure records, afterwards, someone it admitted on the spot."""
 
     structure = forms.ModelChoiceField(label="Structure", queryset=Structure.objects.none())
@@ -225,11 +247,16 @@ class DirectAdmissionForm(DsfrBaseForm):
     )
     birth_name = forms.CharField(label="Nom", max_length=100)
     first_names = forms.CharField(label="Prénom(s)", max_length=150)
-    sex = EmergencyIntakeForm.base_fields["sex"]
-    birth_date = PersonForm.base_fields["birth_date"]
-    notes = forms.CharField(label="Observations", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    clean_birth_date = PersonForm.clean_birth_date
+    sex = forms.ChoiceField(
+        label="Sexe",
+        choices=enums.Sex.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+    )
+    birth_date = birth_date_field()
+    notes = forms.CharField(
+        label="Observations", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,7 +265,9 @@ class DirectAdmissionForm(DsfrBaseForm):
     def clean_admitted_at(self):
         at = self.cleaned_data["admitted_at"]
         if at > timezone.now():
-            raise ValidationError("L'admission directe s'enregistre après coup : la date ne peut pas être future.")
+            raise ValidationError(
+                "L'admission directe s'enregistre après coup : la date ne peut pas être future."
+            )
         if at < timezone.now() - dt.timedelta(days=365):
             raise ValidationError("Cette admission date de plus d'un an : contactez le SIAO.")
         return at
@@ -254,7 +283,9 @@ _MONEY = {"required": False, "min_value": 0, "max_digits": 9, "decimal_places": 
 
 class SocialEvaluationForm(DsfrModelForm):
     is_indebted = YesNoField(label="Le demandeur est-il endetté ?")
-    over_indebtedness_filed = YesNoField(label="Dossier de surendettement déposé à la Banque de France")
+    over_indebtedness_filed = YesNoField(
+        label="Dossier de surendettement déposé à la Banque de France"
+    )
     moratorium = YesNoField(label="Moratoire")
     has_protection_measure = YesNoField(label="Mesure de protection")
     landlord_steps_taken = YesNoField(label="Démarches entreprises auprès des offices (bailleurs)")
@@ -266,7 +297,9 @@ class SocialEvaluationForm(DsfrModelForm):
         exclude = ["request"]
         widgets = {
             "interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "over_indebtedness_filed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "over_indebtedness_filed_on": forms.DateInput(
+                attrs={"type": "date"}, format="%Y-%m-%d"
+            ),
             "referral_origin": forms.RadioSelect,
             "housing_situation": forms.RadioSelect,
             "ongoing_procedures": forms.Textarea(attrs={"rows": 2}),
@@ -301,7 +334,9 @@ class SocialEvaluationForm(DsfrModelForm):
 
 class EmploymentForm(DsfrModelForm):
     status = forms.ChoiceField(
-        label="Situation", choices=[("", "Non renseignée"), *enums.EmploymentStatus.choices], required=False
+        label="Situation",
+        choices=[("", "Non renseignée"), *enums.EmploymentStatus.choices],
+        required=False,
     )
 
     class Meta:
@@ -348,6 +383,7 @@ class GridForm(DsfrBaseForm):
                     self.initial[f"{key}__{name}"] = self.initial_value(instance, name)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
     def row(self, key: str) -> list:
         return [self[f"{key}__{name}"] for name in self.row_fields(key, "")]
 
@@ -371,12 +407,16 @@ class ResourcesForm(GridForm):
 
     def row_fields(self, key, label):
         kind = key.split("-", 1)[1]
-        fields = {"monthly_amount": forms.DecimalField(label=f"{label} : montant mensuel (€)", **_MONEY)}
+        fields = {
+            "monthly_amount": forms.DecimalField(label=f"{label} : montant mensuel (€)", **_MONEY)
+        }
         if kind == enums.ResourceKind.ARE_ASS:
             fields["rights_start"] = forms.DateField(label=f"{label} : début des droits", **_DATE)
             fields["rights_end"] = forms.DateField(label=f"{label} : fin des droits", **_DATE)
         if kind == enums.ResourceKind.OTHER:
-            fields["detail"] = forms.CharField(label=f"{label} : à préciser", required=False, max_length=200)
+            fields["detail"] = forms.CharField(
+                label=f"{label} : à préciser", required=False, max_length=200
+            )
         return fields
 
     def existing_rows(self):
@@ -399,7 +439,9 @@ class ResourcesForm(GridForm):
                     evaluation=evaluation, holder=holder, kind=kind, defaults=values
                 )
             else:
-                ResourceLine.objects.filter(evaluation=evaluation, holder=holder, kind=kind).delete()
+                ResourceLine.objects.filter(
+                    evaluation=evaluation, holder=holder, kind=kind
+                ).delete()
 
 
 class DebtsForm(GridForm):
@@ -411,7 +453,9 @@ class DebtsForm(GridForm):
             "amount": forms.DecimalField(label=f"{label} : montant (€)", **_MONEY),
         }
         if key == enums.DebtKind.OTHER:
-            fields["detail"] = forms.CharField(label=f"{label} : à préciser", required=False, max_length=200)
+            fields["detail"] = forms.CharField(
+                label=f"{label} : à préciser", required=False, max_length=200
+            )
         return fields
 
     def existing_rows(self):
@@ -436,7 +480,9 @@ class ReasonsForm(GridForm):
     def row_fields(self, key, label):
         return {
             "checked": forms.BooleanField(label=label, required=False),
-            "detail": forms.CharField(label=f"{label} : précisions", required=False, max_length=300),
+            "detail": forms.CharField(
+                label=f"{label} : précisions", required=False, max_length=300
+            ),
         }
 
     def existing_rows(self):
@@ -478,7 +524,9 @@ class HousingAidsForm(GridForm):
             fields["start_date"] = forms.DateField(label=f"{label} : début", **_DATE)
             fields["end_date"] = forms.DateField(label=f"{label} : fin", **_DATE)
         if key == enums.HousingAidScheme.PREFECTORAL:
-            fields["detail"] = forms.CharField(label=f"{label} : motif", required=False, max_length=300)
+            fields["detail"] = forms.CharField(
+                label=f"{label} : motif", required=False, max_length=300
+            )
         return fields
 
     @staticmethod
@@ -509,6 +557,8 @@ class HousingAidsForm(GridForm):
         for key, _label in self.rows:
             values = self.row_data(key)
             if values["status"]:
-                HousingAid.objects.update_or_create(evaluation=evaluation, scheme=key, defaults=values)
+                HousingAid.objects.update_or_create(
+                    evaluation=evaluation, scheme=key, defaults=values
+                )
             else:
                 HousingAid.objects.filter(evaluation=evaluation, scheme=key).delete()

@@ -31,7 +31,9 @@ class Person(models.Model):
     birth_name = models.CharField("nom de naissance", max_length=100)
     usage_name = models.CharField("nom d'usage", max_length=100, blank=True)
     first_names = models.CharField(
-        "prénom(s)", max_length=150, help_text="Dans l'ordre de l'état civil, séparés par un espace."
+        "prénom(s)",
+        max_length=150,
+        help_text="Dans l'ordre de l'état civil, séparés par un espace.",
     )
     sex = models.CharField("sexe", max_length=1, choices=enums.Sex.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField("année de naissance", null=True, blank=True)
@@ -123,13 +125,17 @@ class Person(models.Model):
         super().clean()
         errors = {}
         if self.birth_day and not self.birth_month:
-            errors["birth_day"] = "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+            errors["birth_day"] = (
+                "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+            )
         if self.birth_month and not self.birth_year:
             errors["birth_month"] = "Indiquez l'année de naissance avant le mois."
         if self.birth_year:
             this_year = timezone.localdate().year
             if not 1900 <= self.birth_year <= this_year:
-                errors["birth_year"] = f"L'année de naissance doit être comprise entre 1900 et {this_year}."
+                errors["birth_year"] = (
+                    f"L'année de naissance doit être comprise entre 1900 et {this_year}."
+                )
             elif self.birth_month and self.birth_day:
                 try:
                     born = dt.date(self.birth_year, self.birth_month, self.birth_day)
@@ -138,7 +144,10 @@ class Person(models.Model):
                 else:
                     if born > timezone.localdate():
                         errors["birth_day"] = "La date de naissance ne peut pas être dans le futur."
-        if self.residence_permit_valid_until and self.nationality_group != enums.NationalityGroup.NON_EU:
+        if (
+            self.residence_permit_valid_until
+            and self.nationality_group != enums.NationalityGroup.NON_EU
+        ):
             errors["residence_permit_valid_until"] = (
                 "Le titre de séjour ne concerne que les personnes de nationalité hors Union européenne."
             )
@@ -219,9 +228,7 @@ class RequestQuerySet(models.QuerySet):
             case Role.SIAO_OPERATOR | Role.TERRITORY_ADMIN:
                 return self.filter(territory_id=territory_id)
             case Role.EMERGENCY_LINE:
-                return self.filter(
-                    Q(territory_id=territory_id, channel=Channel.EMERGENCY) | own
-                )
+                return self.filter(Q(territory_id=territory_id, channel=Channel.EMERGENCY) | own)
             case Role.SOCIAL_WORKER | Role.CPIP:
                 return self.filter(own)
             case Role.STRUCTURE_MANAGER:
@@ -253,7 +260,11 @@ class Request(models.Model):
     )
     channel = models.CharField("dispositif", max_length=10, choices=Channel.choices)
     status = models.CharField(
-        "état", max_length=10, choices=RequestStatus.choices, default=RequestStatus.NEW, editable=False
+        "état",
+        max_length=10,
+        choices=RequestStatus.choices,
+        default=RequestStatus.NEW,
+        editable=False,
     )
     territory = models.ForeignKey(
         Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="requests"
@@ -413,7 +424,9 @@ class Request(models.Model):
         if self.needs_evaluation:
             evaluation = getattr(self, "evaluation", None)
             if evaluation is None or not evaluation.is_complete:
-                missing = ", ".join(evaluation.missing_blocks()) if evaluation else "toute l'évaluation"
+                missing = (
+                    ", ".join(evaluation.missing_blocks()) if evaluation else "toute l'évaluation"
+                )
                 raise TransitionNotAllowed(f"L'évaluation sociale est incomplète : {missing}.")
         return self._transition(
             kind=EventKind.EVALUATED,
@@ -584,7 +597,9 @@ def record_direct_admission(
 ) -> Request:
     """SIAO-04: someone turned up and was admitted; the structure records it afterwards."""
     if admitted_at > timezone.now():
-        raise TransitionNotAllowed("Une admission directe s'enregistre après coup : la date ne peut pas être future.")
+        raise TransitionNotAllowed(
+            "Une admission directe s'enregistre après coup : la date ne peut pas être future."
+        )
     with transaction.atomic():
         request = create_request(
             person=person,
@@ -642,7 +657,9 @@ class SocialEvaluation(models.Model):
         "origine de l'orientation", max_length=10, choices=enums.ReferralOrigin.choices, blank=True
     )
     prescriber_service = models.CharField("service ou association", max_length=200, blank=True)
-    prescriber_name = models.CharField("nom et fonction du prescripteur", max_length=200, blank=True)
+    prescriber_name = models.CharField(
+        "nom et fonction du prescripteur", max_length=200, blank=True
+    )
     prescriber_address = models.CharField("adresse du prescripteur", max_length=300, blank=True)
     prescriber_phone = models.CharField("téléphone du prescripteur", max_length=30, blank=True)
     prescriber_email = models.EmailField("courriel du prescripteur", blank=True)
@@ -675,7 +692,9 @@ class SocialEvaluation(models.Model):
     protection_measure = models.CharField(
         "nature de la mesure", max_length=15, choices=enums.ProtectionMeasure.choices, blank=True
     )
-    protection_referent = models.CharField("nom du référent de la mesure", max_length=200, blank=True)
+    protection_referent = models.CharField(
+        "nom du référent de la mesure", max_length=200, blank=True
+    )
     # Housing situation
     housing_situation = models.CharField(
         "logement ou hébergement actuel",
@@ -699,8 +718,12 @@ class SocialEvaluation(models.Model):
     problem_financial = models.BooleanField("problème financier", default=False)
     problem_health = models.BooleanField("problème de santé", default=False)
     problem_justice = models.BooleanField("problème justice", default=False)
-    needs_adapted_housing = models.BooleanField("nécessité d'un hébergement adapté", null=True, blank=True)
-    fit_for_collective_life = models.BooleanField("apte à la vie en collectif", null=True, blank=True)
+    needs_adapted_housing = models.BooleanField(
+        "nécessité d'un hébergement adapté", null=True, blank=True
+    )
+    fit_for_collective_life = models.BooleanField(
+        "apte à la vie en collectif", null=True, blank=True
+    )
     situation_comment = models.TextField("commentaires sur la situation", blank=True)
     argument = models.TextField("argumentaire (parcours – besoins)", blank=True)
     orientation_proposal = models.CharField(
@@ -781,7 +804,9 @@ class Employment(models.Model):
         verbose_name = "situation professionnelle"
         verbose_name_plural = "situations professionnelles"
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "holder"], name="employment_one_per_holder"),
+            models.UniqueConstraint(
+                fields=["evaluation", "holder"], name="employment_one_per_holder"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)

@@ -37,7 +37,12 @@ def _visible_request(request, pk: int) -> Request:
     """Every view reaches a request through this: out of scope is a 404, not a 403."""
     return get_object_or_404(
         Request.objects.visible_to(request.user).select_related(
-            "person", "household", "territory", "referrer_organisation", "referrer", "host_structure"
+            "person",
+            "household",
+            "territory",
+            "referrer_organisation",
+            "referrer",
+            "host_structure",
         ),
         pk=pk,
     )
@@ -46,7 +51,9 @@ def _visible_request(request, pk: int) -> Request:
 def _editable_request(request, pk: int) -> Request:
     obj = _visible_request(request, pk)
     if not obj.editable_by(request.user):
-        raise PermissionDenied("Seul le service prescripteur ou le SIAO peut modifier cette demande.")
+        raise PermissionDenied(
+            "Seul le service prescripteur ou le SIAO peut modifier cette demande."
+        )
     return obj
 
 
@@ -66,7 +73,9 @@ def _referrer_organisation(user) -> Organisation:
 
 def request_list(request):
     visible = Request.objects.visible_to(request.user)
-    requests = visible.select_related("person", "referrer_organisation", "territory", "host_structure")
+    requests = visible.select_related(
+        "person", "referrer_organisation", "territory", "host_structure"
+    )
     filters = {
         "channel": request.GET.get("channel", ""),
         "status": request.GET.get("status", ""),
@@ -85,9 +94,7 @@ def request_list(request):
     if filters["q"]:
         requests = requests.search(filters["q"])
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    territories = (
-        visible.order_by().values_list("territory_id", "territory__name").distinct()
-    )
+    territories = visible.order_by().values_list("territory_id", "territory__name").distinct()
     referrers = (
         visible.order_by("referrer_organisation__name")
         .values_list("referrer_organisation_id", "referrer_organisation__name")
@@ -106,7 +113,8 @@ def request_list(request):
             "territories": list(territories),
             "referrers": list(referrers),
             "query": query.urlencode(),
-            "can_create_insertion": request.user.is_superuser or request.user.role in CAN_CREATE_INSERTION,
+            "can_create_insertion": request.user.is_superuser
+            or request.user.role in CAN_CREATE_INSERTION,
         },
     )
 
@@ -145,7 +153,9 @@ def request_create(request):
     form = InsertionRequestForm(request.POST or None, prefix="request")
     person_form = PersonForm(request.POST or None, prefix="person")
     members = HouseholdMemberFormSet(request.POST or None, prefix="members")
-    if request.method == "POST" and all([form.is_valid(), person_form.is_valid(), members.is_valid()]):
+    if request.method == "POST" and all(
+        [form.is_valid(), person_form.is_valid(), members.is_valid()]
+    ):
         with transaction.atomic():
             person = person_form.save()
             req = create_request(
@@ -307,13 +317,19 @@ def evaluation_edit(request, pk: int):
                     try:
                         req.evaluate(by=request.user)
                     except TransitionNotAllowed as refusal:
-                        messages.warning(request, f"Évaluation enregistrée mais pas validée. {refusal}")
+                        messages.warning(
+                            request, f"Évaluation enregistrée mais pas validée. {refusal}"
+                        )
                         return redirect("requests:evaluation", pk=req.pk)
-                    messages.success(request, "Évaluation validée : le SIAO peut orienter la demande.")
+                    messages.success(
+                        request, "Évaluation validée : le SIAO peut orienter la demande."
+                    )
                     return redirect("requests:detail", pk=req.pk)
             messages.success(request, "Évaluation enregistrée.")
             return redirect("requests:detail", pk=req.pk)
-        messages.error(request, "L'évaluation n'est pas enregistrée : corrigez les champs signalés.")
+        messages.error(
+            request, "L'évaluation n'est pas enregistrée : corrigez les champs signalés."
+        )
     return render(
         request,
         "requests/evaluation_form.html",
@@ -362,16 +378,22 @@ def evaluation_print(request, pk: int):
                 for kind in enums.ResourceKind
             ],
             "totals": [evaluation.resources_total(holder.value) for holder in enums.Holder],
-            "debts": {d.kind: d for d in evaluation.debts.all()},
-            "debt_kinds": enums.DebtKind.choices,
-            "reasons": {r.reason: r for r in evaluation.reasons.all()},
-            "reason_choices": enums.RequestReason.choices,
-            "aids": {a.scheme: a for a in evaluation.housing_aids.all()},
-            "aid_choices": enums.HousingAidScheme.choices,
+            "debt_rows": _rows(enums.DebtKind, {d.kind: d for d in evaluation.debts.all()}),
+            "reason_rows": _rows(
+                enums.RequestReason, {r.reason: r for r in evaluation.reasons.all()}
+            ),
+            "aid_rows": _rows(
+                enums.HousingAidScheme, {a.scheme: a for a in evaluation.housing_aids.all()}
+            ),
             "housing_choices": enums.HousingSituation.choices,
             "shows_nir": req.territory.stores_social_security_number,
         },
     )
+
+
+def _rows(choices, by_value: dict) -> list[tuple[str, object]]:
+    """Every line of a paper-form block, filled or not, in the form's order."""
+    return [(choice.label, by_value.get(choice.value)) for choice in choices]
 
 
 @require_POST
@@ -384,4 +406,3 @@ def request_evaluate(request, pk: int):
     else:
         messages.success(request, "Évaluation validée : le SIAO peut orienter la demande.")
     return redirect("requests:detail", pk=req.pk)
-
