@@ -294,7 +294,7 @@ class SocialEvaluationForm(DsfrModelForm):
 
     class Meta:
         model = SocialEvaluation
-        exclude = ["request"]
+        exclude = ["request"]  # noqa: DJ006 — every block of the form is edited here
         widgets = {
             "interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "over_indebtedness_filed_on": forms.DateInput(

@@ -815,6 +815,9 @@ class Employment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_holder_display()} — {self.get_status_display()}"
+
 
 class ResourceLine(models.Model):
     """One kind of monthly resource of the applicant or the spouse (SIAO-06)."""
@@ -848,6 +851,9 @@ class ResourceLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_holder_display()} — {self.get_kind_display()}"
+
 
 class Debt(models.Model):
     evaluation = models.ForeignKey(SocialEvaluation, on_delete=models.CASCADE, related_name="debts")
@@ -860,6 +866,9 @@ class Debt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "kind"], name="debt_one_per_kind"),
         ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
 
 
 class EvaluationReason(models.Model):
@@ -875,6 +884,9 @@ class EvaluationReason(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "reason"], name="reason_once"),
         ]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
 
 
 class HousingAid(models.Model):
@@ -896,3 +908,6 @@ class HousingAid(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "scheme"], name="housing_aid_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} — {self.get_status_display()}"
