@@ -1,7 +1,6 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -105,8 +104,7 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "Relais <ne-pas-repondre@relais.example>"
 
-# django-dsfr: mark optional fields rather than required ones, as DSFR now recommends.
-DSFR_MARK_OPTIONAL_FIELDS = True
+# django-dsfr marks required fields with an asterisk: most of the evaluation form is optional.
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 LOGGING = {
@@ -115,6 +113,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
-
-# django-dsfr warns on every form render that this transitional setting will go; we chose it.
-warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS")

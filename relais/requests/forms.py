@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
@@ -357,8 +358,9 @@ class EmploymentForm(DsfrModelForm):
         return data
 
     def _post_clean(self):
-        # `evaluation` and `holder` are set by the grid; unique checks are theirs.
-        pass
+        # `evaluation` and `holder` are set by the view, so model validation (which needs
+        # them) is skipped; clean() above checks what the user can get wrong.
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
 
 
 class GridForm(DsfrBaseForm):
@@ -411,16 +413,25 @@ class ResourcesForm(GridForm):
             "monthly_amount": forms.DecimalField(label=f"{label} : montant mensuel (€)", **_MONEY)
         }
         if kind == enums.ResourceKind.ARE_ASS:
-            fields["rights_start"] = forms.DateField(label=f"{label} : début des droits", **_DATE)
-            fields["rights_end"] = forms.DateField(label=f"{label} : fin des droits", **_DATE)
+            fields["rights_start"] = forms.DateField(label="Début des droits", **_DATE)
+            fields["rights_end"] = forms.DateField(label="Fin des droits", **_DATE)
         if kind == enums.ResourceKind.OTHER:
-            fields["detail"] = forms.CharField(
-                label=f"{label} : à préciser", required=False, max_length=200
-            )
+            fields["detail"] = forms.CharField(label="À préciser", required=False, max_length=200)
         return fields
 
     def existing_rows(self):
         return {f"{r.holder}-{r.kind}": r for r in self.evaluation.resources.all()}
+
+    @property
+    def by_kind(self) -> list[dict]:
+        """One line per kind of resource, one cell per holder, as on the paper form."""
+        return [
+            {
+                "label": kind.label,
+                "cells": [self.row(f"{holder.value}-{kind.value}") for holder in enums.Holder],
+            }
+            for kind in enums.ResourceKind
+        ]
 
     def clean(self):
         data = super().clean()
@@ -453,9 +464,7 @@ class DebtsForm(GridForm):
             "amount": forms.DecimalField(label=f"{label} : montant (€)", **_MONEY),
         }
         if key == enums.DebtKind.OTHER:
-            fields["detail"] = forms.CharField(
-                label=f"{label} : à préciser", required=False, max_length=200
-            )
+            fields["detail"] = forms.CharField(label="À préciser", required=False, max_length=200)
         return fields
 
     def existing_rows(self):
@@ -514,20 +523,27 @@ class HousingAidsForm(GridForm):
     def row_fields(self, key, label):
         fields = {
             "status": forms.ChoiceField(
-                label=f"{label} : situation",
+                label="Situation",
                 choices=[("", "—"), *self.statuses_for(key)],
                 required=False,
             ),
-            "decision_date": forms.DateField(label=f"{label} : date", **_DATE),
         }
         if key.startswith("asll"):
-            fields["start_date"] = forms.DateField(label=f"{label} : début", **_DATE)
-            fields["end_date"] = forms.DateField(label=f"{label} : fin", **_DATE)
+            fields["start_date"] = forms.DateField(label="Date de début", **_DATE)
+            fields["end_date"] = forms.DateField(label="Date de fin", **_DATE)
+        else:
+            fields["decision_date"] = forms.DateField(label=self.date_label(key), **_DATE)
         if key == enums.HousingAidScheme.PREFECTORAL:
-            fields["detail"] = forms.CharField(
-                label=f"{label} : motif", required=False, max_length=300
-            )
+            fields["detail"] = forms.CharField(label="Motif", required=False, max_length=300)
         return fields
+
+    @staticmethod
+    def date_label(key: str) -> str:
+        if key == enums.HousingAidScheme.PREFECTORAL:
+            return "Date de la commission"
+        if key.startswith("dalo"):
+            return "Date"
+        return "Date de l'accord ou du refus"
 
     @staticmethod
     def statuses_for(key: str) -> list[tuple[str, str]]:

@@ -1,0 +1,57 @@
+"""Each role lands on a page made for its work; login, logout and admin speak French."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HOMES = {
+    "siao_operator": "Tableau de bord du SIAO",
+    "emergency_line_user": "115 — appels du",
+    "social_worker": "Demandes de",
+    "cpip": "Demandes de",
+    "structure_manager": "Structures de",
+    "state_service_user": "vue d'ensemble",
+    "territory_admin": "Comptes du territoire",
+    "siae_coach": "ne sont pas encore disponibles",
+}
+
+
+@pytest.mark.parametrize(("role_fixture", "heading"), HOMES.items())
+def test_each_role_lands_on_its_own_home_page(client, request, role_fixture, heading):
+    client.force_login(request.getfixturevalue(role_fixture))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert heading in response.content.decode()
+
+
+def test_login_and_logout_in_french(client, social_worker):
+    page = client.get(reverse("login")).content.decode()
+    assert "Connexion à Relais" in page and "Mot de passe" in page
+    response = client.post(
+        reverse("login"), {"username": social_worker.username, "password": "wrong"}
+    )
+    assert "Identifiant ou mot de passe incorrect" in response.content.decode()
+    response = client.post(
+        reverse("login"),
+        {"username": social_worker.username, "password": "Motdepasse-solide-2026"},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_admin_speaks_french(admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Administration du territoire" in page
+    assert "Organisations" in page and "Demandes" in page
+
+
+def test_role_must_fit_the_organisation_kind(social_worker):
+    from django.core.exceptions import ValidationError
+
+    social_worker.role = "cpip"
+    with pytest.raises(ValidationError, match="n'est pas possible"):
+        social_worker.full_clean()

@@ -1,0 +1,151 @@
+"""SIAO-05 (who enters which channel) and SEC-04 (clear French errors, nothing lost)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from relais.requests.enums import Channel, RequestStatus
+from relais.requests.models import Person, Request
+from tests.factories import StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _insertion_post(**extra) -> dict:
+    data = {
+        "request-channel": Channel.INSERTION,
+        "request-requested_on": "2026-11-02",
+        "person-birth_name": "Lefèvre",
+        "person-first_names": "Jean-Marc",
+        "person-sex": "M",
+        "person-birth_date": "02/11/1979",
+        "members-TOTAL_FORMS": "0",
+        "members-INITIAL_FORMS": "0",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("role_fixture", ["social_worker", "cpip", "siao_operator"])
+def test_siao_05_authorised_social_workers_enter_insertion_requests(client, request, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    client.force_login(user)
+    response = client.post(reverse("requests:create"), _insertion_post())
+    assert response.status_code == 302
+    created = Request.objects.get()
+    assert created.channel == Channel.INSERTION
+    assert created.referrer_organisation == user.organisation
+    assert created.referrer == user
+    assert created.status == RequestStatus.NEW
+
+
+@pytest.mark.parametrize(
+    "role_fixture", ["emergency_line_user", "structure_manager", "state_service_user", "siae_coach"]
+)
+def test_siao_05_other_roles_cannot_enter_insertion_requests(client, request, role_fixture):
+    client.force_login(request.getfixturevalue(role_fixture))
+    assert client.get(reverse("requests:create")).status_code == 403
+    assert client.post(reverse("requests:create"), _insertion_post()).status_code == 403
+    assert not Request.objects.exists()
+
+
+def test_siao_05_the_115_enters_an_urgence_request_in_one_short_form(client, emergency_line_user):
+    client.force_login(emergency_line_user)
+    response = client.post(
+        reverse("requests:create_emergency"),
+        {
+            "call-birth_name": "Moreau",
+            "call-first_names": "Kevin",
+            "call-sex": "M",
+            "call-birth_date": "1996",
+            "call-current_location": "Gare de Mulhouse",
+            "call-needs_tonight": "on",
+            "members-TOTAL_FORMS": "0",
+            "members-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    req = Request.objects.get()
+    assert req.channel == Channel.EMERGENCY
+    assert req.needs_tonight
+    assert req.current_location == "Gare de Mulhouse"
+    assert (req.person.birth_year, req.person.birth_month) == (1996, None)
+
+
+@pytest.mark.parametrize("role_fixture", ["cpip", "structure_manager", "state_service_user"])
+def test_siao_05_urgence_intake_is_reserved_to_the_veille_sociale(client, request, role_fixture):
+    client.force_login(request.getfixturevalue(role_fixture))
+    assert client.get(reverse("requests:create_emergency")).status_code == 403
+
+
+def test_sec_04_bad_birth_date_gets_a_french_message_and_keeps_the_input(client, social_worker):
+    client.force_login(social_worker)
+    response = client.post(
+        reverse("requests:create"),
+        _insertion_post(
+            **{"person-birth_date": "31/02/1979", "request-notes": "Urgent, 3 enfants"}
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Cette date de naissance n&#x27;existe pas." in page
+    assert 'value="Lefèvre"' in page
+    assert 'value="Jean-Marc"' in page
+    assert "Urgent, 3 enfants" in page
+    assert not Person.objects.exists()
+
+
+def test_sec_04_unreadable_birth_date_explains_the_expected_format(client, social_worker):
+    client.force_login(social_worker)
+    response = client.post(
+        reverse("requests:create"), _insertion_post(**{"person-birth_date": "vers 1980"})
+    )
+    assert "écrivez JJ/MM/AAAA" in response.content.decode()
+
+
+def test_sec_04_a_future_request_date_is_refused(client, social_worker):
+    client.force_login(social_worker)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("requests:create"), _insertion_post(**{"request-requested_on": tomorrow})
+    )
+    assert "ne peut pas être dans le futur" in response.content.decode()
+
+
+def test_siao_04_structure_manager_records_a_direct_admission(client, structure_manager):
+    structure = StructureFactory(manager=structure_manager.organisation)
+    client.force_login(structure_manager)
+    yesterday = timezone.localtime() - dt.timedelta(days=1)
+    response = client.post(
+        reverse("places:direct_admission"),
+        {
+            "structure": structure.pk,
+            "admitted_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
+            "birth_name": "Nguyen",
+            "first_names": "Van",
+            "birth_date": "1970",
+        },
+    )
+    assert response.status_code == 302
+    req = Request.objects.get()
+    assert req.is_direct_admission and req.status == RequestStatus.ADMITTED
+    assert req.host_structure == structure
+
+
+def test_siao_04_direct_admission_only_into_own_structures(client, structure_manager):
+    someone_elses = StructureFactory()
+    client.force_login(structure_manager)
+    response = client.post(
+        reverse("places:direct_admission"),
+        {
+            "structure": someone_elses.pk,
+            "admitted_at": (timezone.localtime() - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "birth_name": "Nguyen",
+            "first_names": "Van",
+        },
+    )
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert not Request.objects.exists()
