@@ -17,6 +17,7 @@ from .models import (
     EvaluationReason,
     HousingAid,
     Person,
+    Request,
     ResourceLine,
     SocialEvaluation,
 )
@@ -198,8 +199,6 @@ class InsertionRequestForm(DsfrModelForm):
     )
 
     class Meta:
-        from .models import Request
-
         model = Request
         fields = ["channel", "requested_on", "notes"]
         widgets = {"requested_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -209,6 +208,26 @@ class InsertionRequestForm(DsfrModelForm):
         if day and day > timezone.localdate():
             raise ValidationError("La date de la demande ne peut pas être dans le futur.")
         return day
+
+
+class RequestEditForm(DsfrModelForm):
+    """What may change on a request outside its transitions."""
+
+    class Meta:
+        model = Request
+        fields = ["requested_on", "current_location", "needs_tonight", "notes"]
+        widgets = {
+            "requested_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.channel != enums.Channel.EMERGENCY:
+            del self.fields["current_location"]
+            del self.fields["needs_tonight"]
+
+    clean_requested_on = InsertionRequestForm.clean_requested_on
 
 
 class EmergencyIntakeForm(PartialBirthDateMixin, DsfrBaseForm):

@@ -18,6 +18,7 @@ from .forms import (
     InsertionRequestForm,
     PersonForm,
     ReasonsForm,
+    RequestEditForm,
     ResourcesForm,
     SocialEvaluationForm,
 )
@@ -240,15 +241,22 @@ def emergency_create(request):
 
 def request_edit(request, pk: int):
     req = _editable_request(request, pk)
+    form = RequestEditForm(request.POST or None, instance=req, prefix="request")
     person_form = PersonForm(request.POST or None, instance=req.person, prefix="person")
-    if request.method == "POST" and person_form.is_valid():
+    if request.method == "POST" and form.is_valid() and person_form.is_valid():
         with transaction.atomic():
+            form.save()
             person_form.save()
-            if person_form.changed_data:
-                req.record_update(by=request.user, fields=person_form.changed_data)
-        messages.success(request, "Identité enregistrée.")
+            changed = form.changed_data + [f"person.{f}" for f in person_form.changed_data]
+            if changed:
+                req.record_update(by=request.user, fields=changed)
+        messages.success(request, "Modifications enregistrées.")
         return redirect("requests:detail", pk=req.pk)
-    return render(request, "requests/request_edit.html", {"req": req, "person_form": person_form})
+    return render(
+        request,
+        "requests/request_edit.html",
+        {"req": req, "form": form, "person_form": person_form},
+    )
 
 
 def household_add_member(request, pk: int):

@@ -149,3 +149,25 @@ def test_siao_04_direct_admission_only_into_own_structures(client, structure_man
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()
     assert not Request.objects.exists()
+
+
+def test_siao_01_editing_a_request_is_written_on_its_timeline(client, social_worker):
+    from tests.factories import make_request
+
+    req = make_request(referrer=social_worker, channel=Channel.EMERGENCY)
+    client.force_login(social_worker)
+    data = {
+        "request-requested_on": req.requested_on.isoformat(),
+        "request-current_location": "Parc Salvator",
+        "request-needs_tonight": "on",
+        "person-birth_name": req.person.birth_name,
+        "person-first_names": req.person.first_names,
+        "person-birth_date": "",
+    }
+    response = client.post(reverse("requests:edit", args=[req.pk]), data)
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert req.current_location == "Parc Salvator"
+    update = req.events.get(kind="updated")
+    assert "current_location" in update.data["fields"]
+    assert update.actor == social_worker
