@@ -656,7 +656,9 @@ class SocialEvaluation(models.Model):
     referral_origin = models.CharField(
         "origine de l'orientation", max_length=10, choices=enums.ReferralOrigin.choices, blank=True
     )
-    prescriber_service = models.CharField("service ou association", max_length=200, blank=True)
+    prescriber_service = models.CharField(
+        "nom du service ou de l'association", max_length=200, blank=True
+    )
     prescriber_name = models.CharField(
         "nom et fonction du prescripteur", max_length=200, blank=True
     )

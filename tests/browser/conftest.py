@@ -1,0 +1,94 @@
+"""Browser tests: Playwright (sync API) driving Debian's chromium against live_server.
+
+Every test in this directory is marked `browser`, which pyproject's addopts deselect; run
+them with `make test-browser` (pytest -m browser). Playwright's own browser downloads are
+never used: we launch /usr/bin/chromium (apt-get install chromium).
+
+    def test_something(page, live_server, login, social_worker):
+        login(page, live_server, "alice", PASSWORD)
+        page.goto(f"{live_server.url}/demandes/")
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in the test thread; Django would then refuse
+# ORM calls from fixtures and tests ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# Belt and braces: nothing here may fetch Playwright's browser builds.
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark this directory's tests `browser` before `-m` selects (this hook sees all items)."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} est absent : apt-get install -y chromium", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    yield page
+    page.close()
+
+
+def _login(page, live_server, username: str, password: str):
+    """Sign in through the login page; returns the page, on the landing page."""
+    page.goto(f"{live_server.url}/connexion/")
+    page.locator('input[name="username"]').fill(username)
+    page.locator('input[name="password"]').fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.fixture
+def login():
+    """The helper login(page, live_server, username, password), as a fixture."""
+    return _login

@@ -1,0 +1,316 @@
+"""factory_boy factories and helpers for Relais tests.
+
+Requests are never built with a status: `make_request` goes through `create_request` and
+later states are reached through the named transitions (evaluate, orient, admit…), so every
+test request carries the same RequestEvent timeline as a real one.
+"""
+
+import factory
+from django.utils import timezone
+
+from relais.accounts.enums import (
+    ROLE_ORGANISATION_KINDS,
+    OrganisationKind,
+    OrganisationSubtype,
+    Role,
+)
+from relais.accounts.models import Organisation, Territory, User
+from relais.places.enums import PlaceType, StructureType
+from relais.places.models import PlaceCapacity, Structure
+from relais.requests import enums as request_enums
+from relais.requests.enums import Channel
+from relais.requests.models import (
+    EvaluationReason,
+    Person,
+    Request,
+    SocialEvaluation,
+    create_request,
+)
+
+# Every factory-made account has this password (strong enough for AUTH_PASSWORD_VALIDATORS).
+PASSWORD = "Motdepasse-solide-2026"
+
+# Named départements first, in the order TerritoryFactory hands them out.
+DEPARTEMENT_NAMES = {
+    "68": "Haut-Rhin",
+    "67": "Bas-Rhin",
+    "75": "Paris",
+    "13": "Bouches-du-Rhône",
+    "2A": "Corse-du-Sud",
+    "974": "La Réunion",
+    "69": "Rhône",
+    "33": "Gironde",
+    "59": "Nord",
+    "31": "Haute-Garonne",
+    "44": "Loire-Atlantique",
+    "35": "Ille-et-Vilaine",
+    "2B": "Haute-Corse",
+    "971": "Guadeloupe",
+    "976": "Mayotte",
+}
+# Then every other valid INSEE département code (01–95 without 20, 2A, 2B, 971–976).
+DEPARTEMENT_CODES = list(DEPARTEMENT_NAMES) + [
+    code
+    for code in [f"{n:02d}" for n in range(1, 96) if n != 20]
+    + ["2A", "2B", "971", "972", "973", "974", "975", "976"]
+    if code not in DEPARTEMENT_NAMES
+]
+
+
+def free_departement_code() -> str:
+    """The first département code of the list that no territory uses yet (deterministic)."""
+    used = set(Territory.objects.values_list("insee_code", flat=True))
+    for code in DEPARTEMENT_CODES:
+        if code not in used:
+            return code
+    raise RuntimeError("Plus aucun code de département libre pour TerritoryFactory.")
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    insee_code = factory.LazyFunction(free_departement_code)
+    name = factory.LazyAttribute(
+        lambda o: DEPARTEMENT_NAMES.get(o.insee_code, f"Département {o.insee_code}")
+    )
+    stores_social_security_number = False
+
+
+# -- organisations ---------------------------------------------------------------------------
+
+_ORGANISATION_NAMES = {
+    OrganisationKind.SIAO: "SIAO {territory}",
+    OrganisationKind.EMERGENCY_LINE: "115 {territory}",
+    OrganisationKind.SOCIAL_SERVICE: "{subtype} de {city}",
+    OrganisationKind.SPIP: "SPIP {territory}",
+    OrganisationKind.PRISON: "{subtype} de {city}",
+    OrganisationKind.STRUCTURE_MANAGER: "Association {city} Solidarité",
+    OrganisationKind.SIAE: "{subtype} {city} Insertion",
+    OrganisationKind.STATE_SERVICE: "{subtype} {territory}",
+}
+
+
+def _organisation_name(o) -> str:
+    subtype = OrganisationSubtype(o.subtype).label if o.subtype else ""
+    # Drop the parenthesised abbreviation: "Maison d'arrêt (MA)" → "Maison d'arrêt".
+    subtype = subtype.split(" (")[0]
+    return _ORGANISATION_NAMES[o.kind].format(
+        territory=o.territory.name, subtype=subtype, city=o.city
+    )
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """A social service (CCAS) by default; one trait per kind: OrganisationFactory(siao=True)."""
+
+    class Meta:
+        model = Organisation
+
+    class Params:
+        city = factory.Faker("city", locale="fr_FR")
+
+        siao = factory.Trait(kind=OrganisationKind.SIAO, subtype="")
+        emergency_line = factory.Trait(kind=OrganisationKind.EMERGENCY_LINE, subtype="")
+        social_service = factory.Trait(
+            kind=OrganisationKind.SOCIAL_SERVICE, subtype=OrganisationSubtype.CCAS
+        )
+        spip = factory.Trait(kind=OrganisationKind.SPIP, subtype="")
+        prison = factory.Trait(kind=OrganisationKind.PRISON, subtype=OrganisationSubtype.MA)
+        structure_manager = factory.Trait(kind=OrganisationKind.STRUCTURE_MANAGER, subtype="")
+        siae = factory.Trait(kind=OrganisationKind.SIAE, subtype=OrganisationSubtype.ACI)
+        state_service = factory.Trait(
+            kind=OrganisationKind.STATE_SERVICE, subtype=OrganisationSubtype.DDETS
+        )
+
+    territory = factory.SubFactory(TerritoryFactory)
+    kind = OrganisationKind.SOCIAL_SERVICE
+    subtype = OrganisationSubtype.CCAS
+    name = factory.LazyAttribute(_organisation_name)
+    email = factory.Sequence(lambda n: f"contact{n}@organisation.example")
+    phone = "03 89 00 00 00"
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+def _role_trait(role: str, organisation_trait: str) -> factory.Trait:
+    assert getattr(OrganisationKind, organisation_trait.upper()) in ROLE_ORGANISATION_KINDS[role]
+    return factory.Trait(
+        role=role,
+        organisation=factory.SubFactory(OrganisationFactory, **{organisation_trait: True}),
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A social worker in a CCAS by default; one trait per role, with a fitting organisation.
+
+    UserFactory(cpip=True) makes a CPIP in a new SPIP. Pass organisation=… to put the user in
+    an existing organisation, or organisation__territory=… to choose the territory.
+    """
+
+    class Meta:
+        model = User
+
+    class Params:
+        siao_operator = _role_trait(Role.SIAO_OPERATOR, "siao")
+        emergency_line = _role_trait(Role.EMERGENCY_LINE, "emergency_line")
+        social_worker = _role_trait(Role.SOCIAL_WORKER, "social_service")
+        structure_manager = _role_trait(Role.STRUCTURE_MANAGER, "structure_manager")
+        cpip = _role_trait(Role.CPIP, "spip")
+        siae_coach = _role_trait(Role.SIAE_COACH, "siae")
+        state_service = _role_trait(Role.STATE_SERVICE, "state_service")
+        territory_admin = _role_trait(Role.TERRITORY_ADMIN, "siao")
+
+    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@relais.example")
+    password = factory.django.Password(PASSWORD)
+    role = Role.SOCIAL_WORKER
+    organisation = factory.SubFactory(OrganisationFactory, social_service=True)
+    is_active = True
+
+
+# -- structures and places -------------------------------------------------------------------
+
+_PLACE_TYPE_FOR_STRUCTURE = {
+    StructureType.CHU: PlaceType.EMERGENCY,
+    StructureType.EMERGENCY_IN_CHRS: PlaceType.EMERGENCY,
+    StructureType.HOTEL: PlaceType.EMERGENCY,
+    StructureType.EMERGENCY_OTHER: PlaceType.EMERGENCY,
+    StructureType.STABILISATION_CHRS: PlaceType.STABILISATION,
+    StructureType.STABILISATION_OTHER: PlaceType.STABILISATION,
+    StructureType.INSERTION_CHRS: PlaceType.INSERTION,
+    StructureType.INSERTION_OTHER: PlaceType.INSERTION,
+}
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    """An insertion CHRS of a new structure manager; its territory is its manager's.
+
+    StructureFactory(places=12) also creates a PlaceCapacity of 12 places of the fitting kind.
+    """
+
+    class Meta:
+        model = Structure
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"CHRS Les Tilleuls {n}")
+    structure_type = StructureType.INSERTION_CHRS
+    manager = factory.SubFactory(OrganisationFactory, structure_manager=True)
+    territory = factory.SelfAttribute("manager.territory")
+    has_chrs_status = factory.LazyAttribute(
+        lambda o: o.structure_type in StructureType.chrs_types()
+    )
+    street = "12 rue des Tilleuls"
+    postcode = "68100"
+    commune = "Mulhouse"
+    email = factory.LazyAttribute(lambda o: o.manager.email)
+
+    @factory.post_generation
+    def places(obj, create, extracted, **kwargs):
+        if extracted:
+            PlaceCapacityFactory(
+                structure=obj,
+                places=extracted,
+                place_type=_PLACE_TYPE_FOR_STRUCTURE.get(obj.structure_type, PlaceType.HOUSING),
+                **kwargs,
+            )
+
+
+class PlaceCapacityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaceCapacity
+
+    structure = factory.SubFactory(StructureFactory)
+    place_type = PlaceType.INSERTION
+    places = 10
+    is_winter_only = False
+
+
+# -- persons ---------------------------------------------------------------------------------
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """An adult with a full birth date; pass birth_month=None, birth_day=None for a partial one."""
+
+    class Meta:
+        model = Person
+
+    class Params:
+        born_on = factory.Faker("date_of_birth", minimum_age=18, maximum_age=75)
+        female_first_name = factory.Faker("first_name_female", locale="fr_FR")
+        male_first_name = factory.Faker("first_name_male", locale="fr_FR")
+
+    sex = factory.Iterator([request_enums.Sex.FEMALE, request_enums.Sex.MALE])
+    birth_name = factory.Faker("last_name", locale="fr_FR")
+    first_names = factory.LazyAttribute(
+        lambda o: o.female_first_name if o.sex == request_enums.Sex.FEMALE else o.male_first_name
+    )
+    birth_year = factory.LazyAttribute(lambda o: o.born_on.year)
+    birth_month = factory.LazyAttribute(lambda o: o.born_on.month)
+    birth_day = factory.LazyAttribute(lambda o: o.born_on.day)
+    birth_place = factory.Faker("city", locale="fr_FR")
+    nationality_group = request_enums.NationalityGroup.FRENCH
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def make_request(
+    person: Person | None = None,
+    channel: str = Channel.INSERTION,
+    referrer: User | None = None,
+    **kw,
+) -> Request:
+    """A new request through `create_request`, referred by `referrer`'s organisation.
+
+    `referrer` defaults to a new social worker; `by` defaults to the referrer. Other keyword
+    arguments (household, requested_on, notes, current_location, occurred_at,
+    referrer_organisation…) go to `create_request`.
+    """
+    if referrer is None:
+        referrer = UserFactory(social_worker=True)
+    return create_request(
+        person=person or PersonFactory(),
+        channel=channel,
+        referrer_organisation=kw.pop("referrer_organisation", referrer.organisation),
+        by=kw.pop("by", referrer),
+        **kw,
+    )
+
+
+def make_evaluation(request: Request, complete: bool = True, **fields) -> SocialEvaluation:
+    """The request's social evaluation; complete=True fills every REQUIRED_BLOCKS item.
+
+    With complete=False, only `fields` are set, so `request.evaluate()` is refused.
+    """
+    evaluation, _ = SocialEvaluation.objects.get_or_create(request=request)
+    if complete:
+        defaults = {
+            "interview_date": request.requested_on or timezone.localdate(),
+            "interviewers": "Travailleur social du service prescripteur",
+            "referral_origin": request_enums.ReferralOrigin.SERVICE,
+            "prescriber_service": request.referrer_organisation.name,
+            "housing_situation": request_enums.HousingSituation.HOSTED_FREE,
+            "wants_shelter": True,
+            "argument": (
+                "Hébergée chez un tiers depuis trois mois, la personne doit quitter les lieux "
+                "à la fin du mois. Besoin d'un accompagnement vers le logement."
+            ),
+            "orientation_proposal": request_enums.OrientationProposal.INSERTION_CHRS,
+        }
+        fields = {**defaults, **fields}
+    for name, value in fields.items():
+        setattr(evaluation, name, value)
+    evaluation.save()
+    if complete:
+        EvaluationReason.objects.get_or_create(
+            evaluation=evaluation,
+            reason=request_enums.RequestReason.NO_HOUSING,
+            defaults={"detail": "Hébergement chez un tiers qui prend fin"},
+        )
+        missing = evaluation.missing_blocks()
+        if missing:  # SocialEvaluation.REQUIRED_BLOCKS grew: teach make_evaluation the new block.
+            raise AssertionError(f"make_evaluation ne remplit pas : {', '.join(missing)}")
+    return evaluation
