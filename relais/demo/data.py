@@ -251,7 +251,12 @@ class StructureSpec:
     has_finess: bool = True
 
 
-U, S, I, L = PlaceType.EMERGENCY, PlaceType.STABILISATION, PlaceType.INSERTION, PlaceType.HOUSING
+EMERGENCY, STABILISATION, INSERTION, HOUSING = (
+    PlaceType.EMERGENCY,
+    PlaceType.STABILISATION,
+    PlaceType.INSERTION,
+    PlaceType.HOUSING,
+)
 
 STRUCTURES = [
     # Le Toit haut-rhinois (Mulhouse): the demo structure manager's association.
@@ -262,7 +267,7 @@ STRUCTURES = [
         "le-toit",
         "mulhouse",
         "27 rue de Bâle",
-        [Capacity(I, 30), Capacity(I, 12, scattered=True), Capacity(U, 6)],
+        [Capacity(INSERTION, 30), Capacity(INSERTION, 12, scattered=True), Capacity(EMERGENCY, 6)],
         chrs=True,
     ),
     StructureSpec(
@@ -273,9 +278,9 @@ STRUCTURES = [
         "mulhouse",
         "3 rue des Bonnes Gens",
         [
-            Capacity(U, 16, dormitory=True),
-            Capacity(U, 10),
-            Capacity(U, 12, winter=True, dormitory=True),
+            Capacity(EMERGENCY, 16, dormitory=True),
+            Capacity(EMERGENCY, 10),
+            Capacity(EMERGENCY, 12, winter=True, dormitory=True),
         ],
         public="men",
     ),
@@ -286,7 +291,7 @@ STRUCTURES = [
         "le-toit",
         "mulhouse",
         "58 quai d'Isly",
-        [Capacity(S, 15)],
+        [Capacity(STABILISATION, 15)],
         public="singles",
         chrs=True,
     ),
@@ -297,7 +302,7 @@ STRUCTURES = [
         "le-toit",
         "illzach",
         "15 rue des Tilleuls",
-        [Capacity(L, 20)],
+        [Capacity(HOUSING, 20)],
         public="singles",
     ),
     StructureSpec(
@@ -306,8 +311,8 @@ STRUCTURES = [
         Type.ALT,
         "le-toit",
         "mulhouse-sud",
-        "Logements diffus, quartiers Drouot et Coteaux",
-        [Capacity(I, 14, scattered=True)],
+        "11 rue de Brunstatt",
+        [Capacity(INSERTION, 14, scattered=True)],
         public="households",
         has_finess=False,
     ),
@@ -319,7 +324,7 @@ STRUCTURES = [
         "equinoxe",
         "colmar",
         "22 rue du Ladhof",
-        [Capacity(I, 26), Capacity(S, 6)],
+        [Capacity(INSERTION, 26), Capacity(STABILISATION, 6)],
         chrs=True,
     ),
     StructureSpec(
@@ -329,7 +334,7 @@ STRUCTURES = [
         "equinoxe",
         "colmar",
         "7 rue de la Grange",
-        [Capacity(U, 14)],
+        [Capacity(EMERGENCY, 14)],
         chrs=True,
     ),
     StructureSpec(
@@ -339,7 +344,7 @@ STRUCTURES = [
         "equinoxe",
         "colmar",
         "30 rue du Ladhof",
-        [Capacity(L, 18)],
+        [Capacity(HOUSING, 18)],
         public="singles",
     ),
     StructureSpec(
@@ -349,7 +354,7 @@ STRUCTURES = [
         "equinoxe",
         "colmar",
         "2 rue des Bains",
-        [Capacity(U, 20, winter=True, dormitory=True)],
+        [Capacity(EMERGENCY, 20, winter=True, dormitory=True)],
         public="singles",
     ),
     StructureSpec(
@@ -359,7 +364,7 @@ STRUCTURES = [
         "equinoxe",
         "wintzenheim",
         "4 rue du Logelbach",
-        [Capacity(L, 35)],
+        [Capacity(HOUSING, 35)],
     ),
     # Accueil Solidarité Thur-Doller (Thann, Cernay, Guebwiller).
     StructureSpec(
@@ -369,7 +374,7 @@ STRUCTURES = [
         "thur-doller",
         "thann",
         "10 rue Kléber",
-        [Capacity(U, 12)],
+        [Capacity(EMERGENCY, 12)],
     ),
     StructureSpec(
         "florival-mr",
@@ -378,7 +383,7 @@ STRUCTURES = [
         "thur-doller",
         "guebwiller",
         "18 rue Théodore Deck",
-        [Capacity(L, 16)],
+        [Capacity(HOUSING, 16)],
         public="singles",
     ),
     StructureSpec(
@@ -388,7 +393,7 @@ STRUCTURES = [
         "thur-doller",
         "cernay",
         "21 rue Poincaré",
-        [Capacity(S, 10)],
+        [Capacity(STABILISATION, 10)],
         public="singles",
     ),
     StructureSpec(
@@ -397,8 +402,8 @@ STRUCTURES = [
         Type.INSERTION_OTHER,
         "thur-doller",
         "guebwiller",
-        "Logements diffus, Guebwiller et Soultz",
-        [Capacity(I, 12, scattered=True)],
+        "3 rue de la Gare",
+        [Capacity(INSERTION, 12, scattered=True)],
         public="households",
     ),
     StructureSpec(
@@ -407,8 +412,11 @@ STRUCTURES = [
         Type.EMERGENCY_OTHER,
         "thur-doller",
         "cernay",
-        "Appartements diffus, Cernay et Thann",
-        [Capacity(U, 8, scattered=True), Capacity(U, 4, winter=True, scattered=True)],
+        "21 rue Poincaré",
+        [
+            Capacity(EMERGENCY, 8, scattered=True),
+            Capacity(EMERGENCY, 4, winter=True, scattered=True),
+        ],
         public="households",
         has_finess=False,
     ),
@@ -420,7 +428,7 @@ STRUCTURES = [
         "hia",
         "mulhouse",
         "5 rue du Nouveau Bassin",
-        [Capacity(L, 60)],
+        [Capacity(HOUSING, 60)],
     ),
     StructureSpec(
         "iml-mulhouse",
@@ -428,8 +436,8 @@ STRUCTURES = [
         Type.IML,
         "hia",
         "mulhouse",
-        "Logements diffus, agglomération mulhousienne",
-        [Capacity(L, 30, scattered=True)],
+        "40 avenue de Colmar",
+        [Capacity(HOUSING, 30, scattered=True)],
         public="households",
         has_finess=False,
     ),
@@ -439,8 +447,8 @@ STRUCTURES = [
         Type.IML,
         "hia",
         "saint-louis",
-        "Logements diffus, Saint-Louis et Huningue",
-        [Capacity(L, 12, scattered=True)],
+        "33 rue de Mulhouse",
+        [Capacity(HOUSING, 12, scattered=True)],
         public="households",
         has_finess=False,
     ),
@@ -450,8 +458,8 @@ STRUCTURES = [
         Type.ORDINARY_HOUSING,
         "hia",
         "wittenheim",
-        "Logements diffus, cité Sainte-Barbe",
-        [Capacity(L, 10, scattered=True)],
+        "15 rue de Kingersheim",
+        [Capacity(HOUSING, 10, scattered=True)],
         public="households",
         has_finess=False,
     ),
@@ -462,7 +470,7 @@ STRUCTURES = [
         "hia",
         "saint-louis",
         "33 rue de Mulhouse",
-        [Capacity(L, 25)],
+        [Capacity(HOUSING, 25)],
     ),
     # Le Phare: women, families, hotel nights.
     StructureSpec(
@@ -472,7 +480,7 @@ STRUCTURES = [
         "phare",
         "mulhouse-sud",
         "9 rue de Rixheim",
-        [Capacity(I, 24), Capacity(U, 6)],
+        [Capacity(INSERTION, 24), Capacity(EMERGENCY, 6)],
         public="women",
         chrs=True,
     ),
@@ -482,8 +490,8 @@ STRUCTURES = [
         Type.HOTEL,
         "phare",
         "mulhouse",
-        "Avenue du Général Leclerc",
-        [Capacity(U, 15)],
+        "10 avenue du Général Leclerc",
+        [Capacity(EMERGENCY, 15)],
         has_finess=False,
     ),
     StructureSpec(
@@ -492,8 +500,8 @@ STRUCTURES = [
         Type.HOTEL,
         "phare",
         "colmar",
-        "Place de la Gare",
-        [Capacity(U, 8), Capacity(U, 6, winter=True)],
+        "5 place de la Gare",
+        [Capacity(EMERGENCY, 8), Capacity(EMERGENCY, 6, winter=True)],
         has_finess=False,
     ),
     StructureSpec(
@@ -502,8 +510,8 @@ STRUCTURES = [
         Type.EMERGENCY_OTHER,
         "phare",
         "altkirch",
-        "Logements diffus, Altkirch",
-        [Capacity(U, 10, scattered=True)],
+        "12 rue de Ferrette",
+        [Capacity(EMERGENCY, 10, scattered=True)],
         public="households",
         has_finess=False,
     ),
@@ -514,7 +522,7 @@ STRUCTURES = [
         "phare",
         "altkirch",
         "12 rue de Ferrette",
-        [Capacity(S, 8)],
+        [Capacity(STABILISATION, 8)],
         chrs=True,
     ),
 ]
@@ -540,6 +548,7 @@ DEMO_ACCOUNTS = [
     AccountSpec("admin.territoire", Role.TERRITORY_ADMIN, "siao", "Pierre", "Zimmermann"),
 ]
 SUPERUSER = AccountSpec("admin", "", "", "Alix", "Administrateur")
+DEMO_WOMEN = ["Claire", "Sophie", "Karima", "Hélène"]
 
 # Colleagues of the demo accounts, so that requests come from several people. They cannot log
 # in (unusable password). (organisation, role, how many)
@@ -829,3 +838,10 @@ END_NOTES = {
         "Départ vers un autre département (mutation professionnelle).",
     ],
 }
+
+
+def is_womans_name(first_name: str) -> bool:
+    """For job titles in French (« assistante sociale »): staff names come from these lists."""
+    return first_name in DEMO_WOMEN or any(
+        first_name in women for _, women in FRENCH_FIRST_NAMES.values()
+    )

@@ -1,0 +1,165 @@
+"""The demo territory's fixed cast: Haut-Rhin, its organisations, accounts and structures."""
+
+import random
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from faker import Faker
+
+from relais.accounts.models import Organisation, Territory, User
+from relais.places.models import PlaceCapacity, Structure
+
+from . import data, identifiers
+
+
+@dataclass
+class Cast:
+    """Everything the households are built around, looked up by the keys of `data`."""
+
+    territory: Territory
+    organisations: dict[str, Organisation]
+    # Members of each organisation, demo account first.
+    members: dict[str, list[User]]
+    structures: list[Structure]
+    specs: dict[int, data.StructureSpec] = field(default_factory=dict)
+
+    def staff(self, organisation: str, *roles: str) -> list[User]:
+        return [user for user in self.members[organisation] if user.role in roles]
+
+
+def ascii_slug(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c if c.isalnum() else "-" for c in plain).strip("-")
+
+
+def build_cast(*, rng: random.Random, fake: Faker) -> Cast:
+    territory = Territory.objects.create(name=data.TERRITORY_NAME, insee_code=data.TERRITORY_CODE)
+    organisations = _organisations(rng, territory)
+    members = _users(rng, fake, organisations)
+    cast = Cast(territory, organisations, members, structures=[])
+    _structures(rng, cast)
+    return cast
+
+
+def _phone(rng: random.Random, prefix: str = "03 89") -> str:
+    return f"{prefix} " + " ".join(f"{rng.randint(0, 99):02d}" for _ in range(3))
+
+
+def _organisations(rng: random.Random, territory: Territory) -> dict[str, Organisation]:
+    rows = []
+    for spec in data.ORGANISATIONS:
+        commune = data.COMMUNES[spec.commune]
+        town = f"{commune.postcode} {commune.name}"
+        rows.append(
+            Organisation(
+                name=spec.name,
+                kind=spec.kind,
+                subtype=spec.subtype,
+                territory=territory,
+                email=f"contact@{spec.domain}.example",
+                phone=spec.phone or _phone(rng),
+                address=f"{spec.street}, {town}" if spec.street else town,
+            )
+        )
+    Organisation.objects.bulk_create(rows)
+    return {spec.key: row for spec, row in zip(data.ORGANISATIONS, rows, strict=True)}
+
+
+def _users(
+    rng: random.Random, fake: Faker, organisations: dict[str, Organisation]
+) -> dict[str, list[User]]:
+    """Demo accounts (who can log in), their colleagues (who cannot) and the superuser."""
+    domains = {spec.key: spec.domain for spec in data.ORGANISATIONS}
+    # One hash for every demo account: hashing is slow on purpose and they share the password.
+    password = make_password(data.PASSWORD)
+    users: list[User] = []
+    owners: list[str] = []
+
+    def add(spec: data.AccountSpec, *, can_log_in: bool) -> None:
+        domain = domains.get(spec.organisation, "relais")
+        users.append(
+            User(
+                username=spec.username,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{ascii_slug(spec.first_name)}.{ascii_slug(spec.last_name)}@{domain}.example",
+                role=spec.role,
+                organisation=organisations.get(spec.organisation),
+                phone=_phone(rng) if spec.organisation else "",
+                password=password if can_log_in else make_password(None),
+            )
+        )
+        owners.append(spec.organisation)
+
+    for spec in data.DEMO_ACCOUNTS:
+        add(spec, can_log_in=True)
+    taken = {(spec.first_name, spec.last_name) for spec in data.DEMO_ACCOUNTS}
+    for organisation, role, count in data.COLLEAGUES:
+        for _ in range(count):
+            first, last = _colleague_name(rng, fake)
+            while (first, last) in taken:
+                first, last = _colleague_name(rng, fake)
+            taken.add((first, last))
+            username = f"{ascii_slug(first)[0]}.{ascii_slug(last)}.{organisation}"
+            add(data.AccountSpec(username, role, organisation, first, last), can_log_in=False)
+    add(data.SUPERUSER, can_log_in=True)
+    users[-1].is_superuser = users[-1].is_staff = True
+    User.objects.bulk_create(users)
+
+    members: dict[str, list[User]] = {key: [] for key in organisations}
+    for owner, user in zip(owners, users, strict=True):
+        if owner:
+            members[owner].append(user)
+    return members
+
+
+def _colleague_name(rng: random.Random, fake: Faker) -> tuple[str, str]:
+    men, women = data.FRENCH_FIRST_NAMES[rng.choice([1970, 1980, 1990])]
+    first = rng.choice(men if rng.random() < 0.3 else women)  # the field is mostly women
+    last = rng.choice(data.ALSATIAN_SURNAMES) if rng.random() < 0.5 else fake.last_name()
+    return first, last
+
+
+def _structures(rng: random.Random, cast: Cast) -> None:
+    domains = {spec.key: spec.domain for spec in data.ORGANISATIONS}
+    sirens = {spec.key: identifiers.siren(rng) for spec in data.ORGANISATIONS}
+    sites: dict[str, int] = {}
+    rows = []
+    for spec in data.STRUCTURES:
+        commune = data.COMMUNES[spec.commune]
+        sites[spec.manager] = sites.get(spec.manager, 0) + 1
+        rows.append(
+            Structure(
+                name=spec.name,
+                structure_type=spec.structure_type,
+                territory=cast.territory,
+                manager=cast.organisations[spec.manager],
+                has_chrs_status=spec.chrs,
+                finess=identifiers.finess(rng, data.TERRITORY_CODE) if spec.has_finess else "",
+                siret=identifiers.siret(sirens[spec.manager], sites[spec.manager]),
+                street=spec.street,
+                postcode=commune.postcode,
+                commune=commune.name,
+                commune_insee_code=commune.insee_code,
+                email=f"{spec.key}@{domains[spec.manager]}.example",
+            )
+        )
+    Structure.objects.bulk_create(rows)
+    capacities = []
+    for spec, structure in zip(data.STRUCTURES, rows, strict=True):
+        cast.specs[structure.pk] = spec
+        for capacity in spec.capacities:
+            capacities.append(
+                PlaceCapacity(
+                    structure=structure,
+                    place_type=capacity.place_type,
+                    places=capacity.places,
+                    is_winter_only=capacity.winter,
+                    is_scattered=capacity.scattered,
+                    is_dormitory=capacity.dormitory,
+                )
+            )
+    PlaceCapacity.objects.bulk_create(capacities)
+    cast.structures = rows
