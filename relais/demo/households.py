@@ -789,6 +789,9 @@ class HouseholdBuilder:
     ) -> RequestEvent:
         match step:
             case "evaluate":
+                request.refresh_from_db()
+                if request.status != RequestStatus.NEW:  # validated with its household
+                    return request.events.filter(kind=EventKind.EVALUATED).latest("id")
                 return request.evaluate(by=actor)
             case "preposition":
                 return request.preposition(by=actor, structure=structure, note=note)

@@ -419,21 +419,41 @@ class Request(models.Model):
         self.refresh_from_db()
         return event
 
+    @property
+    def evaluation_request(self) -> "Request":
+        """The request holding the household's evaluation: the principal's, when attached.
+
+        Annex IV describes the whole household on one form, so a spouse's or a child's
+        request shares the principal applicant's evaluation.
+        """
+        return self.principal_request or self
+
     def evaluate(self, *, by) -> "RequestEvent":
-        """The social evaluation is complete: the SIAO can now orient the request."""
+        """The household's social evaluation is complete: the SIAO can now orient the request.
+
+        Validating the principal request validates the household's attached requests too.
+        """
         if self.needs_evaluation:
-            evaluation = getattr(self, "evaluation", None)
+            evaluation = getattr(self.evaluation_request, "evaluation", None)
             if evaluation is None or not evaluation.is_complete:
                 missing = (
                     ", ".join(evaluation.missing_blocks()) if evaluation else "toute l'évaluation"
                 )
                 raise TransitionNotAllowed(f"L'évaluation sociale est incomplète : {missing}.")
-        return self._transition(
-            kind=EventKind.EVALUATED,
-            allowed={RequestStatus.NEW},
-            to_status=RequestStatus.EVALUATED,
-            by=by,
-        )
+        with transaction.atomic():
+            event = self._transition(
+                kind=EventKind.EVALUATED,
+                allowed={RequestStatus.NEW},
+                to_status=RequestStatus.EVALUATED,
+                by=by,
+            )
+            if self.is_principal:
+                attached = self.household.requests.filter(
+                    status=RequestStatus.NEW, channel=self.channel
+                ).exclude(pk=self.pk)
+                for secondary in attached:
+                    secondary.evaluate(by=by)
+        return event
 
     def preposition(self, *, by, structure: Structure, note: str = "") -> "RequestEvent":
         """SIAO-12: attribute a place whatever the vacancies; the request waits for it."""

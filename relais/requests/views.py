@@ -127,7 +127,8 @@ def request_detail(request, pk: int):
         r.person_id: r
         for r in Request.objects.visible_to(request.user).filter(household=obj.household)
     }
-    evaluation = getattr(obj, "evaluation", None) if obj.needs_evaluation else None
+    evaluation_request = obj.evaluation_request
+    evaluation = getattr(evaluation_request, "evaluation", None) if obj.needs_evaluation else None
     return render(
         request,
         "requests/request_detail.html",
@@ -138,6 +139,7 @@ def request_detail(request, pk: int):
             ],
             "events": obj.events.select_related("actor").order_by("-occurred_at", "-id"),
             "evaluation": evaluation,
+            "evaluation_request": evaluation_request,
             "missing_blocks": evaluation.missing_blocks() if evaluation else [],
             "can_edit": obj.editable_by(request.user),
         },
@@ -306,6 +308,8 @@ def evaluation_edit(request, pk: int):
     req = _editable_request(request, pk)
     if not req.needs_evaluation:
         raise PermissionDenied("Les demandes d'urgence n'ont pas d'évaluation sociale.")
+    if req.evaluation_request != req:
+        return redirect("requests:evaluation", pk=req.evaluation_request.pk)
     evaluation, _ = SocialEvaluation.objects.get_or_create(request=req)
     forms = _evaluation_forms(req, evaluation, request.POST or None)
     if request.method == "POST":
@@ -355,6 +359,8 @@ def evaluation_print(request, pk: int):
     req = _visible_request(request, pk)
     if not req.needs_evaluation:
         raise PermissionDenied("Les demandes d'urgence n'ont pas d'évaluation sociale.")
+    if req.evaluation_request != req:
+        return redirect("requests:evaluation_print", pk=req.evaluation_request.pk)
     evaluation = get_object_or_404(SocialEvaluation, request=req)
     members = list(req.household.members.select_related("person").order_by("id"))
     spouse = next((m.person for m in members if m.relationship == enums.Relationship.SPOUSE), None)

@@ -92,3 +92,24 @@ def test_siao_02_adding_a_member_later_creates_its_secondary_request(client, soc
     assert response.status_code == 302
     assert principal.household.members.count() == 4
     assert Request.objects.get(person__first_names="Adam").household == principal.household
+
+
+def test_siao_02_the_household_shares_one_evaluation_validated_with_the_principal(
+    client, social_worker
+):
+    from tests.factories import make_evaluation
+
+    _create_family(client, social_worker)
+    principal = Request.objects.get(person__first_names="Samira")
+    child = Request.objects.get(person__first_names="Inès")
+    assert child.evaluation_request == principal
+    # The child's evaluation page is the household's, on the principal request.
+    response = client.get(reverse("requests:evaluation", args=[child.pk]))
+    assert response["Location"] == reverse("requests:evaluation", args=[principal.pk])
+    principal.evaluation.delete()
+    make_evaluation(principal)
+    principal.evaluate(by=social_worker)
+    statuses = set(
+        Request.objects.filter(household=principal.household).values_list("status", flat=True)
+    )
+    assert statuses == {"evaluated"}
