@@ -14,7 +14,19 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/enregistre/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("demandes/", include("relais.requests.urls")),
     path("structures/", include("relais.places.urls")),
+    path("acces/", include("relais.access.urls")),
+    path("comptes/", include("relais.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,14 +7,17 @@ _REQUESTS = ("Demandes", "requests:list")
 _NEW_INSERTION = ("Nouvelle demande d'insertion / logement", "requests:create")
 _NEW_EMERGENCY = ("Nouvel appel urgence", "requests:create_emergency")
 _DIRECT_ADMISSION = ("Admission directe", "places:direct_admission")
+_ACCESS_SEARCH = ("Dossier d'un autre service", "access:search")
+_ACCESS_REVIEW = ("Accès sur demande", "access:list")
+_ACCOUNTS = ("Comptes", "accounts:list")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
-    Role.SIAO_OPERATOR: [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY],
+    Role.SIAO_OPERATOR: [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _ACCESS_REVIEW],
     Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS],
-    Role.SOCIAL_WORKER: [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY],
-    Role.CPIP: [_REQUESTS, _NEW_INSERTION],
+    Role.SOCIAL_WORKER: [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _ACCESS_SEARCH],
+    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH],
     Role.STRUCTURE_MANAGER: [_DIRECT_ADMISSION, _REQUESTS],
-    Role.TERRITORY_ADMIN: [_REQUESTS],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS],
     Role.STATE_SERVICE: [],
     Role.SIAE_COACH: [],
 }

@@ -329,6 +329,10 @@ class SocialEvaluationForm(DsfrModelForm):
             "argument": forms.Textarea(attrs={"rows": 8}),
             "orientation_comment": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {
+            "argument": "Parcours et besoins. Les informations de santé ou judiciaires se cochent "
+            "dans « Exposé de la situation » : elles ne sont montrées qu'aux personnes habilitées.",
+        }
 
     def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)

@@ -210,11 +210,15 @@ class HouseholdMember(models.Model):
 
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RequestQuerySet":
-        """The first, simple access rule (seed 004 Annex II §1, SIAO-20/21).
+        """Who sees which request (seed 004 Annex II §1–2; SIAO-20, SIAO-21, SEC-02).
 
-        The SIAO and the territory administrator see the whole territory; the 115 sees the
-        territory's urgence requests; a referring service sees what it referred; a structure
-        manager sees people hosted in its structures. Everyone else sees no one.
+        - the SIAO sees every request of its territory;
+        - the 115 sees the territory's urgence requests, and what it referred;
+        - a referring service (social worker, CPIP) sees what its organisation referred, and
+          another service's file only through an active access on request;
+        - a structure manager sees the people oriented to or hosted in its structures;
+        - the territory administrator manages accounts, the State service reads aggregates,
+          the SIAE has no housing file: they see no one.
         """
         if not user.is_authenticated:
             return self.none()
@@ -225,12 +229,15 @@ class RequestQuerySet(models.QuerySet):
         territory_id = user.organisation.territory_id
         own = Q(referrer_organisation_id=user.organisation_id)
         match user.role:
-            case Role.SIAO_OPERATOR | Role.TERRITORY_ADMIN:
+            case Role.SIAO_OPERATOR:
                 return self.filter(territory_id=territory_id)
             case Role.EMERGENCY_LINE:
                 return self.filter(Q(territory_id=territory_id, channel=Channel.EMERGENCY) | own)
             case Role.SOCIAL_WORKER | Role.CPIP:
-                return self.filter(own)
+                from relais.access.models import AccessGrant
+
+                granted = AccessGrant.objects.active().filter(user=user).values("request_id")
+                return self.filter(own | Q(pk__in=granted))
             case Role.STRUCTURE_MANAGER:
                 return self.filter(host_structure__manager_id=user.organisation_id)
             case _:
@@ -351,6 +358,12 @@ class Request(models.Model):
             .order_by("-created_at")
             .first()
         )
+
+    def access_grant_for(self, user):
+        """The active access on request through which `user` reads this file, if any."""
+        if user.is_superuser or user.organisation_id == self.referrer_organisation_id:
+            return None
+        return self.access_grants.active().filter(user=user).order_by("-granted_at").first()
 
     def editable_by(self, user) -> bool:
         """The referring service and the territory's SIAO may change a request."""

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from relais.accounts.models import Organisation
 from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
 
-from . import enums
+from . import enums, sensitivity
 from .forms import (
     DebtsForm,
     EmergencyIntakeForm,
@@ -366,6 +366,8 @@ def evaluation_print(request, pk: int):
     spouse = next((m.person for m in members if m.relationship == enums.Relationship.SPOUSE), None)
     employments = {e.holder: e for e in evaluation.employments.all()}
     resources = {(r.holder, r.kind): r for r in evaluation.resources.all()}
+    readable = sensitivity.readable_categories(request.user, req)
+    hidden_reasons = sensitivity.hidden_reasons(request.user, req)
     return render(
         request,
         "requests/evaluation_print.html",
@@ -394,13 +396,18 @@ def evaluation_print(request, pk: int):
             "totals": [evaluation.resources_total(holder.value) for holder in enums.Holder],
             "debt_rows": _rows(enums.DebtKind, {d.kind: d for d in evaluation.debts.all()}),
             "reason_rows": _rows(
-                enums.RequestReason, {r.reason: r for r in evaluation.reasons.all()}
+                [r for r in enums.RequestReason if r.value not in hidden_reasons],
+                {r.reason: r for r in evaluation.reasons.all()},
             ),
             "aid_rows": _rows(
                 enums.HousingAidScheme, {a.scheme: a for a in evaluation.housing_aids.all()}
             ),
             "housing_choices": enums.HousingSituation.choices,
             "shows_nir": req.territory.stores_social_security_number,
+            "show_health": sensitivity.HEALTH in readable,
+            "show_justice": sensitivity.JUSTICE in readable,
+            "hides_housing_situation": sensitivity.JUSTICE not in readable
+            and evaluation.housing_situation == enums.HousingSituation.JUDICIAL,
         },
     )
 

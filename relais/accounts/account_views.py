@@ -1,0 +1,76 @@
+"""Territory administrators grant and remove accounts of their territory (SIAO-22)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .enums import Role
+from .forms import AccountForm, send_set_password_email
+from .models import User
+
+
+def _territory(user):
+    if user.role != Role.TERRITORY_ADMIN or not user.organisation_id:
+        raise PermissionDenied(
+            "La gestion des comptes est réservée à l'administrateur du territoire."
+        )
+    return user.organisation.territory
+
+
+def _accounts(user):
+    """Accounts an administrator manages: staff of the territory, never superusers."""
+    return User.objects.filter(
+        organisation__territory=_territory(user), is_superuser=False
+    ).select_related("organisation")
+
+
+def account_list(request):
+    territory = _territory(request.user)
+    accounts = _accounts(request.user).order_by("organisation__name", "last_name", "first_name")
+    return render(
+        request, "accounts/account_list.html", {"accounts": accounts, "territory": territory}
+    )
+
+
+def account_create(request):
+    territory = _territory(request.user)
+    form = AccountForm(request.POST or None, territory=territory)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.set_unusable_password()
+        user.save()
+        send_set_password_email(user=user, request=request)
+        messages.success(
+            request,
+            f"Compte de {user.get_full_name()} créé : un lien pour choisir son mot de passe "
+            f"a été envoyé à {user.email}.",
+        )
+        return redirect("accounts:list")
+    return render(request, "accounts/account_form.html", {"form": form, "creating": True})
+
+
+def account_edit(request, pk: int):
+    territory = _territory(request.user)
+    account = get_object_or_404(_accounts(request.user), pk=pk)
+    form = AccountForm(request.POST or None, instance=account, territory=territory)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Compte enregistré.")
+        return redirect("accounts:list")
+    return render(
+        request, "accounts/account_form.html", {"form": form, "creating": False, "account": account}
+    )
+
+
+@require_POST
+def account_toggle(request, pk: int):
+    account = get_object_or_404(_accounts(request.user), pk=pk)
+    if account == request.user:
+        messages.error(request, "Vous ne pouvez pas désactiver votre propre compte.")
+        return redirect("accounts:list")
+    account.is_active = not account.is_active
+    account.save(update_fields=["is_active"])
+    state = "réactivé" if account.is_active else "désactivé : il ne peut plus se connecter"
+    messages.success(request, f"Compte de {account} {state}.")
+    return redirect("accounts:list")

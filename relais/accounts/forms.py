@@ -1,0 +1,54 @@
+from django import forms
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from dsfr.forms import DsfrBaseForm
+
+from .enums import Role
+from .models import Organisation, User
+
+
+class AccountForm(forms.ModelForm):
+    """A territory administrator grants an account (habilitation, SIAO-22)."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "phone", "organisation", "role"]
+        labels = {"username": "Identifiant", "email": "Adresse électronique"}
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dsfr.utils import dsfr_input_class_attr
+
+        self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)
+        self.fields["organisation"].required = True
+        self.fields["role"].required = True
+        self.fields["role"].choices = [("", "---------"), *Role.choices]
+        self.fields["email"].required = True
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+def send_set_password_email(*, user: User, request) -> None:
+    """The new user chooses their own password through a one-time link.
+
+    Django's PasswordResetForm skips accounts without a usable password, which is exactly
+    the state of a new account, so the link is built here with the same token generator.
+    """
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if request.is_secure() else "http",
+        "domain": request.get_host(),
+    }
+    subject = render_to_string("accounts/emails/account_created_subject.txt", context).strip()
+    body = render_to_string("accounts/emails/account_created.txt", context)
+    send_mail(subject, body, None, [user.email])
