@@ -1,0 +1,258 @@
+"""The permission matrix: every URL of the project, for every role and every ownership case.
+
+Each URL name must appear in MATRIX below, which says who may reach it; a view added to the
+project without an entry here fails `test_every_view_is_in_the_matrix`. Outcomes:
+
+- "ok": the page answers (200, or a redirect that is not to the login page);
+- "denied": 403 or 404 — out-of-scope objects answer 404 so an id in the URL reveals nothing;
+- anonymous visitors are always sent to the login page, except on PUBLIC pages.
+
+Ownership cases, for URLs about one request: the request was referred by the user ("own"), by
+a colleague of the same organisation ("same_org"), by another organisation of the territory
+("other_org"), or belongs to another territory ("other_territory"). For a structure manager
+"own" and "same_org" mean oriented to a structure of their organisation.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from relais.requests.enums import Channel
+from tests.factories import (
+    OrganisationFactory,
+    StructureFactory,
+    UserFactory,
+    make_evaluation,
+    make_request,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "siao_operator",
+    "emergency_line",
+    "social_worker",
+    "structure_manager",
+    "cpip",
+    "siae_coach",
+    "state_service",
+    "territory_admin",
+]
+CASES = ["own", "same_org", "other_org", "other_territory"]
+ALL = set(ROLES)
+
+# Who reads and who writes a request, case by case (the rules of SIAO-20/21, written out).
+READ = {
+    "siao_operator": {"own", "same_org", "other_org"},
+    "emergency_line": {"own", "same_org"},
+    "social_worker": {"own", "same_org"},
+    "cpip": {"own", "same_org"},
+    "structure_manager": {"own", "same_org"},
+}
+WRITE = {
+    "siao_operator": {"own", "same_org", "other_org"},
+    "emergency_line": {"own", "same_org"},
+    "social_worker": {"own", "same_org"},
+    "cpip": {"own", "same_org"},
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A URL without an object: the roles that may open it."""
+
+    allowed: frozenset = frozenset()
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class OnRequest:
+    """A URL about one request (kwarg `pk`): the cases each role reaches."""
+
+    cases: dict = field(default_factory=dict)
+    method: str = "get"
+    kwarg: str = "pk"
+
+
+PUBLIC = {"login", "logout", "password_reset_confirm", "password_reset_complete"}
+
+MATRIX: dict[str, object] = {
+    "home": Page(frozenset(ALL)),
+    "requests:list": Page(frozenset(ALL)),
+    "requests:create": Page(frozenset({"siao_operator", "social_worker", "cpip"})),
+    "requests:create_emergency": Page(
+        frozenset({"siao_operator", "emergency_line", "social_worker"})
+    ),
+    "requests:detail": OnRequest(READ),
+    "requests:evaluation_print": OnRequest(READ),
+    "requests:edit": OnRequest(WRITE),
+    "requests:evaluation": OnRequest(WRITE),
+    "requests:household_add": OnRequest(WRITE),
+    "requests:evaluate": OnRequest(WRITE, method="post"),
+    "places:direct_admission": Page(frozenset({"structure_manager"})),
+    "access:search": Page(frozenset({"social_worker", "cpip"})),
+    "access:list": Page(frozenset({"siao_operator", "social_worker", "cpip"})),
+    # Asking for access: only for a file one does not already see, in one's territory.
+    "access:create": OnRequest(
+        {
+            "social_worker": {"own", "same_org", "other_org"},
+            "cpip": {"own", "same_org", "other_org"},
+        },
+        kwarg="request_pk",
+    ),
+    "accounts:list": Page(frozenset({"territory_admin"})),
+    "accounts:create": Page(frozenset({"territory_admin"})),
+}
+# URLs tested by their own modules rather than here, with the reason.
+ELSEWHERE = {
+    "access:revoke": "about a grant: tests/access/test_access_on_request.py",
+    "accounts:edit": "about an account: tests/accounts/test_account_admin.py",
+    "accounts:toggle": "about an account: tests/accounts/test_account_admin.py",
+}
+
+
+def _url_names(resolver=None, namespace: str = "") -> list[str]:
+    resolver = resolver or get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin: staff only, checked in test_admin_is_staff_only
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_view_is_in_the_matrix():
+    unlisted = sorted(set(_url_names()) - set(MATRIX) - PUBLIC - set(ELSEWHERE))
+    assert not unlisted, f"Views missing from the permission matrix: {unlisted}"
+
+
+ROLE_FIXTURES = {
+    "siao_operator": "siao_operator",
+    "emergency_line": "emergency_line_user",
+    "social_worker": "social_worker",
+    "structure_manager": "structure_manager",
+    "cpip": "cpip",
+    "siae_coach": "siae_coach",
+    "state_service": "state_service_user",
+    "territory_admin": "territory_admin",
+}
+REFERRING_ROLES = {"siao_operator", "emergency_line", "social_worker", "cpip"}
+
+
+def _request_in_case(role: str, user, case: str, *, outsider, remote_worker, siao_operator):
+    """A request standing in `case` to `user` (see the module docstring)."""
+    if case == "other_territory":
+        referrer = remote_worker
+    elif case == "other_org" or role not in REFERRING_ROLES:
+        referrer = outsider
+    elif case == "own":
+        referrer = user
+    else:
+        referrer = UserFactory(**{role: True}, organisation=user.organisation)
+    req = make_request(referrer=referrer, channel=Channel.INSERTION)
+    make_evaluation(req)
+    if role == "structure_manager":
+        manager = user.organisation
+        if case == "other_org":
+            manager = OrganisationFactory(
+                structure_manager=True, territory=user.organisation.territory
+            )
+        elif case == "other_territory":
+            manager = OrganisationFactory(
+                structure_manager=True, territory=remote_worker.organisation.territory
+            )
+        structure = StructureFactory(manager=manager, places=10)
+        req.evaluate(by=siao_operator if case != "other_territory" else referrer)
+        place_request(req, structure=structure, by=siao_operator)
+    return req
+
+
+def place_request(req, *, structure, by):
+    """Orient the request to the structure (the orientation workflow's own entry point)."""
+    req.orient(by=by, structure=structure)
+
+
+def _outcome(response) -> str:
+    if response.status_code in (403, 404):
+        return "denied"
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return "login"
+    if response.status_code in (200, 302):
+        return "ok"
+    return f"HTTP {response.status_code}"
+
+
+def _call(client, name: str, entry, kwargs: dict | None = None):
+    url = reverse(name, kwargs=kwargs)
+    return client.post(url) if entry.method == "post" else client.get(url)
+
+
+PAGE_CASES = [
+    (name, role) for name, entry in MATRIX.items() if isinstance(entry, Page) for role in ROLES
+]
+REQUEST_CASES = [
+    (name, role, case)
+    for name, entry in MATRIX.items()
+    if isinstance(entry, OnRequest)
+    for role in ROLES
+    for case in CASES
+]
+
+
+@pytest.mark.parametrize(("name", "role"), PAGE_CASES)
+def test_page_permissions(client, request, record_property, name, role):
+    entry = MATRIX[name]
+    client.force_login(request.getfixturevalue(ROLE_FIXTURES[role]))
+    expected = "ok" if role in entry.allowed else "denied"
+    assert _outcome(_call(client, name, entry)) == expected
+    if expected == "denied":
+        record_property("denials", 1)
+
+
+@pytest.mark.parametrize(("name", "role", "case"), REQUEST_CASES)
+def test_request_permissions(
+    client, request, record_property, outsider, remote_worker, siao_operator, name, role, case
+):
+    entry = MATRIX[name]
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    req = _request_in_case(
+        role,
+        user,
+        case,
+        outsider=outsider,
+        remote_worker=remote_worker,
+        siao_operator=siao_operator,
+    )
+    client.force_login(user)
+    expected = "ok" if case in entry.cases.get(role, set()) else "denied"
+    assert _outcome(_call(client, name, entry, {entry.kwarg: req.pk})) == expected
+    if expected == "denied":
+        record_property("denials", 1)
+
+
+@pytest.mark.parametrize("name", sorted(set(MATRIX) - PUBLIC))
+def test_anonymous_visitors_are_sent_to_login(client, social_worker, record_property, name):
+    entry = MATRIX[name]
+    kwargs = None
+    if isinstance(entry, OnRequest):
+        kwargs = {entry.kwarg: make_request(referrer=social_worker, channel=Channel.INSERTION).pk}
+    assert _outcome(_call(client, name, entry, kwargs)) == "login"
+    record_property("denials", 1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_staff_only(client, request, record_property, role):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURES[role]))
+    for name in (
+        "admin:index",
+        "admin:requests_request_changelist",
+        "admin:accounts_user_changelist",
+    ):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        record_property("denials", 1)
