@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.places",
     "relais.requests",
+    "relais.identity",
     "relais.access",
     "relais.demo",
 ]
