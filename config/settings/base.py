@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "relais.requests",
     "relais.identity",
     "relais.access",
+    "relais.audit",
+    "relais.privacy",
     "relais.demo",
 ]
 
@@ -135,3 +137,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Personal data (SEC-01, SEC-03): see "Données personnelles" in README.md.
+# A person's file is anonymised after this many days without activity (apply_retention).
+FILE_RETENTION_DAYS = int(os.environ.get("RELAIS_FILE_RETENTION_DAYS", "730"))
+# Audit log rows are purged after this many days (apply_retention).
+AUDIT_RETENTION_DAYS = int(os.environ.get("RELAIS_AUDIT_RETENTION_DAYS", "365"))

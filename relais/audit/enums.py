@@ -1,0 +1,12 @@
+from django.db import models
+
+
+class Action(models.TextChoices):
+    READ = "read", "Consultation"
+    WRITE = "write", "Modification"
+    EXPORT = "export", "Export"
+    SEARCH = "search", "Recherche"
+    ACCESS_GRANT = "access_grant", "Accès sur demande"
+    MERGE = "merge", "Fusion de personnes"
+    UNMERGE = "unmerge", "Annulation de fusion"
+    ANONYMISE = "anonymise", "Anonymisation"
