@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from relais.accounts import auth_views as accounts_auth_views
 from relais.accounts import views as accounts_views
 
 urlpatterns = [
@@ -14,6 +15,11 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/modifier/",
+        accounts_auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path(
         "mot-de-passe/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +24,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "widget_tweaks",
     "dsfr",
+    "axes",
     "relais.accounts",
     "relais.places",
     "relais.requests",
@@ -46,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,18 +82,35 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the password is even checked.
+    "relais.accounts.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# CNIL deliberation 2022-100: at least 12 characters, not a common password, nothing drawn
+# from the person's own details; the lockout below stands in for the required rate limit.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "relais.accounts.security.PaddedCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Lockout (django-axes): 5 failed logins for one username from one address lock that pair out
+# for 15 minutes. RELAIS_TRUSTED_PROXIES says how many proxies append to X-Forwarded-For.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "relais.accounts.auth_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "relais.accounts.security.client_ip_address"
+RELAIS_TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

@@ -103,6 +103,7 @@ MATRIX: dict[str, object] = {
     ),
     "accounts:list": Page(frozenset({"territory_admin"})),
     "accounts:create": Page(frozenset({"territory_admin"})),
+    "password_change": Page(frozenset(ALL)),
 }
 # URLs tested by their own modules rather than here, with the reason.
 ELSEWHERE = {
