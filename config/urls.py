@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("demandes/", include("relais.requests.urls")),
     path("structures/", include("relais.places.urls")),
+    path("orientations/", include("relais.orientations.urls")),
     path("acces/", include("relais.access.urls")),
     path("comptes/", include("relais.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.places",
     "relais.requests",
+    "relais.orientations",
     "relais.identity",
     "relais.access",
     "relais.audit",

@@ -10,14 +10,43 @@ _DIRECT_ADMISSION = ("Admission directe", "places:direct_admission")
 _ACCESS_SEARCH = ("Dossier d'un autre service", "access:search")
 _ACCESS_REVIEW = ("Accès sur demande", "access:list")
 _ACCOUNTS = ("Comptes", "accounts:list")
+_STRUCTURES = ("Structures", "places:list")
+_MY_STRUCTURES = ("Mes structures", "places:list")
+_VACANCIES = ("Places libres", "places:vacancies")
+_ORIENTATIONS = ("Orientations", "orientations:list")
+_HOSTED = ("Personnes hébergées", "places:hosted")
+_NOTIFICATIONS = ("Notifications", "orientations:notifications")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
-    Role.SIAO_OPERATOR: [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _ACCESS_REVIEW],
-    Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS],
-    Role.SOCIAL_WORKER: [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _ACCESS_SEARCH],
-    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH],
-    Role.STRUCTURE_MANAGER: [_DIRECT_ADMISSION, _REQUESTS],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS],
+    Role.SIAO_OPERATOR: [
+        _REQUESTS,
+        _VACANCIES,
+        _ORIENTATIONS,
+        _HOSTED,
+        _STRUCTURES,
+        _NEW_INSERTION,
+        _NEW_EMERGENCY,
+        _ACCESS_REVIEW,
+        _NOTIFICATIONS,
+    ],
+    Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _NOTIFICATIONS],
+    Role.SOCIAL_WORKER: [
+        _REQUESTS,
+        _NEW_INSERTION,
+        _NEW_EMERGENCY,
+        _ACCESS_SEARCH,
+        _NOTIFICATIONS,
+    ],
+    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _NOTIFICATIONS],
+    Role.STRUCTURE_MANAGER: [
+        _MY_STRUCTURES,
+        _ORIENTATIONS,
+        _HOSTED,
+        _DIRECT_ADMISSION,
+        _REQUESTS,
+        _NOTIFICATIONS,
+    ],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES],
     Role.STATE_SERVICE: [],
     Role.SIAE_COACH: [],
 }

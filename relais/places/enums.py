@@ -28,3 +28,8 @@ class PlaceType(models.TextChoices):
     STABILISATION = "stabilisation", "Places de stabilisation"
     INSERTION = "insertion", "Places d'insertion"
     HOUSING = "logement", "Places de logement"
+
+
+class CapacityEventKind(models.TextChoices):
+    DECLARED_UNAVAILABLE = "unavailable", "Places déclarées indisponibles"
+    DECLARED_AVAILABLE = "available", "Places déclarées de nouveau disponibles"

@@ -1,9 +1,22 @@
-from django.db import models
-from django.db.models import Q, Sum
+import math
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from relais.accounts.models import Organisation, Territory
 
-from .enums import PlaceType, StructureType
+from .enums import CapacityEventKind, PlaceType, StructureType
+from .validators import (
+    validate_commune_insee_code,
+    validate_finess,
+    validate_postcode,
+    validate_siret,
+)
 
 
 class StructureQuerySet(models.QuerySet):
@@ -11,6 +24,20 @@ class StructureQuerySet(models.QuerySet):
         if organisation is None:
             return self.none()
         return self.filter(manager=organisation)
+
+    def visible_to(self, user) -> "StructureQuerySet":
+        """SIAO-21: a structure manager sees its own structures; the SIAO its whole territory."""
+        from relais.accounts.enums import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role == Role.STRUCTURE_MANAGER:
+            return self.managed_by(user.organisation)
+        if user.role in (Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN) and user.organisation_id:
+            return self.filter(territory_id=user.organisation.territory_id)
+        return self.none()
 
 
 class Structure(models.Model):
@@ -30,12 +57,19 @@ class Structure(models.Model):
         related_name="structures",
     )
     has_chrs_status = models.BooleanField("statut CHRS", default=False)
-    finess = models.CharField("n° FINESS", max_length=9, blank=True)
-    siret = models.CharField("n° SIRET", max_length=14, blank=True)
+    finess = models.CharField("n° FINESS", max_length=9, blank=True, validators=[validate_finess])
+    siret = models.CharField("n° SIRET", max_length=14, blank=True, validators=[validate_siret])
     street = models.CharField("adresse", max_length=200, blank=True)
-    postcode = models.CharField("code postal", max_length=5, blank=True)
+    postcode = models.CharField(
+        "code postal", max_length=5, blank=True, validators=[validate_postcode]
+    )
     commune = models.CharField("commune", max_length=100, blank=True)
-    commune_insee_code = models.CharField("code INSEE de la commune", max_length=5, blank=True)
+    commune_insee_code = models.CharField(
+        "code INSEE de la commune",
+        max_length=5,
+        blank=True,
+        validators=[validate_commune_insee_code],
+    )
     email = models.EmailField("adresse électronique du gestionnaire", blank=True)
 
     objects = StructureQuerySet.as_manager()
@@ -47,32 +81,320 @@ class Structure(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        code = self.commune_insee_code
+        if code and self.territory_id:
+            departement = self.territory.insee_code
+            if not code.startswith(departement if len(departement) == 2 else departement[:3]):
+                raise ValidationError(
+                    {
+                        "commune_insee_code": (
+                            f"Cette commune n'est pas dans le département {departement}."
+                        )
+                    }
+                )
+
     @property
     def is_chrs(self) -> bool:
         return self.has_chrs_status or self.structure_type in StructureType.chrs_types()
 
+    @property
+    def address(self) -> str:
+        town = " ".join(part for part in [self.postcode, self.commune] if part)
+        return ", ".join(part for part in [self.street, town] if part)
+
+    def capacity_for_direct_admission(self) -> "PlaceCapacity | None":
+        """The capacity a direct admission (urgence) lands in: urgence places first."""
+        capacities = sorted(
+            self.capacities.all(),
+            key=lambda c: (c.place_type != PlaceType.EMERGENCY, c.is_winter_only, c.pk),
+        )
+        return capacities[0] if capacities else None
+
     def permanent_capacity(self) -> int:
+        """Places counted for the structure (décret 2010-255): winter-only places are not."""
         return self.capacities.filter(is_winter_only=False).aggregate(n=Sum("places"))["n"] or 0
 
 
+# ---------------------------------------------------------------------------------------------
+# Table 2: places of a dwelling from its surface
+# ---------------------------------------------------------------------------------------------
+
+TABLE_2_FIRST_SURFACE = Decimal(9)
+TABLE_2_LAST_SURFACE = Decimal(100)
+
+
+def places_for_surface(surface: Decimal | int | float | str) -> int:
+    """Places of a dwelling of `surface` m² (décret 2010-255, art. R. 312-193-3; SIAO-10).
+
+    9 to less than 12 m² is one place, 12 to less than 23 two, then one more place per 11 m²
+    up to 89 to less than 100 m², nine places. Above 100 m², every further started 10 m² adds
+    one place (100.01 → 10, 110 → 10, 110.01 → 11). The decree lists no row for exactly
+    100 m² and starts its extra places "above 100": we keep 100 m² in type IX (9 places).
+    """
+    surface = Decimal(str(surface))
+    if surface < TABLE_2_FIRST_SURFACE:
+        return 0
+    if surface < 12:
+        return 1
+    if surface <= TABLE_2_LAST_SURFACE:
+        return min(2 + int((surface - 12) // 11), 9)
+    return 9 + math.ceil((surface - TABLE_2_LAST_SURFACE) / 10)
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacities and vacancies
+# ---------------------------------------------------------------------------------------------
+
+# Orientation states that hold a place: attributed (the structure is deciding), admitted and
+# in stay. A pre-positioned request (waiting) holds none: it waits for one (SIAO-12).
+PLACE_HOLDING_STATES = ("proposed", "admitted", "in_stay")
+
+
+class PlaceCapacityQuerySet(models.QuerySet):
+    def with_vacancies(self) -> "PlaceCapacityQuerySet":
+        """Annotate `occupied` (places held by orientations and stays) and `vacant`.
+
+        Vacancies are never typed: capacity, minus what the manager declared unavailable,
+        minus the places held by orientations and stays (SIAO-09).
+        """
+        from relais.orientations.models import Orientation
+
+        held = (
+            Orientation.objects.filter(capacity=OuterRef("pk"), state__in=PLACE_HOLDING_STATES)
+            .order_by()
+            .values("capacity")
+            .annotate(n=Sum("places"))
+            .values("n")
+        )
+        return self.annotate(
+            occupied=Coalesce(Subquery(held), Value(0)),
+        ).annotate(vacant=F("places") - F("unavailable_places") - F("occupied"))
+
+    def visible_to(self, user) -> "PlaceCapacityQuerySet":
+        return self.filter(structure__in=Structure.objects.visible_to(user))
+
+
 class PlaceCapacity(models.Model):
-    """A number of places of one kind in a structure (Table 1 attributes)."""
+    """A number of places of one kind in a structure (Table 1 attributes) and who they take."""
 
     structure = models.ForeignKey(
         Structure, verbose_name="structure", on_delete=models.CASCADE, related_name="capacities"
     )
     place_type = models.CharField("type de place", max_length=20, choices=PlaceType.choices)
+    label = models.CharField(
+        "précision", max_length=100, blank=True, help_text="Ex. : aile femmes, appartements."
+    )
     places = models.PositiveIntegerField("nombre de places")
     is_winter_only = models.BooleanField("temporaire (mesure hivernale)", default=False)
     is_scattered = models.BooleanField("en diffus", default=False)
     is_dormitory = models.BooleanField("dortoir (≥ 5 places)", default=False)
+    # Who the places take in: what a shelter really asks before saying yes.
+    accepts_men = models.BooleanField("hommes seuls", default=True)
+    accepts_women = models.BooleanField("femmes seules", default=True)
+    accepts_couples = models.BooleanField("couples", default=True)
+    accepts_children = models.BooleanField("familles avec enfants", default=True)
+    min_age = models.PositiveSmallIntegerField("âge minimum", null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField("âge maximum", null=True, blank=True)
+    accepts_pets = models.BooleanField("animaux acceptés", default=False)
+    wheelchair_accessible = models.BooleanField("accessible en fauteuil roulant", default=False)
+    # Declared by the manager (works, a room kept for a partner…), with a trace in CapacityEvent.
+    unavailable_places = models.PositiveIntegerField(
+        "places indisponibles", default=0, editable=False
+    )
+
+    objects = PlaceCapacityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "capacité"
         verbose_name_plural = "capacités"
+        ordering = ["structure", "place_type", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(places__gt=0), name="placecapacity_places_positive"),
+            models.CheckConstraint(
+                condition=Q(unavailable_places__lte=F("places")),
+                name="placecapacity_unavailable_within_places",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=F("max_age")),
+                name="placecapacity_age_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.places} × {self.get_place_type_display()} — {self.structure}"
+
+    @property
+    def description(self) -> str:
+        """Table 1 attributes in plain words: "urgence, regroupées, dortoir, hivernales"."""
+        parts = [self.get_place_type_display()]
+        if self.label:
+            parts.append(self.label)
+        parts.append("en diffus" if self.is_scattered else "regroupées")
+        parts.append("dortoir" if self.is_dormitory else "chambres individuelles")
+        if self.is_winter_only:
+            parts.append("hivernales")
+        return ", ".join(parts)
+
+    @property
+    def public_display(self) -> str:
+        accepted = [
+            label
+            for flag, label in [
+                (self.accepts_men, "hommes"),
+                (self.accepts_women, "femmes"),
+                (self.accepts_couples, "couples"),
+                (self.accepts_children, "familles avec enfants"),
+            ]
+            if flag
+        ]
+        text = ", ".join(accepted) if accepted else "personne"
+        if self.min_age and self.max_age:
+            text += f", de {self.min_age} à {self.max_age} ans"
+        elif self.min_age:
+            text += f", {self.min_age} ans et plus"
+        elif self.max_age:
+            text += f", jusqu'à {self.max_age} ans"
+        if self.accepts_pets:
+            text += ", animaux acceptés"
+        if self.wheelchair_accessible:
+            text += ", accessible en fauteuil"
+        return text
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_dormitory and self.places < 5:
+            raise ValidationError(
+                {"is_dormitory": "Un dortoir compte au moins 5 places (table 1)."}
+            )
+
+    def held_places(self) -> int:
+        from relais.orientations.models import Orientation
+
+        held = Orientation.objects.filter(capacity=self, state__in=PLACE_HOLDING_STATES)
+        return held.aggregate(n=Sum("places"))["n"] or 0
+
+    def vacant_places(self) -> int:
+        return self.places - self.unavailable_places - self.held_places()
+
+    def sync_places_from_dwellings(self) -> None:
+        total = sum(dwelling.places for dwelling in self.dwellings.all())
+        if total:
+            PlaceCapacity.objects.filter(pk=self.pk).update(places=total)
+            self.places = total
+
+    # -- declarations by the manager (SIAO-09) ------------------------------------------
+
+    def declare_unavailable(self, *, by, count: int, note: str) -> "CapacityEvent":
+        """Take `count` free places out of the vacancies (works, a room closed…)."""
+        return self._declare(
+            by=by, delta=count, kind=CapacityEventKind.DECLARED_UNAVAILABLE, note=note
+        )
+
+    def declare_available(self, *, by, count: int, note: str = "") -> "CapacityEvent":
+        """Give `count` unavailable places back to the vacancies."""
+        return self._declare(
+            by=by, delta=-count, kind=CapacityEventKind.DECLARED_AVAILABLE, note=note
+        )
+
+    def _declare(self, *, by, delta: int, kind: str, note: str) -> "CapacityEvent":
+        from relais.requests.models import TransitionNotAllowed
+
+        if delta == 0:
+            raise TransitionNotAllowed("Indiquez un nombre de places.")
+        with transaction.atomic():
+            locked = PlaceCapacity.objects.select_for_update().get(pk=self.pk)
+            unavailable = locked.unavailable_places + delta
+            if unavailable < 0:
+                raise TransitionNotAllowed(
+                    f"Seulement {locked.unavailable_places} place(s) sont déclarées indisponibles."
+                )
+            if delta > 0 and delta > locked.vacant_places():
+                raise TransitionNotAllowed(
+                    f"Seulement {max(locked.vacant_places(), 0)} place(s) sont libres : "
+                    "une place occupée se libère par une fin de séjour."
+                )
+            locked.unavailable_places = unavailable
+            locked.save(update_fields=["unavailable_places"])
+            event = CapacityEvent.objects.create(
+                capacity=locked, kind=kind, delta=delta, actor=by, note=note
+            )
+        self.refresh_from_db()
+        return event
+
+
+class CapacityEvent(models.Model):
+    """A manager's declaration about a capacity: who, when, why. Rows are only ever added."""
+
+    capacity = models.ForeignKey(
+        PlaceCapacity, verbose_name="capacité", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("déclaration", max_length=20, choices=CapacityEventKind.choices)
+    delta = models.IntegerField("places rendues indisponibles (négatif : rendues disponibles)")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField("le", default=timezone.now)
+    note = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "déclaration de disponibilité"
+        verbose_name_plural = "déclarations de disponibilité"
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.count}) — {self.capacity}"
+
+    @property
+    def count(self) -> int:
+        return abs(self.delta)
+
+
+class Dwelling(models.Model):
+    """A flat or house of a housing capacity; its places come from its surface (Table 2)."""
+
+    capacity = models.ForeignKey(
+        PlaceCapacity, verbose_name="capacité", on_delete=models.CASCADE, related_name="dwellings"
+    )
+    label = models.CharField("logement", max_length=100, help_text="Ex. : T2, 3e étage gauche.")
+    surface = models.DecimalField("surface habitable (m²)", max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = "logement"
+        ordering = ["capacity", "label"]
+        constraints = [
+            models.CheckConstraint(condition=Q(surface__gte=9), name="dwelling_surface_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.surface} m²)"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.capacity.sync_places_from_dwellings()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.capacity.sync_places_from_dwellings()
+        return result
+
+    @property
+    def places(self) -> int:
+        return places_for_surface(self.surface)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.surface is not None and self.surface < TABLE_2_FIRST_SURFACE:
+            raise ValidationError(
+                {"surface": "Un logement de moins de 9 m² ne compte pour aucune place (table 2)."}
+            )

@@ -1,11 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
+from relais.orientations.enums import OrientationState
+from relais.orientations.models import Orientation
 from relais.requests.forms import DirectAdmissionForm
 from relais.requests.models import Person, TransitionNotAllowed, record_direct_admission
+
+from .forms import AvailabilityForm, VacancyFilterForm
+from .models import CapacityEvent, PlaceCapacity, Structure
 
 
 def direct_admission(request):
@@ -37,9 +45,202 @@ def direct_admission(request):
                     by=request.user,
                     notes=data["notes"],
                 )
+                capacity = data["structure"].capacity_for_direct_admission()
+                if capacity is not None:  # the stay holds its place in the vacancies
+                    Orientation.record_direct_admission(
+                        request=req, capacity=capacity, by=request.user, at=data["admitted_at"]
+                    )
         except TransitionNotAllowed as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, f"Admission directe de {person} enregistrée.")
             return redirect("requests:detail", pk=req.pk)
     return render(request, "places/direct_admission.html", {"form": form})
+
+
+# -- register, vacancies and hosted people (SIAO-07, 09, 16, 21) -----------------------------
+
+
+def _may_see_register(user) -> None:
+    if not (
+        user.is_superuser
+        or user.role in (Role.SIAO_OPERATOR, Role.STRUCTURE_MANAGER, Role.TERRITORY_ADMIN)
+    ):
+        raise PermissionDenied("Votre rôle ne donne pas accès au registre des structures.")
+
+
+def structure_list(request):
+    """The register: every structure of the territory for the SIAO, its own for a manager."""
+    _may_see_register(request.user)
+    structures = (
+        Structure.objects.visible_to(request.user)
+        .select_related("manager", "territory")
+        .prefetch_related(Prefetch("capacities", queryset=PlaceCapacity.objects.with_vacancies()))
+    )
+    rows = []
+    for structure in structures:
+        capacities = list(structure.capacities.all())
+        rows.append(
+            {
+                "structure": structure,
+                "places": sum(c.places for c in capacities),
+                "permanent": sum(c.places for c in capacities if not c.is_winter_only),
+                "vacant": sum(max(c.vacant, 0) for c in capacities),
+            }
+        )
+    return render(request, "places/structure_list.html", {"rows": rows})
+
+
+def structure_detail(request, pk: int):
+    _may_see_register(request.user)
+    structure = get_object_or_404(
+        Structure.objects.visible_to(request.user).select_related("manager", "territory"), pk=pk
+    )
+    capacities = list(
+        PlaceCapacity.objects.with_vacancies()
+        .filter(structure=structure)
+        .prefetch_related("dwellings")
+    )
+    orientations = Orientation.objects.filter(structure=structure).select_related(
+        "request__person", "capacity"
+    )
+    is_manager = request.user.is_superuser or (
+        request.user.role == Role.STRUCTURE_MANAGER
+        and request.user.organisation_id == structure.manager_id
+    )
+    # The territory administrator keeps the register but sees no person.
+    sees_people = request.user.role != Role.TERRITORY_ADMIN
+    if not sees_people:
+        orientations = orientations.none()
+    return render(
+        request,
+        "places/structure_detail.html",
+        {
+            "structure": structure,
+            "capacities": capacities,
+            "to_decide": orientations.filter(state=OrientationState.PROPOSED),
+            "expected": orientations.filter(state=OrientationState.ADMITTED),
+            "hosted": orientations.filter(state=OrientationState.IN_STAY).order_by(
+                "stay_started_at"
+            ),
+            "waiting": orientations.filter(state=OrientationState.WAITING).order_by(
+                "prepositioned_at"
+            ),
+            "declarations": CapacityEvent.objects.filter(
+                capacity__structure=structure
+            ).select_related("capacity", "actor")[:10],
+            "is_manager": is_manager,
+            "sees_people": sees_people,
+        },
+    )
+
+
+@require_POST
+def declare_availability(request, pk: int, capacity_pk: int):
+    """SIAO-09: in two clicks, a manager takes places out of the vacancies or gives them back."""
+    if not (request.user.is_superuser or request.user.role == Role.STRUCTURE_MANAGER):
+        raise PermissionDenied("Seul le gestionnaire de la structure déclare ses places.")
+    structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    capacity = get_object_or_404(structure.capacities, pk=capacity_pk)
+    form = AvailabilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez un nombre de places (1 ou plus).")
+        return redirect("places:structure", pk=structure.pk)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "unavailable":
+            capacity.declare_unavailable(by=request.user, count=data["count"], note=data["note"])
+            messages.success(request, f"{data['count']} place(s) déclarée(s) indisponible(s).")
+        else:
+            capacity.declare_available(by=request.user, count=data["count"], note=data["note"])
+            messages.success(request, f"{data['count']} place(s) de nouveau disponible(s).")
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    return redirect("places:structure", pk=structure.pk)
+
+
+def vacancy_board(request):
+    """The SIAO's live board of vacancies: by territory, place type and structure type."""
+    if not (request.user.is_superuser or request.user.role == Role.SIAO_OPERATOR):
+        raise PermissionDenied("Le tableau des places libres est réservé au SIAO.")
+    defaults = {"only_vacant": True, "include_winter": True}
+    form = VacancyFilterForm(request.GET or None, initial=defaults)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else defaults
+    capacities = (
+        PlaceCapacity.objects.with_vacancies()
+        .filter(structure__in=Structure.objects.visible_to(request.user))
+        .select_related("structure", "structure__territory")
+        .order_by("structure__territory__insee_code", "place_type", "structure__name", "pk")
+    )
+    if filters.get("place_type"):
+        capacities = capacities.filter(place_type=filters["place_type"])
+    if filters.get("structure_type"):
+        capacities = capacities.filter(structure__structure_type=filters["structure_type"])
+    if filters.get("commune"):
+        capacities = capacities.filter(structure__commune__iexact=filters["commune"])
+    if not filters.get("include_winter"):
+        capacities = capacities.filter(is_winter_only=False)
+    if filters.get("only_vacant"):
+        capacities = capacities.filter(vacant__gt=0)
+    capacities = list(capacities)
+    totals: dict = {}
+    for capacity in capacities:
+        key = (capacity.structure.territory_id, capacity.place_type)
+        row = totals.setdefault(
+            key,
+            {
+                "territory": capacity.structure.territory,
+                "place_type": capacity.get_place_type_display(),
+                "places": 0,
+                "occupied": 0,
+                "unavailable": 0,
+                "vacant": 0,
+            },
+        )
+        row["places"] += capacity.places
+        row["occupied"] += capacity.occupied
+        row["unavailable"] += capacity.unavailable_places
+        row["vacant"] += max(capacity.vacant, 0)
+    communes = (
+        Structure.objects.visible_to(request.user)
+        .exclude(commune="")
+        .order_by("commune")
+        .values_list("commune", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "places/vacancy_board.html",
+        {
+            "form": form,
+            "capacities": capacities,
+            "totals": list(totals.values()),
+            "communes": list(communes),
+            "updated_at": timezone.now(),
+        },
+    )
+
+
+def hosted_list(request):
+    """SIAO-16: the people hosted now, structure by structure."""
+    if not (
+        request.user.is_superuser
+        or request.user.role in (Role.SIAO_OPERATOR, Role.STRUCTURE_MANAGER)
+    ):
+        raise PermissionDenied(
+            "La liste des personnes hébergées est réservée au SIAO et aux structures."
+        )
+    stays = (
+        Orientation.objects.hosted()
+        .filter(structure__in=Structure.objects.visible_to(request.user))
+        .select_related("request__person", "structure", "capacity")
+        .order_by("structure__name", "state", "stay_started_at", "decided_at")
+    )
+    groups: dict = {}
+    for stay in stays:
+        groups.setdefault(stay.structure, []).append(stay)
+    return render(
+        request,
+        "places/hosted_list.html",
+        {"groups": [{"structure": s, "stays": rows} for s, rows in groups.items()]},
+    )

@@ -468,19 +468,40 @@ class Request(models.Model):
                     secondary.evaluate(by=by)
         return event
 
-    def preposition(self, *, by, structure: Structure, note: str = "") -> "RequestEvent":
+    # The placement transitions below are driven by relais.orientations.Orientation, which
+    # holds the place, checks vacancies and calls them in the same transaction; `data` then
+    # names the structure and the orientation so the timeline can be replayed at any cut-off.
+
+    def preposition(
+        self,
+        *,
+        by,
+        structure: Structure,
+        note: str = "",
+        at: dt.datetime | None = None,
+        data: dict | None = None,
+    ) -> "RequestEvent":
         """SIAO-12: attribute a place whatever the vacancies; the request waits for it."""
         return self._transition(
             kind=EventKind.PREPOSITIONED,
             allowed={RequestStatus.NEW, RequestStatus.EVALUATED},
             to_status=RequestStatus.WAITING,
             by=by,
+            occurred_at=at,
             note=note,
-            data={"structure": structure.pk},
+            data={"structure": structure.pk, **(data or {})},
             host_structure=structure,
         )
 
-    def orient(self, *, by, structure: Structure, note: str = "") -> "RequestEvent":
+    def orient(
+        self,
+        *,
+        by,
+        structure: Structure,
+        note: str = "",
+        at: dt.datetime | None = None,
+        data: dict | None = None,
+    ) -> "RequestEvent":
         allowed = {RequestStatus.EVALUATED, RequestStatus.WAITING}
         if self.channel == Channel.EMERGENCY:
             allowed.add(RequestStatus.NEW)
@@ -489,12 +510,16 @@ class Request(models.Model):
             allowed=allowed,
             to_status=RequestStatus.ORIENTED,
             by=by,
+            occurred_at=at,
             note=note,
-            data={"structure": structure.pk},
+            data={"structure": structure.pk, **(data or {})},
             host_structure=structure,
         )
 
-    def admit(self, *, by, at: dt.datetime | None = None) -> "RequestEvent":
+    def admit(
+        self, *, by, at: dt.datetime | None = None, note: str = "", data: dict | None = None
+    ) -> "RequestEvent":
+        """The structure accepts the person (affectation, SIAO-14)."""
         at = at or timezone.now()
         return self._transition(
             kind=EventKind.ADMITTED,
@@ -502,10 +527,14 @@ class Request(models.Model):
             to_status=RequestStatus.ADMITTED,
             by=by,
             occurred_at=at,
+            note=note,
+            data={"structure": self.host_structure_id, **(data or {})},
             admitted_at=at,
         )
 
-    def end_stay(self, *, by, at: dt.datetime, note: str = "") -> "RequestEvent":
+    def end_stay(
+        self, *, by, at: dt.datetime, note: str = "", data: dict | None = None
+    ) -> "RequestEvent":
         if self.admitted_at and at < self.admitted_at:
             raise TransitionNotAllowed("La date de sortie précède la date d'admission.")
         return self._transition(
@@ -515,28 +544,81 @@ class Request(models.Model):
             by=by,
             occurred_at=at,
             note=note,
+            data={"structure": self.host_structure_id, **(data or {})},
             ended_at=at,
         )
 
-    def close(self, *, by, reason: str) -> "RequestEvent":
+    def release(
+        self,
+        *,
+        by,
+        kind: str,
+        note: str = "",
+        at: dt.datetime | None = None,
+        data: dict | None = None,
+    ) -> "RequestEvent":
+        """An orientation was refused or cancelled: the request is to orient again.
+
+        It goes back to « Évaluée » if it ever was, else to « À évaluer ».
+        """
+        if kind not in (EventKind.ORIENTATION_REFUSED, EventKind.ORIENTATION_CANCELLED):
+            raise ValueError(kind)
+        was_evaluated = self.events.filter(kind=EventKind.EVALUATED).exists()
+        return self._transition(
+            kind=kind,
+            allowed={RequestStatus.WAITING, RequestStatus.ORIENTED, RequestStatus.ADMITTED},
+            to_status=RequestStatus.EVALUATED if was_evaluated else RequestStatus.NEW,
+            by=by,
+            occurred_at=at,
+            note=note,
+            data={"structure": self.host_structure_id, **(data or {})},
+            host_structure=None,
+            admitted_at=None,
+        )
+
+    def record_event(
+        self,
+        *,
+        kind: str,
+        by,
+        at: dt.datetime | None = None,
+        note: str = "",
+        data: dict | None = None,
+    ) -> "RequestEvent":
+        """A fact on the timeline that does not change the request's status (start of stay)."""
+        return RequestEvent.objects.create(
+            request=self,
+            kind=kind,
+            actor=by,
+            occurred_at=at or timezone.now(),
+            note=note,
+            data=data or {},
+        )
+
+    def close(self, *, by, reason: str, at: dt.datetime | None = None) -> "RequestEvent":
+        """Close the request; a pending orientation or pre-positioning is cancelled with it."""
         if not reason.strip():
             raise TransitionNotAllowed("Indiquez le motif de clôture.")
-        now = timezone.now()
-        return self._transition(
-            kind=EventKind.CLOSED,
-            allowed={
-                RequestStatus.NEW,
-                RequestStatus.EVALUATED,
-                RequestStatus.WAITING,
-                RequestStatus.ORIENTED,
-            },
-            to_status=RequestStatus.CLOSED,
-            by=by,
-            occurred_at=now,
-            note=reason,
-            closed_at=now,
-            host_structure=None,
-        )
+        at = at or timezone.now()
+        with transaction.atomic():
+            # Lock order as everywhere: orientation first, then the request.
+            for orientation in self.orientations.active():
+                orientation.cancel(by=by, reason=reason, at=at, request_closing=True)
+            return self._transition(
+                kind=EventKind.CLOSED,
+                allowed={
+                    RequestStatus.NEW,
+                    RequestStatus.EVALUATED,
+                    RequestStatus.WAITING,
+                    RequestStatus.ORIENTED,
+                },
+                to_status=RequestStatus.CLOSED,
+                by=by,
+                occurred_at=at,
+                note=reason,
+                closed_at=at,
+                host_structure=None,
+            )
 
     def record_update(self, *, by, fields: list[str]) -> "RequestEvent":
         """An edit that does not change the state still leaves a trace on the timeline."""

@@ -104,12 +104,30 @@ MATRIX: dict[str, object] = {
     "accounts:list": Page(frozenset({"territory_admin"})),
     "accounts:create": Page(frozenset({"territory_admin"})),
     "password_change": Page(frozenset(ALL)),
+    # Places and orientations (SIAO-07..16, SIAO-21).
+    "places:list": Page(frozenset({"siao_operator", "structure_manager", "territory_admin"})),
+    "places:vacancies": Page(frozenset({"siao_operator"})),
+    "places:hosted": Page(frozenset({"siao_operator", "structure_manager"})),
+    "orientations:list": Page(frozenset({"siao_operator", "structure_manager"})),
+    "orientations:notifications": Page(frozenset(ALL)),
+    "orientations:suggestions": OnRequest(
+        {"siao_operator": {"own", "same_org", "other_org"}}, kwarg="request_pk"
+    ),
+    "orientations:attribute": OnRequest(
+        {"siao_operator": {"own", "same_org", "other_org"}}, method="post", kwarg="request_pk"
+    ),
 }
 # URLs tested by their own modules rather than here, with the reason.
 ELSEWHERE = {
     "access:revoke": "about a grant: tests/access/test_access_on_request.py",
     "accounts:edit": "about an account: tests/accounts/test_account_admin.py",
     "accounts:toggle": "about an account: tests/accounts/test_account_admin.py",
+    "places:structure": "about a structure: tests/places/test_views.py",
+    "places:declare_availability": "about a structure: tests/places/test_views.py",
+    **{
+        f"orientations:{name}": "about an orientation: tests/orientations/test_views.py"
+        for name in ["detail", "admit", "refuse", "start_stay", "end_stay", "confirm", "cancel"]
+    },
 }
 
 
@@ -175,7 +193,9 @@ def _request_in_case(role: str, user, case: str, *, outsider, remote_worker, sia
 
 def place_request(req, *, structure, by):
     """Orient the request to the structure (the orientation workflow's own entry point)."""
-    req.orient(by=by, structure=structure)
+    from relais.orientations.models import Orientation
+
+    Orientation.attribute(request=req, capacity=structure.capacities.first(), by=by)
 
 
 def _outcome(response) -> str:

@@ -1,0 +1,638 @@
+"""Orientation: a request placed, or waiting, in a structure's capacity; then the stay.
+
+Every transition locks what it reads, checks the allowed source states, writes an
+OrientationEvent and drives the matching Request transition (a RequestEvent naming the
+structure and the orientation) in the same transaction.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from relais.accounts.enums import Role
+from relais.places.models import PlaceCapacity, Structure
+from relais.requests.enums import Channel, EventKind, RequestStatus
+from relais.requests.models import Request, RequestEvent, TransitionNotAllowed
+
+from . import notifications
+from .enums import EndDestination, EndReason, OrientationState, RefusalReason
+
+State = OrientationState
+
+
+class NoVacancy(TransitionNotAllowed):
+    """The capacity has no free place left for this household."""
+
+
+class OrientationQuerySet(models.QuerySet):
+    def active(self) -> "OrientationQuerySet":
+        return self.filter(state__in=State.active())
+
+    def hosted(self) -> "OrientationQuerySet":
+        """People admitted or in stay: the list the SIAO always has (SIAO-16)."""
+        return self.filter(state__in=[State.ADMITTED, State.IN_STAY])
+
+    def visible_to(self, user) -> "OrientationQuerySet":
+        """A structure manager sees the orientations to its own structures (SIAO-21); the
+        others see the orientations of the requests they may see."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role == Role.STRUCTURE_MANAGER:
+            if not user.organisation_id:
+                return self.none()
+            return self.filter(structure__manager_id=user.organisation_id)
+        return self.filter(request__in=Request.objects.visible_to(user))
+
+
+class Orientation(models.Model):
+    request = models.ForeignKey(
+        Request, verbose_name="demande", on_delete=models.PROTECT, related_name="orientations"
+    )
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="orientations"
+    )
+    capacity = models.ForeignKey(
+        PlaceCapacity,
+        verbose_name="places",
+        on_delete=models.PROTECT,
+        related_name="orientations",
+    )
+    places = models.PositiveSmallIntegerField("places occupées", default=1)
+    state = models.CharField("état", max_length=10, choices=State.choices, editable=False)
+    is_direct_admission = models.BooleanField("admission directe", default=False, editable=False)
+    note = models.TextField("commentaire du SIAO", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    prepositioned_at = models.DateTimeField("prépositionnée le", null=True, blank=True)
+    proposed_at = models.DateTimeField("attribuée le", null=True, blank=True)
+    decided_at = models.DateTimeField("décision de la structure le", null=True, blank=True)
+    stay_started_at = models.DateTimeField("arrivée le", null=True, blank=True)
+    ended_at = models.DateTimeField("sortie le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    refusal_reason = models.CharField(
+        "motif du refus", max_length=20, choices=RefusalReason.choices, blank=True
+    )
+    refusal_comment = models.TextField("précisions sur le refus", blank=True)
+    end_destination = models.CharField(
+        "destination à la sortie", max_length=20, choices=EndDestination.choices, blank=True
+    )
+    end_reason = models.CharField(
+        "motif de la sortie", max_length=20, choices=EndReason.choices, blank=True
+    )
+    cancel_reason = models.TextField("motif de l'annulation", blank=True)
+
+    objects = OrientationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "orientation"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["capacity", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gt=0), name="orientation_places_positive"),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(state__in=State.active()),
+                name="orientation_one_active_per_request",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.WAITING) | Q(prepositioned_at__isnull=False),
+                name="orientation_waiting_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.PROPOSED) | Q(proposed_at__isnull=False),
+                name="orientation_proposed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.ADMITTED)
+                | Q(proposed_at__isnull=False, decided_at__isnull=False),
+                name="orientation_admitted_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.IN_STAY)
+                | Q(decided_at__isnull=False, stay_started_at__isnull=False),
+                name="orientation_in_stay_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.ENDED)
+                | (
+                    Q(stay_started_at__isnull=False, ended_at__isnull=False)
+                    & ~Q(end_destination="")
+                ),
+                name="orientation_ended_has_date_and_destination",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.REFUSED)
+                | (Q(decided_at__isnull=False) & ~Q(refusal_reason="")),
+                name="orientation_refused_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.CANCELLED) | Q(cancelled_at__isnull=False),
+                name="orientation_cancelled_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | Q(stay_started_at__isnull=True)
+                | Q(ended_at__gte=F("stay_started_at")),
+                name="orientation_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} — {self.structure} — demande n° {self.request_id}"
+
+    # -- reading ----------------------------------------------------------------------
+
+    @property
+    def can_be_refused(self) -> bool:
+        """SIAO-13: in urgence the structure cannot refuse, unless it is (or has status of) a
+        CHRS."""
+        return self.request.channel != Channel.EMERGENCY or self.structure.is_chrs
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in State.active()
+
+    @staticmethod
+    def places_needed(request: Request) -> int:
+        """The whole household goes together: one place per member."""
+        return max(request.household.members.count(), 1)
+
+    # -- creation: attribute, pre-position, direct admission ----------------------------
+
+    @classmethod
+    def attribute(
+        cls,
+        *,
+        request: Request,
+        capacity: PlaceCapacity,
+        by,
+        note: str = "",
+        at: dt.datetime | None = None,
+    ) -> "Orientation":
+        """Attribution (SIAO-11, 14): hold a free place for the household; the structure
+        then decides. Refused, with a message for the operator, when no place is free."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            # The capacity row is the lock every attribution to it queues on (SEC-05): the
+            # vacancy count below then sees every attribution committed before ours.
+            capacity = _lock_capacity(capacity)
+            _check_territory(request, capacity)
+            waiting = _previous_active(request, allow_waiting=True)
+            if waiting and waiting.capacity_id == capacity.pk:
+                return waiting.confirm_place(by=by, note=note, at=at)
+            places = cls.places_needed(request)
+            _check_vacancy(capacity, places)
+            if waiting:
+                waiting.cancel(
+                    by=by, reason="Remplacé par une attribution.", at=at, keep_requests=True
+                )
+            orientation = cls.objects.create(
+                request=request,
+                structure=capacity.structure,
+                capacity=capacity,
+                places=places,
+                state=State.PROPOSED,
+                proposed_at=at,
+                created_by=by,
+                created_at=at,
+                note=note,
+            )
+            orientation._log(by=by, from_state="", to_state=State.PROPOSED, at=at, note=note)
+            orientation._move_requests(
+                "orient",
+                statuses=_orientable(request),
+                placed_here=False,
+                by=by,
+                at=at,
+                note=note,
+                structure=capacity.structure,
+            )
+            notifications.attributed(orientation)
+        return orientation
+
+    @classmethod
+    def preposition(
+        cls,
+        *,
+        request: Request,
+        capacity: PlaceCapacity,
+        by,
+        note: str = "",
+        at: dt.datetime | None = None,
+    ) -> "Orientation":
+        """SIAO-12: attribute a place whatever the vacancies; the request waits for it. The
+        only way past a full capacity, and it holds no place until confirmed."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            _check_territory(request, capacity)
+            _previous_active(request, allow_waiting=False)
+            orientation = cls.objects.create(
+                request=request,
+                structure=capacity.structure,
+                capacity=capacity,
+                places=cls.places_needed(request),
+                state=State.WAITING,
+                prepositioned_at=at,
+                created_by=by,
+                created_at=at,
+                note=note,
+            )
+            orientation._log(by=by, from_state="", to_state=State.WAITING, at=at, note=note)
+            orientation._move_requests(
+                "preposition",
+                statuses=[RequestStatus.NEW, RequestStatus.EVALUATED],
+                placed_here=False,
+                by=by,
+                at=at,
+                note=note,
+                structure=capacity.structure,
+            )
+            notifications.prepositioned(orientation)
+        return orientation
+
+    @classmethod
+    def record_direct_admission(
+        cls, *, request: Request, capacity: PlaceCapacity, by, at: dt.datetime
+    ) -> "Orientation":
+        """SIAO-04: the person is already there; the stay is recorded so it holds its place."""
+        with transaction.atomic():
+            orientation = cls.objects.create(
+                request=request,
+                structure=capacity.structure,
+                capacity=capacity,
+                places=cls.places_needed(request),
+                state=State.IN_STAY,
+                is_direct_admission=True,
+                proposed_at=at,
+                decided_at=at,
+                stay_started_at=at,
+                created_by=by,
+                created_at=at,
+            )
+            orientation._log(by=by, from_state="", to_state=State.IN_STAY, at=at)
+        return orientation
+
+    # -- transitions ------------------------------------------------------------------
+
+    def confirm_place(self, *, by, note: str = "", at: dt.datetime | None = None) -> "Orientation":
+        """A pre-positioned request gets its place: waiting → attributed, if a place is free."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            capacity = _lock_capacity(self.capacity)
+            locked = self._lock(allowed={State.WAITING})
+            _check_vacancy(capacity, locked.places)
+            locked._set(State.PROPOSED, by=by, at=at, note=note, proposed_at=at)
+            locked._move_requests(
+                "orient",
+                statuses=[RequestStatus.WAITING],
+                placed_here=True,
+                by=by,
+                at=at,
+                note=note,
+                structure=locked.structure,
+            )
+            notifications.attributed(locked)
+        self.refresh_from_db()
+        return self
+
+    def admit(self, *, by, at: dt.datetime | None = None, note: str = "") -> "Orientation":
+        """The structure accepts: affectation (SIAO-14). The referrer and the 115 are told."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            locked = self._lock(allowed={State.PROPOSED})
+            locked._set(State.ADMITTED, by=by, at=at, note=note, decided_at=at)
+            locked._move_requests(
+                "admit", statuses=[RequestStatus.ORIENTED], by=by, at=at, note=note
+            )
+            notifications.decided(locked)
+        self.refresh_from_db()
+        return self
+
+    def refuse(
+        self, *, by, reason: str, comment: str = "", at: dt.datetime | None = None
+    ) -> "Orientation":
+        """The structure refuses, with a reason from the list (SIAO-14)."""
+        at = at or timezone.now()
+        if reason not in RefusalReason.values:
+            raise TransitionNotAllowed("Choisissez le motif du refus dans la liste.")
+        if reason == RefusalReason.OTHER and not comment.strip():
+            raise TransitionNotAllowed("Précisez le motif du refus.")
+        with transaction.atomic():
+            locked = self._lock(allowed={State.PROPOSED})
+            if not locked.can_be_refused:
+                raise TransitionNotAllowed(
+                    "Orientation d'urgence : seule une structure CHRS (ou ayant le statut de "
+                    "CHRS) peut refuser l'admission."
+                )
+            note = f"{RefusalReason(reason).label}. {comment}".strip()
+            locked._set(
+                State.REFUSED,
+                by=by,
+                at=at,
+                note=note,
+                decided_at=at,
+                refusal_reason=reason,
+                refusal_comment=comment,
+            )
+            locked._move_requests(
+                "release",
+                statuses=[RequestStatus.ORIENTED],
+                by=by,
+                at=at,
+                note=note,
+                kind=EventKind.ORIENTATION_REFUSED,
+            )
+            notifications.decided(locked)
+        self.refresh_from_db()
+        return self
+
+    def cancel(
+        self,
+        *,
+        by,
+        reason: str,
+        at: dt.datetime | None = None,
+        keep_requests: bool = False,
+        request_closing: bool = False,
+    ) -> "Orientation":
+        """The SIAO withdraws an attribution or a pre-positioning, or the person never came.
+
+        `keep_requests`: a new attribution replaces this one (the requests move on with it);
+        `request_closing`: the principal request is being closed by its own transition.
+        """
+        at = at or timezone.now()
+        if not reason.strip():
+            raise TransitionNotAllowed("Indiquez le motif de l'annulation.")
+        with transaction.atomic():
+            locked = self._lock(allowed={State.WAITING, State.PROPOSED, State.ADMITTED})
+            locked._set(
+                State.CANCELLED, by=by, at=at, note=reason, cancelled_at=at, cancel_reason=reason
+            )
+            if not keep_requests:
+                locked._move_requests(
+                    "release",
+                    statuses=[
+                        RequestStatus.WAITING,
+                        RequestStatus.ORIENTED,
+                        RequestStatus.ADMITTED,
+                    ],
+                    by=by,
+                    at=at,
+                    note=reason,
+                    kind=EventKind.ORIENTATION_CANCELLED,
+                    skip_principal=request_closing,
+                )
+            notifications.cancelled(locked)
+        self.refresh_from_db()
+        return self
+
+    def start_stay(self, *, by, at: dt.datetime | None = None) -> "Orientation":
+        """The person arrives in the structure."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            locked = self._lock(allowed={State.ADMITTED})
+            if at < locked.decided_at:
+                raise TransitionNotAllowed("L'arrivée précède la décision d'admission.")
+            locked._set(State.IN_STAY, by=by, at=at, stay_started_at=at)
+            for request in locked._requests(statuses=[RequestStatus.ADMITTED]):
+                request.record_event(
+                    kind=EventKind.STAY_STARTED, by=by, at=at, data=locked._event_data()
+                )
+        self.refresh_from_db()
+        return self
+
+    def end_stay(
+        self,
+        *,
+        by,
+        at: dt.datetime,
+        destination: str,
+        reason: str,
+        note: str = "",
+    ) -> "Orientation":
+        """End of stay (SIAO-16): date, destination and reason; the place is free again."""
+        if destination not in EndDestination.values:
+            raise TransitionNotAllowed("Choisissez la destination à la sortie dans la liste.")
+        if reason not in EndReason.values:
+            raise TransitionNotAllowed("Choisissez le motif de la sortie dans la liste.")
+        if at > timezone.now():
+            raise TransitionNotAllowed("Une fin de séjour s'enregistre une fois la sortie faite.")
+        with transaction.atomic():
+            locked = self._lock(allowed={State.IN_STAY})
+            if at < locked.stay_started_at:
+                raise TransitionNotAllowed("La date de sortie précède la date d'arrivée.")
+            text = f"{EndReason(reason).label} — {EndDestination(destination).label}"
+            if note:
+                text += f". {note}"
+            locked._set(
+                State.ENDED,
+                by=by,
+                at=at,
+                note=text,
+                ended_at=at,
+                end_destination=destination,
+                end_reason=reason,
+            )
+            locked._move_requests(
+                "end_stay", statuses=[RequestStatus.ADMITTED], by=by, at=at, note=text
+            )
+        self.refresh_from_db()
+        return self
+
+    # -- machinery --------------------------------------------------------------------
+
+    def _lock(self, *, allowed: set[str]) -> "Orientation":
+        locked = (
+            Orientation.objects.select_for_update(of=("self",))
+            .select_related("request", "structure", "capacity")
+            .get(pk=self.pk)
+        )
+        if locked.state not in allowed:
+            raise TransitionNotAllowed(
+                f"Impossible : l'orientation est « {locked.get_state_display()} »."
+            )
+        return locked
+
+    def _set(self, to_state: str, *, by, at: dt.datetime, note: str = "", **fields) -> None:
+        from_state = self.state
+        for name, value in {**fields, "state": to_state}.items():
+            setattr(self, name, value)
+        self.save()
+        self._log(by=by, from_state=from_state, to_state=to_state, at=at, note=note)
+
+    def _log(self, *, by, from_state: str, to_state: str, at: dt.datetime, note: str = ""):
+        return OrientationEvent.objects.create(
+            orientation=self,
+            actor=by,
+            from_state=from_state,
+            to_state=to_state,
+            occurred_at=at,
+            note=note,
+        )
+
+    def _event_data(self) -> dict:
+        return {"orientation": self.pk, "structure": self.structure_id}
+
+    def _requests(self, *, statuses, placed_here: bool = True, skip_principal: bool = False):
+        """The oriented request, then the household's other requests of the same channel that
+        follow it (SIAO-02: a household is placed together)."""
+        others = Request.objects.filter(
+            household_id=self.request.household_id,
+            channel=self.request.channel,
+            status__in=statuses,
+        ).exclude(pk=self.request_id)
+        if placed_here:
+            others = others.filter(host_structure_id=self.structure_id)
+        principal = [] if skip_principal else [Request.objects.get(pk=self.request_id)]
+        return principal + list(others.order_by("pk"))
+
+    def _move_requests(
+        self,
+        transition: str,
+        *,
+        statuses,
+        by,
+        at: dt.datetime,
+        note: str = "",
+        placed_here: bool = True,
+        skip_principal: bool = False,
+        **kwargs,
+    ) -> list[RequestEvent]:
+        events = []
+        for request in self._requests(
+            statuses=statuses, placed_here=placed_here, skip_principal=skip_principal
+        ):
+            method = getattr(request, transition)
+            events.append(method(by=by, at=at, note=note, data=self._event_data(), **kwargs))
+        return events
+
+
+class OrientationEvent(models.Model):
+    """One state change of an orientation: who, when, why. Rows are only ever added."""
+
+    orientation = models.ForeignKey(
+        Orientation, verbose_name="orientation", on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_state = models.CharField(max_length=10, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=State.choices)
+    occurred_at = models.DateTimeField("survenu le", default=timezone.now)
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    note = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "événement d'orientation"
+        verbose_name_plural = "événements d'orientation"
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_to_state_display()} — {self.occurred_at:%d/%m/%Y %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (SIAO-13, SIAO-15); the e-mail is sent alongside."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="destinataire",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    request = models.ForeignKey(
+        Request,
+        verbose_name="demande",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    orientation = models.ForeignKey(
+        Orientation,
+        verbose_name="orientation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    message = models.TextField("message")
+    created_at = models.DateTimeField("le", default=timezone.now)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# -- helpers shared by the transitions --------------------------------------------------------
+
+
+def _lock_capacity(capacity: PlaceCapacity) -> PlaceCapacity:
+    return (
+        PlaceCapacity.objects.select_for_update(of=("self",))
+        .select_related("structure")
+        .get(pk=capacity.pk)
+    )
+
+
+def _check_territory(request: Request, capacity: PlaceCapacity) -> None:
+    if capacity.structure.territory_id != request.territory_id:
+        raise TransitionNotAllowed("Cette structure n'est pas sur le territoire de la demande.")
+
+
+def _check_vacancy(capacity: PlaceCapacity, places: int) -> None:
+    vacant = capacity.vacant_places()
+    if places > vacant:
+        free = "plus aucune place libre" if vacant <= 0 else f"{vacant} place(s) libre(s)"
+        raise NoVacancy(
+            f"« {capacity.structure} » n'a {free} pour ce ménage de {places} personne(s) : "
+            "une autre attribution vient peut-être de prendre la dernière place. "
+            "Choisissez une autre place, ou prépositionnez la demande pour qu'elle attende "
+            "celle-ci."
+        )
+
+
+def _previous_active(request: Request, *, allow_waiting: bool) -> Orientation | None:
+    current = (
+        request.orientations.active()
+        .select_for_update(of=("self",))
+        .select_related("structure")
+        .first()
+    )
+    if current is None:
+        return None
+    if allow_waiting and current.state == State.WAITING:
+        return current
+    raise TransitionNotAllowed(
+        f"La demande a déjà une orientation en cours vers « {current.structure} » "
+        f"({current.get_state_display().lower()}) : annulez-la d'abord."
+    )
+
+
+def _orientable(request: Request) -> list[str]:
+    statuses = [RequestStatus.EVALUATED, RequestStatus.WAITING]
+    if request.channel == Channel.EMERGENCY:
+        statuses.append(RequestStatus.NEW)
+    return statuses

@@ -1,0 +1,177 @@
+"""Who is told what when an orientation moves (SIAO-13, SIAO-15).
+
+Each notice is an in-app Notification per recipient and an e-mail through Django's mail
+backend, sent once the transaction commits (never for a rolled-back attribution). E-mails
+name no person: they point to the request in Relais, where access rules apply.
+"""
+
+import logging
+
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+
+from relais.accounts.enums import OrganisationKind, Role
+from relais.accounts.models import User
+
+SUBJECT_PREFIX = "[Relais] "
+logger = logging.getLogger(__name__)
+
+
+def attributed(orientation) -> None:
+    """SIAO-13/14: the structure learns that a place is attributed and what it must do."""
+    request = orientation.request
+    if orientation.can_be_refused:
+        todo = "Merci d'indiquer votre décision d'admission (acceptation ou refus motivé)."
+    else:
+        todo = "Orientation d'urgence : la structure ne peut pas la refuser. Merci d'accueillir la personne."
+    _send(
+        orientation,
+        recipients=_structure_managers(orientation),
+        extra_emails=[orientation.structure.email],
+        subject=f"Place attribuée — demande n° {request.pk}",
+        message=(
+            f"Le SIAO attribue une place ({orientation.capacity.get_place_type_display().lower()}, "
+            f"{orientation.places} personne(s)) de « {orientation.structure} » à "
+            f"{request.person}. {todo}"
+        ),
+        mail=(
+            f"Le SIAO attribue une place de « {orientation.structure} » "
+            f"({orientation.places} personne(s)) à la demande n° {request.pk}. {todo}"
+        ),
+    )
+
+
+def prepositioned(orientation) -> None:
+    request = orientation.request
+    _send(
+        orientation,
+        recipients=_structure_managers(orientation),
+        extra_emails=[orientation.structure.email],
+        subject=f"Demande en attente d'une place — demande n° {request.pk}",
+        message=(
+            f"Le SIAO prépositionne {request.person} ({orientation.places} personne(s)) sur "
+            f"« {orientation.structure} » : la demande attend qu'une place s'y libère."
+        ),
+        mail=(
+            f"Le SIAO prépositionne la demande n° {request.pk} ({orientation.places} "
+            f"personne(s)) sur « {orientation.structure} » : elle attend qu'une place s'y libère."
+        ),
+    )
+
+
+def decided(orientation) -> None:
+    """SIAO-15: the referring social worker, the 115 (urgence) and the SIAO operator learn of
+    an affectation or a refusal."""
+    request = orientation.request
+    if orientation.state == "admitted":
+        outcome = f"admission acceptée par « {orientation.structure} » (affectation)"
+    else:
+        outcome = (
+            f"admission refusée par « {orientation.structure} » — "
+            f"{orientation.get_refusal_reason_display()}"
+        )
+        if orientation.refusal_comment:
+            outcome += f" : {orientation.refusal_comment}"
+    recipients = _followers(request)
+    if orientation.created_by_id:
+        recipients.append(orientation.created_by)
+    _send(
+        orientation,
+        recipients=recipients,
+        subject=f"Décision d'admission — demande n° {request.pk}",
+        message=f"{request.person} : {outcome}.",
+        mail=f"Demande n° {request.pk} : {outcome}.",
+    )
+
+
+def cancelled(orientation) -> None:
+    request = orientation.request
+    _send(
+        orientation,
+        recipients=_structure_managers(orientation),
+        subject=f"Orientation annulée — demande n° {request.pk}",
+        message=(
+            f"L'orientation de {request.person} vers « {orientation.structure} » est annulée : "
+            f"{orientation.cancel_reason}"
+        ),
+        mail=(
+            f"L'orientation de la demande n° {request.pk} vers « {orientation.structure} » "
+            "est annulée."
+        ),
+    )
+
+
+# -- recipients -------------------------------------------------------------------------------
+
+
+def _structure_managers(orientation) -> list[User]:
+    return list(
+        User.objects.filter(
+            organisation_id=orientation.structure.manager_id,
+            role=Role.STRUCTURE_MANAGER,
+            is_active=True,
+        )
+    )
+
+
+def _followers(request) -> list[User]:
+    """The referrer (or, without one, the referring service's workers) and, for urgence, the
+    territory's 115."""
+    if request.referrer_id and request.referrer.is_active:
+        people = [request.referrer]
+    else:
+        people = list(
+            User.objects.filter(
+                organisation_id=request.referrer_organisation_id,
+                role__in=[Role.SOCIAL_WORKER, Role.CPIP, Role.EMERGENCY_LINE],
+                is_active=True,
+            )
+        )
+    if request.channel == "urgence":
+        people += User.objects.filter(
+            organisation__territory_id=request.territory_id,
+            organisation__kind=OrganisationKind.EMERGENCY_LINE,
+            role=Role.EMERGENCY_LINE,
+            is_active=True,
+        )
+    return people
+
+
+# -- sending ----------------------------------------------------------------------------------
+
+
+def _send(
+    orientation,
+    *,
+    recipients: list[User],
+    subject: str,
+    message: str,
+    mail: str,
+    extra_emails: list[str] = (),
+) -> None:
+    from .models import Notification
+
+    unique = {user.pk: user for user in recipients}
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user, request=orientation.request, orientation=orientation, message=message
+        )
+        for user in unique.values()
+    )
+    path = reverse("requests:detail", args=[orientation.request_id])
+    body = f"{mail}\n\nConsultez la demande dans Relais : {path}\n"
+    emails = {user.email for user in unique.values() if user.email}
+    emails.update(email for email in extra_emails if email)
+    if emails:
+        messages = [(SUBJECT_PREFIX + subject, body, None, [email]) for email in sorted(emails)]
+        transaction.on_commit(lambda: _mail(messages))
+
+
+def _mail(messages: list[tuple]) -> None:
+    # The decision is committed and the in-app notice exists: a mail server failure must not
+    # turn the page into an error.
+    try:
+        send_mass_mail(messages)
+    except Exception:
+        logger.exception("Envoi des courriels de notification impossible")

@@ -1,0 +1,36 @@
+from django import template
+
+from relais.requests.enums import Channel, RequestStatus
+
+from ..models import Orientation
+from ..views import _is_siao_of
+
+register = template.Library()
+
+
+@register.inclusion_tag("orientations/_request_section.html", takes_context=True)
+def orientation_section(context, req):
+    """The request page's orientation block: where the household is oriented, what happened,
+    and for the SIAO the way to orient it. Rendered from here so the request view needs no
+    knowledge of orientations."""
+    user = context["request"].user
+    orientations = (
+        Orientation.objects.visible_to(user)
+        .filter(request__household_id=req.household_id, request__channel=req.channel)
+        .select_related("structure", "capacity")
+        .order_by("-created_at", "-id")
+    )
+    orientable = {RequestStatus.EVALUATED, RequestStatus.WAITING}
+    if req.channel == Channel.EMERGENCY:
+        orientable.add(RequestStatus.NEW)
+    current = next((o for o in orientations if o.is_active), None)
+    return {
+        "req": req,
+        "orientations": list(orientations),
+        "current": current,
+        "can_orient": _is_siao_of(user, req.territory_id)
+        and req.status in orientable
+        and (current is None or current.state == "waiting"),
+        "needs_evaluation_first": req.status == RequestStatus.NEW
+        and req.channel != Channel.EMERGENCY,
+    }

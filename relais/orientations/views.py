@@ -1,0 +1,311 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from relais.accounts.enums import Role
+from relais.places.models import PlaceCapacity
+from relais.requests.models import Request, TransitionNotAllowed
+
+from .enums import OrientationState
+from .forms import AttributionForm, CancelForm, EndStayForm, RefusalForm, SuggestionFilterForm
+from .models import Notification, Orientation
+from .suggestions import household_of, suggest, wanted_types
+
+State = OrientationState
+
+
+# -- who may do what --------------------------------------------------------------------------
+
+
+def _is_siao_of(user, territory_id: int) -> bool:
+    if user.is_superuser:
+        return True
+    return (
+        user.role == Role.SIAO_OPERATOR
+        and user.organisation_id is not None
+        and user.organisation.territory_id == territory_id
+    )
+
+
+def _is_manager_of(user, orientation: Orientation) -> bool:
+    if user.is_superuser:
+        return True
+    return (
+        user.role == Role.STRUCTURE_MANAGER
+        and user.organisation_id == orientation.structure.manager_id
+    )
+
+
+def _visible_orientation(request, pk: int) -> Orientation:
+    """Out of scope is a 404, never a 403."""
+    return get_object_or_404(
+        Orientation.objects.visible_to(request.user).select_related(
+            "request__person",
+            "request__territory",
+            "request__referrer_organisation",
+            "structure",
+            "capacity",
+            "created_by",
+        ),
+        pk=pk,
+    )
+
+
+def _orientable_request(request, pk: int) -> Request:
+    req = get_object_or_404(
+        Request.objects.visible_to(request.user).select_related(
+            "person", "household", "territory", "referrer_organisation"
+        ),
+        pk=pk,
+    )
+    if not _is_siao_of(request.user, req.territory_id):
+        raise PermissionDenied("Seul le SIAO du territoire oriente une demande.")
+    return req
+
+
+# -- suggestions and attribution (SIAO-11, 12) ------------------------------------------------
+
+
+def suggestions(request, request_pk: int):
+    req = _orientable_request(request, request_pk)
+    filter_form = SuggestionFilterForm(request.GET or None)
+    ranked = suggest(req, filter_form.filters())
+    structure_types, place_types, why = wanted_types(req)
+    return render(
+        request,
+        "orientations/suggestions.html",
+        {
+            "req": req,
+            "filter_form": filter_form,
+            "suggestions": ranked,
+            "household": household_of(req),
+            "wanted_why": why,
+            "current": req.orientations.active().select_related("structure").first(),
+        },
+    )
+
+
+@require_POST
+def attribute(request, request_pk: int):
+    req = _orientable_request(request, request_pk)
+    form = AttributionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez une place dans la liste.")
+        return redirect("orientations:suggestions", request_pk=req.pk)
+    capacity = get_object_or_404(
+        PlaceCapacity.objects.select_related("structure"),
+        pk=form.cleaned_data["capacity"],
+        structure__territory_id=req.territory_id,
+    )
+    transition = (
+        Orientation.attribute
+        if form.cleaned_data["mode"] == "attribute"
+        else Orientation.preposition
+    )
+    try:
+        orientation = transition(
+            request=req, capacity=capacity, by=request.user, note=form.cleaned_data["note"]
+        )
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+        return redirect("orientations:suggestions", request_pk=req.pk)
+    if orientation.state == State.WAITING:
+        messages.success(
+            request, f"Demande prépositionnée sur « {capacity.structure} » : elle attend une place."
+        )
+    else:
+        messages.success(
+            request,
+            f"Place attribuée dans « {capacity.structure} ». La structure est prévenue.",
+        )
+    return redirect("requests:detail", pk=req.pk)
+
+
+# -- one orientation --------------------------------------------------------------------------
+
+
+def orientation_detail(request, pk: int):
+    orientation = _visible_orientation(request, pk)
+    return render(
+        request, "orientations/orientation_detail.html", _detail_context(request, orientation)
+    )
+
+
+def _detail_context(request, orientation: Orientation, **forms) -> dict:
+    user = request.user
+    siao = _is_siao_of(user, orientation.request.territory_id)
+    manager = _is_manager_of(user, orientation)
+    state = orientation.state
+    return {
+        "orientation": orientation,
+        "events": orientation.events.select_related("actor"),
+        "can_decide": manager and state == State.PROPOSED,
+        "can_refuse": manager and state == State.PROPOSED and orientation.can_be_refused,
+        "can_start_stay": manager and state == State.ADMITTED,
+        "can_end_stay": manager and state == State.IN_STAY,
+        "can_confirm": siao and state == State.WAITING,
+        "can_cancel": siao and state in (State.WAITING, State.PROPOSED, State.ADMITTED),
+        "refusal_form": forms.get("refusal_form") or RefusalForm(),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "end_form": forms.get("end_form") or EndStayForm(),
+        "request_visible": Request.objects.visible_to(user)
+        .filter(pk=orientation.request_id)
+        .exists(),
+    }
+
+
+def _act(request, pk: int, *, who: str, action):
+    """Run `action(orientation)` for the allowed user; a refusal is shown, not raised."""
+    orientation = _visible_orientation(request, pk)
+    allowed = (
+        _is_manager_of(request.user, orientation)
+        if who == "manager"
+        else _is_siao_of(request.user, orientation.request.territory_id)
+    )
+    if not allowed:
+        raise PermissionDenied(
+            "Seule la structure décide de l'admission et enregistre le séjour."
+            if who == "manager"
+            else "Seul le SIAO du territoire modifie une orientation."
+        )
+    try:
+        outcome = action(orientation)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        if isinstance(outcome, dict):  # an invalid form: show it again with its errors
+            return render(
+                request,
+                "orientations/orientation_detail.html",
+                _detail_context(request, orientation, **outcome),
+                status=400,
+            )
+        messages.success(request, outcome)
+    return redirect("orientations:detail", pk=orientation.pk)
+
+
+@require_POST
+def admit(request, pk: int):
+    def action(orientation):
+        orientation.admit(by=request.user)
+        return "Admission acceptée. Le SIAO et le référent de la personne sont prévenus."
+
+    return _act(request, pk, who="manager", action=action)
+
+
+@require_POST
+def refuse(request, pk: int):
+    def action(orientation):
+        form = RefusalForm(request.POST)
+        if not form.is_valid():
+            return {"refusal_form": form}
+        orientation.refuse(
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+        )
+        return "Refus enregistré. Le SIAO et le référent de la personne sont prévenus."
+
+    return _act(request, pk, who="manager", action=action)
+
+
+@require_POST
+def start_stay(request, pk: int):
+    def action(orientation):
+        orientation.start_stay(by=request.user)
+        return "Arrivée enregistrée."
+
+    return _act(request, pk, who="manager", action=action)
+
+
+@require_POST
+def end_stay(request, pk: int):
+    def action(orientation):
+        form = EndStayForm(request.POST)
+        if not form.is_valid():
+            return {"end_form": form}
+        orientation.end_stay(
+            by=request.user,
+            at=form.cleaned_data["ended_on"],
+            destination=form.cleaned_data["destination"],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+        return "Fin de séjour enregistrée : la place est de nouveau libre."
+
+    return _act(request, pk, who="manager", action=action)
+
+
+@require_POST
+def confirm_place(request, pk: int):
+    def action(orientation):
+        orientation.confirm_place(by=request.user)
+        return "Place attribuée : la demande n'est plus en attente."
+
+    return _act(request, pk, who="siao", action=action)
+
+
+@require_POST
+def cancel(request, pk: int):
+    def action(orientation):
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            return {"cancel_form": form}
+        orientation.cancel(by=request.user, reason=form.cleaned_data["reason"])
+        return "Orientation annulée : la demande est de nouveau à orienter."
+
+    return _act(request, pk, who="siao", action=action)
+
+
+# -- lists ------------------------------------------------------------------------------------
+
+
+def orientation_list(request):
+    """What is under way: for the SIAO, the territory; for a structure, its own."""
+    if not (
+        request.user.is_superuser
+        or request.user.role in (Role.SIAO_OPERATOR, Role.STRUCTURE_MANAGER)
+    ):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux orientations.")
+    state = request.GET.get("state", "")
+    orientations = Orientation.objects.visible_to(request.user).select_related(
+        "request__person", "structure", "capacity"
+    )
+    counts = dict(
+        orientations.order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    if state in State.values:
+        orientations = orientations.filter(state=state)
+    else:
+        orientations = orientations.filter(state__in=State.active())
+    return render(
+        request,
+        "orientations/orientation_list.html",
+        {
+            "orientations": orientations[:200],
+            "state": state,
+            "states": [(value, label, counts.get(value, 0)) for value, label in State.choices],
+        },
+    )
+
+
+def notification_list(request):
+    notices = Notification.objects.filter(recipient=request.user).select_related("request")
+    if request.method == "POST":
+        notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, "Toutes les notifications sont marquées comme lues.")
+        return redirect("orientations:notifications")
+    return render(
+        request,
+        "orientations/notification_list.html",
+        {
+            "notifications": notices[:100],
+            "unread": notices.filter(Q(read_at__isnull=True)).count(),
+        },
+    )
