@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "relais.audit",
     "relais.privacy",
     "relais.demo",
+    "relais.indicators",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,173 @@
+"""SIAO-17, SIAO-18: the Annex II table of the golden fortnight, written out by hand.
+
+Each row reads: (level, label, channel) → direct admissions, requests, orientations as
+(persons, groups) — requests only by channel — then hosted, capacity and occupancy rate.
+See tests/indicators/conftest.py for the story behind the numbers.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from relais.indicators.calendar import Cutoff
+from relais.indicators.engine import Indicator, compute
+from relais.requests.enums import Channel
+from relais.requests.models import create_request
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+U, INS, L = Channel.EMERGENCY, Channel.INSERTION, Channel.HOUSING
+CHU = "Centre d'hébergement d'urgence (CHU)"
+CHRS = "Insertion en CHRS"
+MR = "Logement adapté – maison relais"
+
+
+def written_out(table) -> dict:
+    out = {}
+    for row in table.rows:
+        requests = row.count(Indicator.REQUESTS)
+        out[row.level, row.label, row.channel] = (
+            tuple(vars(row.count(Indicator.DIRECT_ADMISSIONS)).values()),
+            tuple(vars(requests).values()) if requests else None,
+            tuple(vars(row.count(Indicator.ORIENTATIONS)).values()),
+            row.hosted,
+            row.capacity,
+            str(row.occupancy),
+        )
+    return out
+
+
+def late_entries(table) -> dict:
+    return {
+        (row.level, row.label, indicator): (count.persons, count.groups)
+        for row in table.rows
+        for indicator, count in row.late.items()
+    }
+
+
+DAILY = {
+    # Saturday 28: U1 (3 persons, 1 household) and U2 call; U1 oriented and admitted.
+    D(2026, 3, 28): {
+        ("channel", "Urgence", U): ((0, 0), (4, 2), (3, 1), 3, 10, "30.0"),
+        ("type", CHU, U): ((0, 0), None, (3, 1), 3, 10, "30.0"),
+        ("structure", "CHU Le Phare", U): ((0, 0), None, (3, 1), 3, 10, "30.0"),
+    },
+    # Sunday 29, 23 hours long: U2 oriented at 01:30 CET, admitted at 03:30 CEST. D1's direct
+    # admission at 20:00 is not known at midnight: it is not here.
+    D(2026, 3, 29): {
+        ("channel", "Urgence", U): ((0, 0), (0, 0), (1, 1), 4, 10, "40.0"),
+        ("type", CHU, U): ((0, 0), None, (1, 1), 4, 10, "40.0"),
+        ("structure", "CHU Le Phare", U): ((0, 0), None, (1, 1), 4, 10, "40.0"),
+    },
+    # Monday 30: U4 called at 00:30 CEST (22:30 UTC on Sunday); U2 left; D1 recorded at 09:00,
+    # so D1 is hosted at midnight, and its direct admission is a late entry, not a figure.
+    D(2026, 3, 30): {
+        ("channel", "Urgence", U): ((0, 0), (1, 1), (0, 0), 4, 10, "40.0"),
+        ("type", CHU, U): ((0, 0), None, (0, 0), 4, 10, "40.0"),
+        ("structure", "CHU Le Phare", U): ((0, 0), None, (0, 0), 4, 10, "40.0"),
+    },
+    # Tuesday 31: U1 left at 08:00 but nobody said so before Friday: still hosted at midnight.
+    D(2026, 3, 31): {
+        ("channel", "Urgence", U): ((0, 0), (0, 0), (0, 0), 4, 10, "40.0"),
+        ("type", CHU, U): ((0, 0), None, (0, 0), 4, 10, "40.0"),
+        ("structure", "CHU Le Phare", U): ((0, 0), None, (0, 0), 4, 10, "40.0"),
+    },
+}
+
+WEEKLY = {
+    # Up to Friday 27 March 17:00 CET (16:00 UTC): the I1 couple asks and is attributed the
+    # CHRS (not admitted yet); L1 asks at 16:30, L2 at 17:30 is next week's.
+    D(2026, 3, 27): {
+        ("channel", "Insertion / stabilisation", INS): ((0, 0), (2, 1), (2, 1), 0, 20, "0.0"),
+        ("channel", "Logement", L): ((0, 0), (1, 1), (0, 0), 0, 5, "0.0"),
+        ("type", CHRS, INS): ((0, 0), None, (2, 1), 0, 20, "0.0"),
+        ("type", MR, L): ((0, 0), None, (0, 0), 0, 5, "0.0"),
+        ("structure", "CHRS Les Tilleuls", INS): ((0, 0), None, (2, 1), 0, 20, "0.0"),
+        ("structure", "Maison relais Les Vignes", L): ((0, 0), None, (0, 0), 0, 5, "0.0"),
+    },
+    # Up to Friday 3 April 17:00 CEST (15:00 UTC): I1 admitted; L1 attributed and admitted;
+    # L2 and L3 (16:30) asked; L4 (17:30 CEST = 15:30 UTC) is next week's.
+    D(2026, 4, 3): {
+        ("channel", "Insertion / stabilisation", INS): ((0, 0), (0, 0), (0, 0), 2, 20, "10.0"),
+        ("channel", "Logement", L): ((0, 0), (2, 2), (1, 1), 1, 5, "20.0"),
+        ("type", CHRS, INS): ((0, 0), None, (0, 0), 2, 20, "10.0"),
+        ("type", MR, L): ((0, 0), None, (1, 1), 1, 5, "20.0"),
+        ("structure", "CHRS Les Tilleuls", INS): ((0, 0), None, (0, 0), 2, 20, "10.0"),
+        ("structure", "Maison relais Les Vignes", L): ((0, 0), None, (1, 1), 1, 5, "20.0"),
+    },
+    D(2026, 4, 10): {
+        ("channel", "Insertion / stabilisation", INS): ((0, 0), (0, 0), (0, 0), 2, 20, "10.0"),
+        ("channel", "Logement", L): ((0, 0), (1, 1), (0, 0), 1, 5, "20.0"),
+        ("type", CHRS, INS): ((0, 0), None, (0, 0), 2, 20, "10.0"),
+        ("type", MR, L): ((0, 0), None, (0, 0), 1, 5, "20.0"),
+        ("structure", "CHRS Les Tilleuls", INS): ((0, 0), None, (0, 0), 2, 20, "10.0"),
+        ("structure", "Maison relais Les Vignes", L): ((0, 0), None, (0, 0), 1, 5, "20.0"),
+    },
+}
+
+
+@pytest.mark.parametrize("day", list(DAILY))
+def test_siao_17_siao_18_golden_daily_urgence_table(golden, territory, day):
+    assert written_out(compute(territory, Cutoff.daily(day))) == DAILY[day]
+
+
+@pytest.mark.parametrize("friday", list(WEEKLY))
+def test_siao_17_siao_18_golden_weekly_table(golden, territory, friday):
+    assert written_out(compute(territory, Cutoff.weekly(friday))) == WEEKLY[friday]
+
+
+def test_siao_18_late_entries_are_reported_where_they_were_recorded(golden, territory):
+    assert late_entries(compute(territory, Cutoff.daily(D(2026, 3, 29)))) == {}
+    assert late_entries(compute(territory, Cutoff.daily(D(2026, 3, 30)))) == {
+        ("channel", "Urgence", Indicator.DIRECT_ADMISSIONS): (1, 1),
+        ("type", CHU, Indicator.DIRECT_ADMISSIONS): (1, 1),
+        ("structure", "CHU Le Phare", Indicator.DIRECT_ADMISSIONS): (1, 1),
+    }
+
+
+def test_siao_17_a_household_counts_per_person_and_per_group(golden, territory):
+    table = compute(territory, Cutoff.daily(D(2026, 3, 28)))
+    row = table.row("structure", golden.chu.pk, U)
+    assert vars(row.count(Indicator.ORIENTATIONS)) == {"persons": 3, "groups": 1}
+    assert table.request_ids(
+        indicator=Indicator.ORIENTATIONS, level="structure", key=golden.chu.pk, channel=U
+    ) == {r.pk for r in golden.u1}
+
+
+def test_siao_18_a_past_cut_off_is_the_same_whatever_is_entered_afterwards(
+    golden, territory, emergency_line_user
+):
+    cutoff = Cutoff.daily(D(2026, 3, 29))
+    before = written_out(compute(territory, cutoff))
+    # Today someone records a call that happened on Sunday 29 at noon.
+    create_request(
+        person=PersonFactory(),
+        channel=U,
+        referrer_organisation=emergency_line_user.organisation,
+        by=emergency_line_user,
+        occurred_at=dt.datetime(2026, 3, 29, 10, tzinfo=dt.UTC),
+    )
+    assert written_out(compute(territory, cutoff)) == before
+    # Known today, the day has one more request; the cut-off's own figures do not move.
+    now = compute(territory, cutoff, known_at=timezone.now())
+    assert now.row("channel", U, U).count(Indicator.REQUESTS).persons == 1
+    assert written_out(compute(territory, cutoff)) == before
+
+
+def test_siao_18_a_late_end_of_stay_does_not_rewrite_the_occupancy_transmitted(golden, territory):
+    cutoff = Cutoff.daily(D(2026, 3, 31))
+    assert compute(territory, cutoff).row("channel", U, U).hosted == 4
+    # As known today, the U1 household had left on the 31st at 08:00.
+    assert compute(territory, cutoff, known_at=timezone.now()).row("channel", U, U).hosted == 1
+
+
+def test_siao_17_occupancy_counts_the_places_of_the_orientation(golden, territory):
+    """I1 is admitted in the CHRS's insertion places: it fills the weekly table, not urgence."""
+    daily = compute(territory, Cutoff.daily(D(2026, 3, 30)))
+    assert {fact.request_id for fact in daily.facts if fact.indicator == "hosted"} == {
+        golden.d1.pk,
+        *(r.pk for r in golden.u1),
+    }
