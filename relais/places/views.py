@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
+from relais.audit import log as audit
+from relais.audit.enums import Action
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 from relais.requests.forms import DirectAdmissionForm
@@ -50,6 +52,12 @@ def direct_admission(request):
                     Orientation.record_direct_admission(
                         request=req, capacity=capacity, by=request.user, at=data["admitted_at"]
                     )
+                audit.record(
+                    request_or_user=request,
+                    action=Action.WRITE,
+                    obj=req,
+                    detail={"event": "direct_admission"},
+                )
         except TransitionNotAllowed as refusal:
             form.add_error(None, str(refusal))
         else:

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.models import Organisation
 from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
+from relais.audit import log as audit
+from relais.audit.enums import Action
 
 from . import enums, sensitivity
 from .forms import (
@@ -94,6 +96,7 @@ def request_list(request):
         requests = requests.filter(referrer_organisation_id=filters["referrer"])
     if filters["q"]:
         requests = requests.search(filters["q"])
+        audit.record(request_or_user=request, action=Action.SEARCH, detail={"filters": filters})
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     territories = visible.order_by().values_list("territory_id", "territory__name").distinct()
     referrers = (
@@ -122,6 +125,7 @@ def request_list(request):
 
 def request_detail(request, pk: int):
     obj = _visible_request(request, pk)
+    audit.record(request_or_user=request, action=Action.READ, obj=obj)
     members = obj.household.members.select_related("person").order_by("id")
     member_requests = {
         r.person_id: r
@@ -171,6 +175,9 @@ def request_create(request):
             )
             _attach_members(req, members, by=request.user)
             SocialEvaluation.objects.create(request=req, interview_date=req.requested_on)
+            audit.record(
+                request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
+            )
         messages.success(request, "Demande créée. Complétez maintenant l'évaluation sociale.")
         return redirect("requests:evaluation", pk=req.pk)
     return render(
@@ -233,6 +240,9 @@ def emergency_create(request):
                 notes=data["notes"],
             )
             _attach_members(req, members, by=request.user)
+            audit.record(
+                request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
+            )
         messages.success(request, f"Demande d'urgence enregistrée pour {person}.")
         return redirect("requests:detail", pk=req.pk)
     return render(request, "requests/emergency_form.html", {"form": form, "members": members})
@@ -252,8 +262,15 @@ def request_edit(request, pk: int):
             changed = form.changed_data + [f"person.{f}" for f in person_form.changed_data]
             if changed:
                 req.record_update(by=request.user, fields=changed)
+                audit.record(
+                    request_or_user=request,
+                    action=Action.WRITE,
+                    obj=req,
+                    detail={"changes": audit.form_changes({"": form, "person": person_form})},
+                )
         messages.success(request, "Modifications enregistrées.")
         return redirect("requests:detail", pk=req.pk)
+    audit.record(request_or_user=request, action=Action.READ, obj=req)
     return render(
         request,
         "requests/request_edit.html",
@@ -269,6 +286,12 @@ def household_add_member(request, pk: int):
     if request.method == "POST" and members.is_valid():
         with transaction.atomic():
             _attach_members(req, members, by=request.user)
+            audit.record(
+                request_or_user=request,
+                action=Action.WRITE,
+                obj=req,
+                detail={"added_person_ids": [f.instance.pk for f in members if f.has_changed()]},
+            )
         messages.success(request, "Ménage mis à jour.")
         return redirect("requests:detail", pk=req.pk)
     return render(request, "requests/household_add.html", {"req": req, "members": members})
@@ -325,6 +348,12 @@ def evaluation_edit(request, pk: int):
                 ]
                 if changed:
                     req.record_update(by=request.user, fields=changed)
+                    audit.record(
+                        request_or_user=request,
+                        action=Action.WRITE,
+                        obj=req,
+                        detail={"changes": audit.form_changes(forms)},
+                    )
                 if "validate" in request.POST:
                     try:
                         req.evaluate(by=request.user)
@@ -333,6 +362,12 @@ def evaluation_edit(request, pk: int):
                             request, f"Évaluation enregistrée mais pas validée. {refusal}"
                         )
                         return redirect("requests:evaluation", pk=req.pk)
+                    audit.record(
+                        request_or_user=request,
+                        action=Action.WRITE,
+                        obj=req,
+                        detail={"event": "evaluated"},
+                    )
                     messages.success(
                         request, "Évaluation validée : le SIAO peut orienter la demande."
                     )
@@ -342,6 +377,7 @@ def evaluation_edit(request, pk: int):
         messages.error(
             request, "L'évaluation n'est pas enregistrée : corrigez les champs signalés."
         )
+    audit.record(request_or_user=request, action=Action.READ, obj=req)
     return render(
         request,
         "requests/evaluation_form.html",
@@ -362,6 +398,9 @@ def evaluation_print(request, pk: int):
     if req.evaluation_request != req:
         return redirect("requests:evaluation_print", pk=req.evaluation_request.pk)
     evaluation = get_object_or_404(SocialEvaluation, request=req)
+    audit.record(
+        request_or_user=request, action=Action.READ, obj=req, detail={"page": "evaluation_print"}
+    )
     members = list(req.household.members.select_related("person").order_by("id"))
     spouse = next((m.person for m in members if m.relationship == enums.Relationship.SPOUSE), None)
     employments = {e.holder: e for e in evaluation.employments.all()}
@@ -425,5 +464,8 @@ def request_evaluate(request, pk: int):
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
     else:
+        audit.record(
+            request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "evaluated"}
+        )
         messages.success(request, "Évaluation validée : le SIAO peut orienter la demande.")
     return redirect("requests:detail", pk=req.pk)
