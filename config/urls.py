@@ -21,6 +21,16 @@ urlpatterns = [
         name="password_change",
     ),
     path(
+        "connexion/code/",
+        accounts_auth_views.second_factor_verify,
+        name="second_factor_verify",
+    ),
+    path(
+        "connexion/application/",
+        accounts_auth_views.second_factor_enrol,
+        name="second_factor_enrol",
+    ),
+    path(
         "mot-de-passe/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",

@@ -23,8 +23,12 @@ from pathlib import Path
 import factory.random
 import pytest
 from django.template.base import FilterExpression, Node, Template
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from relais.accounts.enums import OrganisationSubtype
+from relais.accounts.security import AUTHENTICATOR_NAME
 from tests.factories import (
     OrganisationFactory,
     StructureFactory,
@@ -171,6 +175,41 @@ def undefined_template_variables():
 def _reseed_factories(request):
     """Faker and factory_boy draw the same values for a test whatever the tests around it."""
     factory.random.reseed_random(request.node.nodeid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Test clients that pass the second factor
+# ---------------------------------------------------------------------------------------------
+
+
+class VerifiedClient(Client):
+    """A test client whose force_login also passes the second factor, as django_otp.login
+    would after the user typed the code of their (confirmed) authenticator app."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = give_authenticator(user)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def give_authenticator(user) -> TOTPDevice:
+    """The user's confirmed authenticator, set up if they had none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME)
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    client = VerifiedClient()
+    client.force_login(admin_user)
+    return client
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "relais.accounts",
     "relais.places",
     "relais.requests",
@@ -46,8 +49,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "relais.accounts.middleware.SessionLimitMiddleware",
+    "relais.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -114,6 +120,10 @@ AXES_LOCKOUT_CALLABLE = "relais.accounts.auth_views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "relais.accounts.security.client_ip_address"
 RELAIS_TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
+# Second factor (django-otp): every account confirms an authenticator app (TOTP) and gets 10
+# single-use recovery codes; SecondFactorMiddleware opens nothing else until it is checked.
+OTP_TOTP_ISSUER = "Relais"
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -124,7 +134,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-SESSION_COOKIE_AGE = 12 * 3600
+# Sessions end after 30 idle minutes (renewed by every request), when the browser closes, and
+# 12 hours after sign-in whatever happens (SessionLimitMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+RELAIS_SESSION_MAX_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

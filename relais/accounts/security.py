@@ -6,7 +6,10 @@ from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 def client_ip_address(request: HttpRequest) -> str:
@@ -60,3 +63,44 @@ class PaddedCommonPasswordValidator(CommonPasswordValidator):
                 "signes : il serait deviné parmi les premiers.",
                 code="password_too_common",
             )
+
+
+# -- second factor (django-otp) -----------------------------------------------------------------
+
+AUTHENTICATOR_NAME = "Application d'authentification"
+RECOVERY_CODES_NAME = "Codes de secours"
+RECOVERY_CODE_COUNT = 10
+
+
+def has_authenticator(user) -> bool:
+    """Whether the user has set up an authenticator app (a confirmed TOTP device)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_authenticator(user) -> TOTPDevice:
+    """The authenticator being set up: its secret stays the same until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_authenticator(
+    device: TOTPDevice, *, recovery_codes: list[str] | None = None
+) -> list[str]:
+    """Make `device` the user's only authenticator and give them new single-use recovery codes.
+
+    Returns the recovery codes (random unless given): shown once, stored only as used-once
+    tokens. Any previous authenticator and codes stop working.
+    """
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=device.user).delete()
+    codes = recovery_codes or [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    static = StaticDevice.objects.create(user=device.user, name=RECOVERY_CODES_NAME)
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    return codes
+
+
+def remaining_recovery_codes(user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()

@@ -37,7 +37,8 @@ def test_login_and_logout_in_french(client, social_worker):
         {"username": social_worker.username, "password": "Motdepasse-solide-2026"},
     )
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    # Then the second factor (tests/accounts/test_auth_second_factor.py).
+    assert client.get(reverse("home"))["Location"].startswith(reverse("second_factor_enrol"))
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302

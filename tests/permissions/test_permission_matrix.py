@@ -104,6 +104,8 @@ MATRIX: dict[str, object] = {
     "accounts:list": Page(frozenset({"territory_admin"})),
     "accounts:create": Page(frozenset({"territory_admin"})),
     "password_change": Page(frozenset(ALL)),
+    "second_factor_verify": Page(frozenset(ALL)),
+    "second_factor_enrol": Page(frozenset(ALL)),
     # Places and orientations (SIAO-07..16, SIAO-21).
     "places:list": Page(frozenset({"siao_operator", "structure_manager", "territory_admin"})),
     "places:vacancies": Page(frozenset({"siao_operator"})),
