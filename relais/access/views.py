@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
+from relais.audit import log as audit
+from relais.audit.enums import Action
 from relais.requests.models import Request
 
 from .forms import AccessRequestForm, FileSearchForm
@@ -66,6 +68,13 @@ def grant_create(request, request_pk: int):
             request=target,
             reason=form.cleaned_data["reason"],
             days=form.cleaned_data["days"],
+        )
+        audit.record(
+            request_or_user=request,
+            action=Action.ACCESS_GRANT,
+            obj=target,
+            reason=grant.reason,
+            detail={"access_grant": grant.pk, "expires_at": grant.expires_at.isoformat()},
         )
         _notify_owner(grant)
         messages.success(
@@ -133,5 +142,12 @@ def grant_revoke(request, pk: int):
         grants = grants.filter(user=user)
     grant = get_object_or_404(grants, pk=pk)
     grant.revoke(by=user)
+    audit.record(
+        request_or_user=request,
+        action=Action.ACCESS_GRANT,
+        obj=grant.request,
+        reason="Accès retiré",
+        detail={"access_grant": grant.pk, "revoked": True},
+    )
     messages.success(request, "Accès retiré.")
     return redirect("access:list")

@@ -123,9 +123,24 @@ def request_list(request):
     )
 
 
+def _audit_read(request, req: Request, *, page: str = "") -> None:
+    """Log a read of a person's file; under an access on request, with its reason (SEC-02)."""
+    grant = req.access_grant_for(request.user)
+    detail = {"page": page} if page else {}
+    if grant:
+        detail["access_grant"] = grant.pk
+    audit.record(
+        request_or_user=request,
+        action=Action.READ,
+        obj=req,
+        reason=grant.reason if grant else "",
+        detail=detail or None,
+    )
+
+
 def request_detail(request, pk: int):
     obj = _visible_request(request, pk)
-    audit.record(request_or_user=request, action=Action.READ, obj=obj)
+    _audit_read(request, obj)
     members = obj.household.members.select_related("person").order_by("id")
     member_requests = {
         r.person_id: r
@@ -398,9 +413,7 @@ def evaluation_print(request, pk: int):
     if req.evaluation_request != req:
         return redirect("requests:evaluation_print", pk=req.evaluation_request.pk)
     evaluation = get_object_or_404(SocialEvaluation, request=req)
-    audit.record(
-        request_or_user=request, action=Action.READ, obj=req, detail={"page": "evaluation_print"}
-    )
+    _audit_read(request, req, page="evaluation_print")
     members = list(req.household.members.select_related("person").order_by("id"))
     spouse = next((m.person for m in members if m.relationship == enums.Relationship.SPOUSE), None)
     employments = {e.holder: e for e in evaluation.employments.all()}

@@ -135,3 +135,20 @@ def test_sec_02_no_access_across_territories(client, remote_worker, charlies_fil
     client.force_login(remote_worker)
     assert _ask(client, charlies_file).status_code == 404
     assert not AccessGrant.objects.exists()
+
+
+def test_sec_02_every_read_under_access_is_logged_with_its_reason(
+    client, social_worker, charlies_file
+):
+    from relais.audit.models import AuditEvent
+
+    client.force_login(social_worker)
+    _ask(client, charlies_file, reason="Orientation commune vers le CHRS")
+    client.get(reverse("requests:detail", args=[charlies_file.pk]))
+    client.get(reverse("requests:detail", args=[charlies_file.pk]))
+    reads = AuditEvent.objects.filter(
+        user=social_worker, action="read", object_id=str(charlies_file.pk)
+    )
+    assert reads.count() == 2
+    assert {row.reason for row in reads} == {"Orientation commune vers le CHRS"}
+    assert AuditEvent.objects.filter(action="access_grant", user=social_worker).count() == 1
