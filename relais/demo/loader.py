@@ -26,6 +26,7 @@ from relais.requests.models import (
 
 from . import data
 from .households import HouseholdBuilder
+from .second_factor import equip_demo_accounts
 from .territory import Cast, build_cast
 
 SEED = 682026
@@ -83,4 +84,5 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         empty_demo_tables()
         cast = build_cast(rng=rng, fake=fake)
         HouseholdBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
+        equip_demo_accounts()
     return cast

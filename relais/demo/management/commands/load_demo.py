@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from relais.demo import second_factor
 from relais.demo.loader import load_demo, other_territories
 from relais.demo.summary import summary_lines
 
@@ -34,3 +35,4 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Territoire de démonstration chargé en {elapsed:.1f} s.")
         )
         self.stdout.write("\n".join(summary_lines()))
+        self.stdout.write("\n".join(second_factor.summary_lines()))
