@@ -45,5 +45,6 @@ urlpatterns = [
     path("orientations/", include("relais.orientations.urls")),
     path("acces/", include("relais.access.urls")),
     path("comptes/", include("relais.accounts.urls")),
+    path("journal/", include("relais.audit.urls")),
     path("admin/", admin.site.urls),
 ]

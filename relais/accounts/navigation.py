@@ -16,6 +16,7 @@ _VACANCIES = ("Places libres", "places:vacancies")
 _ORIENTATIONS = ("Orientations", "orientations:list")
 _HOSTED = ("Personnes hébergées", "places:hosted")
 _NOTIFICATIONS = ("Notifications", "orientations:notifications")
+_AUDIT = ("Journal d'audit", "audit:search")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -28,6 +29,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_EMERGENCY,
         _ACCESS_REVIEW,
         _NOTIFICATIONS,
+        _AUDIT,
     ],
     Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _NOTIFICATIONS],
     Role.SOCIAL_WORKER: [
@@ -46,7 +48,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NOTIFICATIONS,
     ],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _AUDIT],
     Role.STATE_SERVICE: [],
     Role.SIAE_COACH: [],
 }

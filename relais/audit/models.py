@@ -101,6 +101,21 @@ class AuditEvent(models.Model):
             "ip": self.ip,
         }
 
+    @property
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(field, old, new) for a write that recorded its changes."""
+        changes = self.detail.get("changes") if isinstance(self.detail, dict) else None
+        return [(field, *values) for field, values in (changes or {}).items()]
+
+    @property
+    def detail_summary(self) -> str:
+        """The detail other than the changes, as short text."""
+        if not isinstance(self.detail, dict):
+            return str(self.detail)
+        return ", ".join(
+            f"{key} : {value}" for key, value in self.detail.items() if key != "changes"
+        )
+
     def compute_hash(self) -> str:
         payload = json.dumps(
             {"prev_hash": self.prev_hash, "fields": self.hashed_fields()},
