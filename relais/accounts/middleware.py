@@ -94,3 +94,24 @@ class SecondFactorMiddleware:
             return None
         step = "second_factor_verify" if has_authenticator(user) else "second_factor_enrol"
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session has ended gets a full-page redirect to the login page,
+    not the login page swapped into a fragment of the old one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        login_url = reverse(settings.LOGIN_URL)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response["Location"].startswith(login_url)
+        ):
+            redirect_to = HttpResponse(status=204)
+            redirect_to["HX-Redirect"] = response["Location"]
+            return redirect_to
+        return response

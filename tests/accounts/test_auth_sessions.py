@@ -66,3 +66,9 @@ def test_auth_sessions_logging_out_says_nothing_about_expiry(client, social_work
     client.get(reverse("home"))
     response = client.post(reverse("logout"), follow=True)
     assert EXPIRED not in response.content.decode()
+
+
+def test_an_htmx_request_after_the_session_ended_redirects_the_whole_page(client):
+    response = client.get("/demandes/?q=x", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/connexion/")
