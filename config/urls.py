@@ -46,5 +46,6 @@ urlpatterns = [
     path("acces/", include("relais.access.urls")),
     path("comptes/", include("relais.accounts.urls")),
     path("journal/", include("relais.audit.urls")),
+    path("indicateurs/", include("relais.indicators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ _VACANCIES = ("Places libres", "places:vacancies")
 _ORIENTATIONS = ("Orientations", "orientations:list")
 _HOSTED = ("Personnes hébergées", "places:hosted")
 _NOTIFICATIONS = ("Notifications", "orientations:notifications")
+_INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
@@ -25,6 +26,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ORIENTATIONS,
         _HOSTED,
         _STRUCTURES,
+        _INDICATORS,
         _NEW_INSERTION,
         _NEW_EMERGENCY,
         _ACCESS_REVIEW,
@@ -49,7 +51,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NOTIFICATIONS,
     ],
     Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _AUDIT],
-    Role.STATE_SERVICE: [],
+    Role.STATE_SERVICE: [_INDICATORS],
     Role.SIAE_COACH: [],
 }
 

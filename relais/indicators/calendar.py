@@ -141,3 +141,17 @@ def daily_cutoffs_of_week(weekly: Cutoff) -> list[Cutoff]:
     days from the previous Friday to this Thursday.
     """
     return [Cutoff.daily(weekly.day - dt.timedelta(days=n)) for n in range(7, 0, -1)]
+
+
+def cutoff_covering(schedule: str, moment: dt.datetime) -> Cutoff:
+    """The cut-off whose period contains `moment`: the first one at or after it."""
+    cutoff = cutoff_for(schedule, moment.astimezone(PARIS).date())
+    while cutoff.at < moment:
+        cutoff = cutoff.next
+    while cutoff.start >= moment:
+        cutoff = cutoff.previous
+    return cutoff
+
+
+def schedule_of(channel: str) -> str:
+    return Schedule.DAILY if channel == Channel.EMERGENCY else Schedule.WEEKLY

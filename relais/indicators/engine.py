@@ -33,6 +33,7 @@ change the capacity), and a request's household. Winter-only places count in the
 """
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -150,6 +151,11 @@ class Table:
     rows: list[Row]
     facts: list[Fact]
     structure_types: dict[int, str] = field(default_factory=dict)
+    first: Cutoff | None = None  # for added-up tables: the first cut-off added
+
+    @property
+    def period_start(self) -> dt.datetime:
+        return (self.first or self.cutoff).start
 
     def rows_at(self, level: str) -> list[Row]:
         return [row for row in self.rows if row.level == level]
@@ -203,11 +209,10 @@ def compute(territory: Territory, cutoff: Cutoff, *, known_at: dt.datetime | Non
     """The Annex II table of `territory` at `cutoff`, as known at `known_at` (default: the
     cut-off instant itself, which makes it reproducible: see the module docstring)."""
     known_at = known_at or cutoff.at
-    facts = _period_facts(territory, cutoff, known_at) + _hosted_facts(territory, cutoff, known_at)
-    structures = {
-        s.pk: s
-        for s in Structure.objects.filter(territory=territory).only("name", "structure_type")
-    }
+    facts = _period_facts(territory, [cutoff], known_at) + _hosted_facts(
+        territory, cutoff, known_at
+    )
+    structures = _structures(territory)
     capacities = _capacities(territory)
     rows = _rows(cutoff, facts, structures, capacities)
     return Table(
@@ -220,18 +225,52 @@ def compute(territory: Territory, cutoff: Cutoff, *, known_at: dt.datetime | Non
     )
 
 
-def _period_facts(territory: Territory, cutoff: Cutoff, known_at: dt.datetime) -> list[Fact]:
-    start, end = cutoff.start, cutoff.at
-    in_period = Q(occurred_at__gt=start, occurred_at__lte=end, recorded_at__lte=known_at)
-    # Recorded during this period about an earlier one: reported here as late entries.
-    late = Q(occurred_at__lte=start, recorded_at__gt=start, recorded_at__lte=min(end, known_at))
+def compute_totals(territory: Territory, cutoffs: list[Cutoff]) -> Table:
+    """The counts of consecutive cut-offs of one schedule, added up (activity reports).
+
+    Each period counts as it was transmitted (as known at its own cut-off), with its late
+    entries on their own line; occupancy is left out (see the reports for its series)."""
+    facts = _period_facts(territory, cutoffs)
+    structures = _structures(territory)
+    rows = _rows(cutoffs[-1], facts, structures, _capacities(territory))
+    for row in rows:
+        row.hosted = row.capacity = 0
+    return Table(
+        territory=territory,
+        cutoff=cutoffs[-1],
+        known_at=cutoffs[-1].at,
+        rows=rows,
+        facts=facts,
+        structure_types={pk: s.structure_type for pk, s in structures.items()},
+        first=cutoffs[0],
+    )
+
+
+def _structures(territory: Territory) -> dict[int, Structure]:
+    return {
+        s.pk: s
+        for s in Structure.objects.filter(territory=territory).only("name", "structure_type")
+    }
+
+
+def _period_facts(
+    territory: Territory, cutoffs: list[Cutoff], known_at: dt.datetime | None = None
+) -> list[Fact]:
+    """Counted events of consecutive periods. An event counts in the period it occurred in if
+    it was recorded by that period's cut-off (or by `known_at`, when given); otherwise, as a
+    late entry, in the period it was recorded in."""
+    first, last = cutoffs[0].start, cutoffs[-1].at
+    ends = [cutoff.at for cutoff in cutoffs]
     events = (
         RequestEvent.objects.filter(
             request__territory=territory,
-            request__channel__in=cutoff.channels,
+            request__channel__in=cutoffs[0].channels,
             kind__in=list(_KIND_INDICATOR),
         )
-        .filter(in_period | late)
+        .filter(
+            Q(occurred_at__gt=first, occurred_at__lte=last)
+            | Q(recorded_at__gt=first, recorded_at__lte=last)
+        )
         .exclude(kind=EventKind.CREATED, request__is_direct_admission=True)
         .order_by()
         .values_list(
@@ -241,19 +280,32 @@ def _period_facts(territory: Territory, cutoff: Cutoff, known_at: dt.datetime) -
             "request__channel",
             "data__structure",
             "occurred_at",
+            "recorded_at",
         )
     )
-    return [
-        Fact(
-            indicator=_KIND_INDICATOR[kind],
-            request_id=request_id,
-            household_id=household_id,
-            channel=channel,
-            structure_id=None if kind == EventKind.CREATED else _int(structure_id),
-            late=occurred_at <= start,
+    facts = []
+    for kind, request_id, household_id, channel, structure_id, occurred, recorded in events:
+        period = bisect_left(ends, occurred) if first < occurred <= last else None
+        if period is not None and recorded <= (known_at or ends[period]):
+            late = False
+        else:
+            period = bisect_left(ends, recorded) if first < recorded <= last else None
+            if period is None or occurred > cutoffs[period].start:
+                continue  # recorded before it occurred, or after the last cut-off
+            if known_at is not None and recorded > known_at:
+                continue
+            late = True
+        facts.append(
+            Fact(
+                indicator=_KIND_INDICATOR[kind],
+                request_id=request_id,
+                household_id=household_id,
+                channel=channel,
+                structure_id=None if kind == EventKind.CREATED else _int(structure_id),
+                late=late,
+            )
         )
-        for kind, request_id, household_id, channel, structure_id, occurred_at in events
-    ]
+    return facts
 
 
 def _hosted_facts(territory: Territory, cutoff: Cutoff, known_at: dt.datetime) -> list[Fact]:

@@ -171,3 +171,25 @@ def test_siao_17_occupancy_counts_the_places_of_the_orientation(golden, territor
         golden.d1.pk,
         *(r.pk for r in golden.u1),
     }
+
+
+def test_siao_19_added_up_periods_equal_the_sum_of_their_cut_offs(golden, territory):
+    from relais.indicators.calendar import Schedule, cutoffs_between
+    from relais.indicators.engine import compute_totals
+
+    for schedule in Schedule:
+        cutoffs = cutoffs_between(schedule, D(2026, 3, 20), D(2026, 4, 12))
+        totals = compute_totals(territory, cutoffs)
+        tables = [compute(territory, cutoff) for cutoff in cutoffs]
+        for row in totals.rows:
+            for indicator in (Indicator.ORIENTATIONS, Indicator.DIRECT_ADMISSIONS):
+                persons = sum(
+                    (t.row(row.level, row.key, row.channel) or row).count(indicator).persons
+                    if t.row(row.level, row.key, row.channel)
+                    else 0
+                    for t in tables
+                )
+                assert row.count(indicator).persons == persons
+        assert len(totals.facts) == sum(
+            len([f for f in t.facts if f.indicator != "hosted"]) for t in tables
+        )

@@ -118,6 +118,14 @@ MATRIX: dict[str, object] = {
     "orientations:attribute": OnRequest(
         {"siao_operator": {"own", "same_org", "other_org"}}, method="post", kwarg="request_pk"
     ),
+    # Indicators (SIAO-17..19): the SIAO and the State service; the people behind a number
+    # only for the SIAO.
+    "indicators:dashboard": Page(frozenset({"siao_operator", "state_service"})),
+    "indicators:export": Page(frozenset({"siao_operator", "state_service"})),
+    "indicators:drilldown": Page(frozenset({"siao_operator"})),
+    "indicators:transmission": Page(frozenset({"siao_operator", "state_service"})),
+    "indicators:report": Page(frozenset({"siao_operator", "state_service"})),
+    "indicators:quality": Page(frozenset({"siao_operator", "state_service"})),
 }
 # URLs tested by their own modules rather than here, with the reason.
 ELSEWHERE = {
