@@ -15,8 +15,10 @@ from faker import Faker
 
 from relais.accounts.enums import Role
 from relais.accounts.models import User
+from relais.orientations.enums import EndDestination, EndReason, RefusalReason
+from relais.orientations.models import NoVacancy, Orientation
 from relais.places.enums import PlaceType, StructureType
-from relais.places.models import Structure
+from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import (
     Channel,
     EventKind,
@@ -49,6 +51,38 @@ WINTER_MONTHS = (11, 12, 1, 2, 3)
 
 EMERGENCY, INSERTION, HOUSING = Channel.EMERGENCY, Channel.INSERTION, Channel.HOUSING
 St = RequestStatus
+FINISHED = {RequestStatus.ENDED, RequestStatus.CLOSED}
+ORIENTATION_STEPS = {"preposition", "orient", "admit", "end"}
+END_DESTINATIONS = {
+    Channel.EMERGENCY: [
+        (EndDestination.OTHER_SHELTER, 4),
+        (EndDestination.FAMILY, 3),
+        (EndDestination.STREET, 2),
+        (EndDestination.UNKNOWN, 2),
+    ],
+    Channel.INSERTION: [
+        (EndDestination.SOCIAL_HOUSING, 5),
+        (EndDestination.ADAPTED_HOUSING, 3),
+        (EndDestination.PRIVATE_HOUSING, 1),
+        (EndDestination.FAMILY, 1),
+    ],
+    Channel.HOUSING: [(EndDestination.SOCIAL_HOUSING, 4), (EndDestination.PRIVATE_HOUSING, 2)],
+}
+END_REASONS = {
+    EndDestination.SOCIAL_HOUSING: EndReason.HOUSING_ACCESS,
+    EndDestination.PRIVATE_HOUSING: EndReason.HOUSING_ACCESS,
+    EndDestination.ADAPTED_HOUSING: EndReason.HOUSING_ACCESS,
+    EndDestination.OTHER_SHELTER: EndReason.REORIENTATION,
+    EndDestination.FAMILY: EndReason.VOLUNTARY,
+    EndDestination.STREET: EndReason.VOLUNTARY,
+    EndDestination.UNKNOWN: EndReason.PLANNED_END,
+}
+REFUSALS = [
+    (RefusalReason.HOUSEHOLD_COMPOSITION, "", 2),
+    (RefusalReason.COLLECTIVE_LIFE, "Difficultés en collectif lors du précédent séjour.", 2),
+    (RefusalReason.HEALTH_NEEDS, "Soins infirmiers quotidiens que l'équipe ne peut assurer.", 1),
+    (RefusalReason.DID_NOT_COME, "", 1),
+]
 R = RequestReason
 
 CHANNEL_WEIGHTS = [(EMERGENCY, 45), (INSERTION, 35), (HOUSING, 20)]
@@ -247,6 +281,7 @@ class Story:
     prison: str = ""
     release_on: dt.date | None = None
     requests: list[Request] = field(default_factory=list)
+    orientation: Orientation | None = None
 
 
 class HouseholdBuilder:
@@ -265,6 +300,8 @@ class HouseholdBuilder:
         self.request_created: dict[int, dt.datetime] = {}
         self.household_created: dict[int, dt.datetime] = {}
         self.evaluation_updated: dict[int, dt.datetime] = {}
+        self.awaiting_arrival = 0
+        self.refusals = 0
 
     # -- plans -------------------------------------------------------------------------
 
@@ -347,7 +384,10 @@ class HouseholdBuilder:
     # -- building ----------------------------------------------------------------------
 
     def build(self) -> None:
-        for plan in self.plans():
+        # Finished stories first: each holds its place only while it runs, so today's
+        # occupants (built next) find the places those stories have since freed.
+        plans = sorted(self.plans(), key=lambda plan: plan.status not in FINISHED)
+        for plan in plans:
             if plan.direct:
                 self._direct_admission(plan)
             else:
@@ -622,6 +662,7 @@ class HouseholdBuilder:
         if plan.channel != EMERGENCY and (evaluated or rng.random() < 0.5):
             self._evaluate_household(story, complete=evaluated)
         self._run_steps(story)
+        self._refused_once(story)
         for request in story.requests:
             self.request_updated[request.pk] = story.times[-1]
             if plan.status == St.CLOSED:
@@ -675,6 +716,12 @@ class HouseholdBuilder:
         ]
         recorded = min(
             admitted_at + dt.timedelta(hours=rng.randint(9, 14)), self.now - dt.timedelta(minutes=5)
+        )
+        story.orientation = Orientation.record_direct_admission(
+            request=first,
+            capacity=structure.capacity_for_direct_admission(),
+            by=manager,
+            at=admitted_at,
         )
         RequestEvent.objects.filter(request__in=story.requests).update(recorded_at=recorded)
         self.household_created[first.household_id] = recorded
@@ -741,6 +788,9 @@ class HouseholdBuilder:
         for step, when in zip(story.plan.steps, story.times[1:], strict=True):
             actor = self._actor(step, story)
             note = self._step_note(step, when, story.plan)
+            if step in ORIENTATION_STEPS:  # the household moves together, with its place
+                self._orientation_step(story, step, when=when, actor=actor, note=note)
+                continue
             for request in story.requests:
                 event = self._apply(
                     request, step, when=when, actor=actor, note=note, structure=story.structure
@@ -802,8 +852,88 @@ class HouseholdBuilder:
             case "end":
                 return request.end_stay(by=actor, at=when, note=note)
             case "close":
-                return request.close(by=actor, reason=note)
+                return request.close(by=actor, reason=note, at=when)
         raise ValueError(step)
+
+    # -- orientations ------------------------------------------------------------------
+
+    def _orientation_step(
+        self, story: Story, step: str, *, when: dt.datetime, actor: User, note: str
+    ) -> None:
+        first = story.requests[0]
+        match step:
+            case "preposition":
+                story.orientation = Orientation.preposition(
+                    request=first, capacity=self._capacity(story), by=actor, note=note, at=when
+                )
+            case "orient":
+                waiting = story.orientation
+                try:
+                    if waiting is None:
+                        raise NoVacancy("")
+                    waiting.confirm_place(by=actor, note=note, at=when)
+                except NoVacancy:
+                    story.orientation = Orientation.attribute(
+                        request=first, capacity=self._capacity(story), by=actor, note=note, at=when
+                    )
+            case "admit":
+                story.orientation.admit(by=actor, at=when)
+                expected = story.plan.status == St.ADMITTED and (
+                    not self.awaiting_arrival or self.rng.random() < 0.2
+                )
+                if expected:  # accepted, the person has not arrived yet
+                    self.awaiting_arrival += 1
+                else:
+                    story.orientation.start_stay(by=actor, at=when)
+            case "end":
+                destination = weighted(self.rng, END_DESTINATIONS[story.plan.channel])
+                story.orientation.end_stay(
+                    by=actor,
+                    at=when,
+                    destination=destination,
+                    reason=END_REASONS[destination],
+                    note=note,
+                )
+
+    def _capacity(self, story: Story) -> PlaceCapacity:
+        """The structure's capacity for the channel with the most free places now."""
+        capacities = [
+            capacity
+            for capacity in PlaceCapacity.objects.with_vacancies().filter(
+                structure=story.structure, place_type__in=PLACE_TYPES[story.plan.channel]
+            )
+        ] or list(PlaceCapacity.objects.with_vacancies().filter(structure=story.structure))
+        return max(capacities, key=lambda c: (c.vacant, not c.is_winter_only, -c.pk))
+
+    def _refused_once(self, story: Story) -> None:
+        """SIAO-14: an evaluated request whose first attribution the structure refused."""
+        rng = self.rng
+        plan = story.plan
+        if plan.channel == EMERGENCY or plan.status != St.EVALUATED:
+            return
+        if self.refusals and rng.random() > 0.35:
+            return
+        proposed_at = story.times[-1] + dt.timedelta(days=rng.randint(2, 9), hours=1)
+        refused_at = proposed_at + dt.timedelta(days=rng.randint(1, 6))
+        if refused_at > self.now - dt.timedelta(hours=2):
+            return
+        structure = self._structure(plan, story.members, story.commune, occupy=False, winter=False)
+        story.structure = structure
+        try:
+            orientation = Orientation.attribute(
+                request=story.requests[0],
+                capacity=self._capacity(story),
+                by=story.siao,
+                note="Proposition de la commission SIAO.",
+                at=proposed_at,
+            )
+        except NoVacancy:
+            return
+        reason, comment, _ = rng.choice(REFUSALS)
+        orientation.refuse(
+            by=self._manager_of(structure), reason=reason, comment=comment, at=refused_at
+        )
+        self.refusals += 1
 
     # -- evaluation --------------------------------------------------------------------
 

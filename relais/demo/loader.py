@@ -9,7 +9,9 @@ from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
-from relais.places.models import PlaceCapacity, Structure
+from relais.orientations import notifications
+from relais.orientations.models import Notification, Orientation, OrientationEvent
+from relais.places.models import CapacityEvent, Dwelling, PlaceCapacity, Structure
 from relais.requests.models import (
     Debt,
     Employment,
@@ -24,7 +26,7 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import data
+from . import data, placements
 from .households import HouseholdBuilder
 from .second_factor import equip_demo_accounts
 from .territory import Cast, build_cast
@@ -39,6 +41,8 @@ DEMO_MODELS = [
     User,
     Structure,
     PlaceCapacity,
+    CapacityEvent,
+    Dwelling,
     Person,
     Household,
     HouseholdMember,
@@ -50,6 +54,9 @@ DEMO_MODELS = [
     Debt,
     EvaluationReason,
     HousingAid,
+    Orientation,
+    OrientationEvent,
+    Notification,
 ]
 
 
@@ -80,9 +87,11 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
     rng = random.Random(SEED)
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)
-    with transaction.atomic():
+    with transaction.atomic(), notifications.without_mail():
         empty_demo_tables()
         cast = build_cast(rng=rng, fake=fake)
         HouseholdBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
+        placements.settle_dates(now)
+        placements.declare_unavailable(cast, now)
         equip_demo_accounts()
     return cast

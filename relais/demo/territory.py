@@ -159,7 +159,27 @@ def _structures(rng: random.Random, cast: Cast) -> None:
                     is_winter_only=capacity.winter,
                     is_scattered=capacity.scattered,
                     is_dormitory=capacity.dormitory,
+                    **_restrictions(spec, capacity, index=len(capacities)),
                 )
             )
     PlaceCapacity.objects.bulk_create(capacities)
     cast.structures = rows
+
+
+def _restrictions(spec: data.StructureSpec, capacity: data.Capacity, *, index: int) -> dict:
+    """Who the places take in, from the structure's public; a few take pets or wheelchairs.
+
+    Drawn from the capacity's position, not from the shared random generator, so that the
+    rest of the demo stays the same.
+    """
+    public = {
+        "men": {"accepts_women": False, "accepts_couples": False, "accepts_children": False},
+        "women": {"accepts_men": False, "accepts_couples": False},
+        "singles": {"accepts_couples": False, "accepts_children": False},
+    }.get(spec.public, {})
+    return {
+        **public,
+        "min_age": 18,
+        "accepts_pets": index % 4 == 1 and not capacity.dormitory,
+        "wheelchair_accessible": index % 3 == 0 and not capacity.scattered,
+    }

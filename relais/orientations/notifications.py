@@ -5,6 +5,7 @@ backend, sent once the transaction commits (never for a rolled-back attribution)
 name no person: they point to the request in Relais, where access rules apply.
 """
 
+import contextlib
 import logging
 
 from django.core.mail import send_mass_mail
@@ -16,6 +17,19 @@ from relais.accounts.models import User
 
 SUBJECT_PREFIX = "[Relais] "
 logger = logging.getLogger(__name__)
+_mail_enabled = True
+
+
+@contextlib.contextmanager
+def without_mail():
+    """In-app notices only: for building the demo, whose hundreds of past decisions must not
+    each print an e-mail."""
+    global _mail_enabled
+    previous, _mail_enabled = _mail_enabled, False
+    try:
+        yield
+    finally:
+        _mail_enabled = previous
 
 
 def attributed(orientation) -> None:
@@ -163,7 +177,7 @@ def _send(
     body = f"{mail}\n\nConsultez la demande dans Relais : {path}\n"
     emails = {user.email for user in unique.values() if user.email}
     emails.update(email for email in extra_emails if email)
-    if emails:
+    if emails and _mail_enabled:
         messages = [(SUBJECT_PREFIX + subject, body, None, [email]) for email in sorted(emails)]
         transaction.on_commit(lambda: _mail(messages))
 
