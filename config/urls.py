@@ -41,6 +41,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("demandes/", include("relais.requests.urls")),
+    path("identite/", include("relais.identity.urls")),
     path("structures/", include("relais.places.urls")),
     path("orientations/", include("relais.orientations.urls")),
     path("acces/", include("relais.access.urls")),

@@ -4,6 +4,7 @@ from .enums import Role
 
 # Menu entries per role: (label, url name). Views still check access themselves.
 _REQUESTS = ("Demandes", "requests:list")
+_IDENTITY_REVIEW = ("Doublons à examiner", "identity:review_queue")
 _NEW_INSERTION = ("Nouvelle demande d'insertion / logement", "requests:create")
 _NEW_EMERGENCY = ("Nouvel appel urgence", "requests:create_emergency")
 _DIRECT_ADMISSION = ("Admission directe", "places:direct_admission")
@@ -29,6 +30,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _INDICATORS,
         _NEW_INSERTION,
         _NEW_EMERGENCY,
+        _IDENTITY_REVIEW,
         _ACCESS_REVIEW,
         _NOTIFICATIONS,
         _AUDIT,

@@ -9,6 +9,7 @@ from relais.accounts.models import Organisation
 from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
 from relais.audit import log as audit
 from relais.audit.enums import Action
+from relais.identity.entry import EntryCheck
 
 from . import enums, sensitivity
 from .forms import (
@@ -175,11 +176,14 @@ def request_create(request):
     form = InsertionRequestForm(request.POST or None, prefix="request")
     person_form = PersonForm(request.POST or None, prefix="person")
     members = HouseholdMemberFormSet(request.POST or None, prefix="members")
-    if request.method == "POST" and all(
-        [form.is_valid(), person_form.is_valid(), members.is_valid()]
+    identity = EntryCheck(request.POST or None, user=request.user)
+    if (
+        request.method == "POST"
+        and all([form.is_valid(), person_form.is_valid(), members.is_valid()])
+        and identity.is_valid_for(person_form.instance)
     ):
         with transaction.atomic():
-            person = person_form.save()
+            person = identity.person_for(person_form.instance)
             req = create_request(
                 person=person,
                 channel=form.cleaned_data["channel"],
@@ -188,6 +192,7 @@ def request_create(request):
                 requested_on=form.cleaned_data["requested_on"],
                 notes=form.cleaned_data["notes"],
             )
+            identity.record(request=req, person=person, by=request.user)
             _attach_members(req, members, by=request.user)
             SocialEvaluation.objects.create(request=req, interview_date=req.requested_on)
             audit.record(
@@ -198,7 +203,13 @@ def request_create(request):
     return render(
         request,
         "requests/request_form.html",
-        {"form": form, "person_form": person_form, "members": members, "creating": True},
+        {
+            "form": form,
+            "person_form": person_form,
+            "members": members,
+            "creating": True,
+            "identity": identity,
+        },
     )
 
 
@@ -230,21 +241,18 @@ def emergency_create(request):
     organisation = _referrer_organisation(request.user)
     form = EmergencyIntakeForm(request.POST or None, prefix="call")
     members = HouseholdMemberFormSet(request.POST or None, prefix="members")
-    if request.method == "POST" and form.is_valid() and members.is_valid():
+    identity = EntryCheck(request.POST or None, user=request.user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and members.is_valid()
+        and identity.is_valid_for(_called_person(form.cleaned_data))
+    ):
         data = form.cleaned_data
-        year, month, day = data["birth_date"]
         with transaction.atomic():
-            person = Person(
-                birth_name=data["birth_name"],
-                first_names=data["first_names"],
-                sex=data["sex"],
-                birth_year=year,
-                birth_month=month,
-                birth_day=day,
-                phone=data["phone"],
-            )
+            person = _called_person(data)
             person.full_clean()
-            person.save()
+            person = identity.person_for(person)
             req = create_request(
                 person=person,
                 channel=enums.Channel.EMERGENCY,
@@ -254,13 +262,31 @@ def emergency_create(request):
                 needs_tonight=data["needs_tonight"],
                 notes=data["notes"],
             )
+            identity.record(request=req, person=person, by=request.user)
             _attach_members(req, members, by=request.user)
             audit.record(
                 request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
             )
         messages.success(request, f"Demande d'urgence enregistrée pour {person}.")
         return redirect("requests:detail", pk=req.pk)
-    return render(request, "requests/emergency_form.html", {"form": form, "members": members})
+    return render(
+        request,
+        "requests/emergency_form.html",
+        {"form": form, "members": members, "identity": identity},
+    )
+
+
+def _called_person(data: dict) -> Person:
+    year, month, day = data["birth_date"]
+    return Person(
+        birth_name=data["birth_name"],
+        first_names=data["first_names"],
+        sex=data["sex"],
+        birth_year=year,
+        birth_month=month,
+        birth_day=day,
+        phone=data["phone"],
+    )
 
 
 # -- edition ----------------------------------------------------------------------------------

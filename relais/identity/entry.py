@@ -1,0 +1,114 @@
+"""IDV-02: likely existing persons shown while a new person is typed, and the user's answer."""
+
+from django.db.models import QuerySet
+
+from relais.requests.models import Person
+
+from .matching import Identity
+from .models import EntryDecision, EntryOutcome, IdentityKey, PairStatus, PersonPair
+
+SOMEONE_ELSE = "new"
+# Filled in on a linked person only when blank there: what was typed never overwrites it.
+_COMPLETABLE = [
+    f.name
+    for f in Person._meta.concrete_fields
+    if f.name not in ("id", "created_at", "birth_year", "birth_month", "birth_day")
+]
+
+
+def persons_in_scope(user) -> QuerySet[Person]:
+    """Persons whose identity traits a user entering a request may be shown.
+
+    Those with a request in the user's territory: the point is to find the person another
+    service already referred (SIAO-03). Only identity traits are shown, never the requests.
+    """
+    if user.is_superuser:
+        return Person.objects.all()
+    if not user.organisation_id:
+        return Person.objects.none()
+    return Person.objects.filter(requests__territory_id=user.organisation.territory_id)
+
+
+class EntryCheck:
+    """The identity check of one entry form; its answer travels as `<prefix>-choice`."""
+
+    def __init__(self, data=None, *, user, prefix: str = "identity"):
+        self.data, self.user, self.prefix = data or {}, user, prefix
+        self.candidates = []
+        self.linked: Person | None = None
+        self.error = ""
+
+    @property
+    def field_name(self) -> str:
+        return f"{self.prefix}-choice"
+
+    @property
+    def choice(self) -> str:
+        return self.data.get(self.field_name, "")
+
+    def find(self, identity: Identity) -> list:
+        self.candidates = IdentityKey.objects.candidates_for(
+            identity, among=persons_in_scope(self.user), limit=5
+        )
+        return self.candidates
+
+    def is_valid_for(self, person: Person) -> bool:
+        """True when no one resembles `person`, or the user picked one or said "someone else"."""
+        self.find(Identity.of_person(person))
+        if not self.candidates or self.choice == SOMEONE_ELSE:
+            return True
+        for candidate in self.candidates:
+            if str(candidate.person.pk) == self.choice:
+                self.linked = Person.objects.get(pk=candidate.person.pk)
+                return True
+        self.error = (
+            "Des personnes déjà connues ressemblent à celle-ci : indiquez s'il s'agit de l'une "
+            "d'elles, ou que c'est quelqu'un d'autre."
+        )
+        return False
+
+    def person_for(self, typed: Person) -> Person:
+        """The linked person (its blank traits completed from what was typed), or `typed` saved."""
+        if self.linked is None:
+            typed.save()
+            return typed
+        person = self.linked
+        completed = [
+            name
+            for name in _COMPLETABLE
+            if getattr(person, name) in ("", None) and getattr(typed, name) not in ("", None)
+        ]
+        for name in completed:
+            setattr(person, name, getattr(typed, name))
+        if person.birth_year is None and typed.birth_year is not None:
+            person.birth_year, person.birth_month, person.birth_day = (
+                typed.birth_year,
+                typed.birth_month,
+                typed.birth_day,
+            )
+            completed += ["birth_year", "birth_month", "birth_day"]
+        if completed:
+            person.save(update_fields=completed)
+        return person
+
+    def record(self, *, request, person: Person, by) -> None:
+        """Keep the decision and what was shown; "someone else" closes each shown pair."""
+        if not self.candidates:
+            return
+        EntryDecision.objects.create(
+            request=request,
+            person=person,
+            outcome=EntryOutcome.SOMEONE_ELSE if self.linked is None else EntryOutcome.LINKED,
+            candidates=[
+                {
+                    "person": c.person.pk,
+                    "score": round(c.comparison.score, 4),
+                    "reasons": c.comparison.reasons,
+                }
+                for c in self.candidates
+            ],
+            decided_by=by,
+        )
+        if self.linked is None:
+            for candidate in self.candidates:
+                PersonPair.decide(person, candidate.person, status=PairStatus.DIFFERENT, by=by)
