@@ -47,6 +47,7 @@ urlpatterns = [
     path("acces/", include("relais.access.urls")),
     path("comptes/", include("relais.accounts.urls")),
     path("journal/", include("relais.audit.urls")),
+    path("personnes/", include("relais.privacy.urls")),
     path("indicateurs/", include("relais.indicators.urls")),
     path("admin/", admin.site.urls),
 ]

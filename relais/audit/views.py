@@ -2,6 +2,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from relais.accounts.enums import Role
+
 from . import log
 from .enums import Action
 from .forms import AuditSearchForm
@@ -34,5 +36,13 @@ def audit_search(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "audit/search.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "audit/search.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            # The territory administrator reads no file (SIAO-20): who and when, not the values.
+            "shows_values": user.is_superuser or user.role == Role.SIAO_OPERATOR,
+        },
     )

@@ -96,3 +96,17 @@ def test_sec_01_a_write_shows_its_changes(client, siao_operator):
     )
     client.force_login(siao_operator)
     assert "notes : « Avant » → « Après »" in _rows(client.get(URL))
+
+
+def test_sec_01_the_administrator_sees_which_fields_changed_not_their_values(
+    client, territory_admin, siao_operator
+):
+    log.record(
+        request_or_user=siao_operator,
+        action=Action.WRITE,
+        detail={"changes": {"notes": ["Avant", "Après"]}},
+    )
+    client.force_login(territory_admin)
+    rows = _rows(client.get(URL))
+    assert "Champs modifiés : notes" in rows
+    assert "Avant" not in rows
