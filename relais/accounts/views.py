@@ -1,8 +1,11 @@
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 
-from relais.places.models import Structure
+from relais.orientations.enums import OrientationState
+from relais.orientations.models import Orientation
+from relais.places.enums import PlaceType
+from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Request
 
@@ -41,8 +44,23 @@ def _home_siao(request):
         .select_related("person", "referrer_organisation")
         .order_by("created_at")[:10],
         "waiting": visible.filter(status=RequestStatus.EVALUATED).count(),
+        "vacancies": _vacancies_by_place_type(request.user),
+        "pending_decisions": Orientation.objects.visible_to(request.user)
+        .filter(state=OrientationState.PROPOSED)
+        .count(),
     }
     return render(request, "accounts/home_siao.html", context)
+
+
+def _vacancies_by_place_type(user) -> list[dict]:
+    totals: dict[str, int] = {}
+    for capacity in PlaceCapacity.objects.visible_to(user).with_vacancies():
+        totals[capacity.place_type] = totals.get(capacity.place_type, 0) + max(capacity.vacant, 0)
+    return [
+        {"label": label, "vacant": totals[value]}
+        for value, label in PlaceType.choices
+        if value in totals
+    ]
 
 
 def _home_emergency_line(request):
@@ -65,19 +83,29 @@ def _home_referrer(request):
 
 
 def _home_structure_manager(request):
+    """SIAO-21: its own structures' capacity, vacancies, decisions to take and hosted people."""
     structures = Structure.objects.managed_by(request.user.organisation).prefetch_related(
-        "capacities"
+        Prefetch("capacities", queryset=PlaceCapacity.objects.with_vacancies())
     )
-    hosted = (
-        Request.objects.visible_to(request.user)
-        .filter(status=RequestStatus.ADMITTED)
-        .select_related("person", "host_structure")
-        .order_by("host_structure__name", "admitted_at")
+    rows = [
+        {
+            "structure": structure,
+            "permanent": structure.permanent_capacity(),
+            "vacant": sum(max(c.vacant, 0) for c in structure.capacities.all()),
+        }
+        for structure in structures
+    ]
+    mine = Orientation.objects.visible_to(request.user).select_related(
+        "request__person", "structure", "capacity"
     )
     return render(
         request,
         "accounts/home_structure_manager.html",
-        {"structures": structures, "hosted": hosted},
+        {
+            "rows": rows,
+            "to_decide": mine.filter(state=OrientationState.PROPOSED).order_by("proposed_at"),
+            "hosted": mine.hosted().order_by("structure__name", "stay_started_at"),
+        },
     )
 
 

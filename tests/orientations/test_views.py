@@ -161,3 +161,19 @@ def test_siao_14_refusal_reasons_are_the_listed_ones(
     )
     orientation.refresh_from_db()
     assert orientation.state == OrientationState.REFUSED
+
+
+def test_siao_21_manager_home_shows_decisions_vacancies_and_hosted(
+    client, siao_operator, structure_manager, evaluated_request, structure
+):
+    Orientation.attribute(
+        request=evaluated_request, capacity=structure.capacities.get(), by=siao_operator
+    )
+    client.force_login(structure_manager)
+    page = html.unescape(client.get(reverse("home")).content.decode())
+    assert "1 orientation attend votre décision" in page
+    assert str(evaluated_request.person) in page
+    client.force_login(siao_operator)
+    page = html.unescape(client.get(reverse("home")).content.decode())
+    assert "Places d'insertion : <strong>19</strong>" in page
+    assert "1 attribution attend la décision d'une structure" in page
