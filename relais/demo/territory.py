@@ -8,7 +8,8 @@ from django.contrib.auth.hashers import make_password
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
-from relais.places.models import PlaceCapacity, Structure
+from relais.places.enums import PlaceType, StructureType
+from relais.places.models import Dwelling, PlaceCapacity, Structure
 
 from . import data, identifiers
 
@@ -163,6 +164,7 @@ def _structures(rng: random.Random, cast: Cast) -> None:
                 )
             )
     PlaceCapacity.objects.bulk_create(capacities)
+    _dwellings(capacities)
     cast.structures = rows
 
 
@@ -183,3 +185,42 @@ def _restrictions(spec: data.StructureSpec, capacity: data.Capacity, *, index: i
         "accepts_pets": index % 4 == 1 and not capacity.dormitory,
         "wheelchair_accessible": index % 3 == 0 and not capacity.scattered,
     }
+
+
+DWELLING_SEED = 682027
+FLATS = ["T1", "T2", "T3", "T4"]
+
+
+def _dwellings(capacities: list[PlaceCapacity]) -> None:
+    """Scattered flats of the housing capacities rented in IML or ordinary housing: their
+    surfaces give, by Table 2 (SIAO-10), exactly the capacity's places.
+
+    A generator of their own, so that the rest of the demo stays the same.
+    """
+    rng = random.Random(DWELLING_SEED)
+    rows = []
+    for capacity in capacities:
+        if capacity.place_type != PlaceType.HOUSING or capacity.structure.structure_type not in (
+            StructureType.IML,
+            StructureType.ORDINARY_HOUSING,
+        ):
+            continue
+        left, number = capacity.places, 0
+        while left:
+            places = min(left, rng.choice([1, 2, 2, 3, 3, 4]))
+            left -= places
+            number += 1
+            low = 9 if places == 1 else 12 + 11 * (places - 2)
+            high = 11.5 if places == 1 else low + 10.5
+            surface = round(rng.uniform(low, high), 1)
+            floor = rng.randint(0, 5)
+            rows.append(
+                Dwelling(
+                    capacity=capacity,
+                    label=f"{FLATS[places - 1]} n° {number}, {floor}e étage"
+                    if floor
+                    else f"{FLATS[places - 1]} n° {number}, rez-de-chaussée",
+                    surface=surface,
+                )
+            )
+    Dwelling.objects.bulk_create(rows)

@@ -1,11 +1,20 @@
 from django.contrib import admin
 
-from .models import PlaceCapacity, Structure
+from .models import CapacityEvent, Dwelling, PlaceCapacity, Structure
 
 
-class PlaceCapacityInline(admin.TabularInline):
+class PlaceCapacityInline(admin.StackedInline):
     model = PlaceCapacity
     extra = 0
+    fields = [
+        ("place_type", "label", "places"),
+        ("is_winter_only", "is_scattered", "is_dormitory"),
+        ("accepts_men", "accepts_women", "accepts_couples", "accepts_children"),
+        ("min_age", "max_age", "accepts_pets", "wheelchair_accessible"),
+        "unavailable_places",
+    ]
+    readonly_fields = ["unavailable_places"]
+    show_change_link = True
 
 
 @admin.register(Structure)
@@ -14,3 +23,33 @@ class StructureAdmin(admin.ModelAdmin):
     list_filter = ["structure_type", "territory"]
     search_fields = ["name", "finess", "siret", "commune"]
     inlines = [PlaceCapacityInline]
+
+
+class DwellingInline(admin.TabularInline):
+    model = Dwelling
+    extra = 0
+    readonly_fields = ["places"]
+
+    @admin.display(description="places (table 2)")
+    def places(self, obj) -> int:
+        return obj.places if obj.pk else 0
+
+
+class CapacityEventInline(admin.TabularInline):
+    """Declarations are made in the application, where they are checked; read-only here."""
+
+    model = CapacityEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "delta", "actor", "occurred_at", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PlaceCapacity)
+class PlaceCapacityAdmin(admin.ModelAdmin):
+    list_display = ["structure", "place_type", "places", "unavailable_places", "is_winter_only"]
+    list_filter = ["place_type", "is_winter_only", "structure__territory"]
+    readonly_fields = ["unavailable_places"]
+    inlines = [DwellingInline, CapacityEventInline]

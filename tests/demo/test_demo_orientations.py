@@ -26,6 +26,10 @@ def test_demo_has_orientations_in_every_state_and_true_vacancies():
     for capacity in PlaceCapacity.objects.with_vacancies():
         assert capacity.vacant >= 0, capacity
     assert CapacityEvent.objects.exists()
+    flats = PlaceCapacity.objects.filter(dwellings__isnull=False).distinct()
+    assert flats.exists()
+    for capacity in flats:  # SIAO-10: places derived from the surfaces, by Table 2
+        assert sum(d.places for d in capacity.dwellings.all()) == capacity.places
     assert PlaceCapacity.objects.filter(unavailable_places__gt=0).exists()
 
     # The request and its household's orientation tell the same story.
