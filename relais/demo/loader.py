@@ -91,7 +91,7 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         empty_demo_tables()
         cast = build_cast(rng=rng, fake=fake)
         HouseholdBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
+        equip_demo_accounts()
         placements.settle_dates(now)
         placements.declare_unavailable(cast, now)
-        equip_demo_accounts()
     return cast
