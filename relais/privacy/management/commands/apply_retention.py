@@ -1,0 +1,54 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from relais.privacy import retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Applique les durées de conservation (SEC-03) : anonymise les dossiers sans activité "
+        "depuis plus de FILE_RETENTION_DAYS jours et purge les lignes du journal d'audit de "
+        "plus de AUDIT_RETENTION_DAYS jours. Sans effet si on le relance le même jour."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Affiche ce qui serait fait, sans rien changer."
+        )
+        parser.add_argument(
+            "--today", help="Date du jour à retenir, AAAA-MM-JJ (par défaut : aujourd'hui)."
+        )
+
+    def handle(self, *args, dry_run: bool = False, today: str | None = None, **options) -> None:
+        """Activity, and the exact day a file or a row goes: see relais/privacy/retention.py."""
+        day = self._today(today)
+        plan = retention.plan(day)
+        self.stdout.write(
+            f"Conservation au {day:%d/%m/%Y} : dossiers sans activité depuis le "
+            f"{plan.file_cutoff:%d/%m/%Y} inclus ({settings.FILE_RETENTION_DAYS} jours), journal "
+            f"d'audit antérieur au {timezone.localtime(plan.audit_cutoff):%d/%m/%Y} "
+            f"({settings.AUDIT_RETENTION_DAYS} jours)."
+        )
+        self.stdout.write(f"{len(plan.persons)} personne(s) à anonymiser.")
+        for person_id, last_activity in plan.persons.items():
+            self.stdout.write(
+                f"  personne n° {person_id} : dernière activité le {last_activity:%d/%m/%Y}"
+            )
+        self.stdout.write(f"{plan.audit_rows} ligne(s) du journal d'audit à purger.")
+        if dry_run:
+            self.stdout.write("Simulation : rien n'a été modifié.")
+            return
+        retention.apply(plan)
+        self.stdout.write(self.style.SUCCESS("Conservation appliquée."))
+
+    @staticmethod
+    def _today(value: str | None) -> dt.date:
+        if not value:
+            return timezone.localdate()
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise CommandError(f"--today attend une date AAAA-MM-JJ, pas « {value} ».") from error
