@@ -1,7 +1,12 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
+from dsfr.utils import dsfr_input_class_attr
+
+from relais.accounts.enums import OrganisationKind
+from relais.accounts.models import Organisation
 
 from .enums import PlaceType, StructureType
+from .models import PlaceCapacity, Structure
 
 
 class AvailabilityForm(forms.Form):
@@ -24,3 +29,76 @@ class VacancyFilterForm(DsfrBaseForm):
     commune = forms.CharField(label="Commune", required=False)
     only_vacant = forms.BooleanField(label="Seulement les places libres", required=False)
     include_winter = forms.BooleanField(label="Avec les places hivernales", required=False)
+
+
+class StructureForm(forms.ModelForm):
+    """SIAO-07: a structure of the register, with its identifiers checked."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    class Meta:
+        model = Structure
+        fields = [
+            "name",
+            "structure_type",
+            "has_chrs_status",
+            "manager",
+            "finess",
+            "siret",
+            "street",
+            "postcode",
+            "commune",
+            "commune_insee_code",
+            "email",
+        ]
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.territory = territory
+        self.fields["manager"].queryset = Organisation.objects.filter(
+            territory=territory, kind=OrganisationKind.STRUCTURE_MANAGER
+        )
+        self.fields["commune_insee_code"].help_text = "5 caractères, ex. 68224 pour Mulhouse."
+        self.fields["finess"].help_text = "9 caractères ; facultatif hors établissement social."
+        self.fields["siret"].help_text = "14 chiffres, sans espace."
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+class PlaceCapacityForm(forms.ModelForm):
+    class Meta:
+        model = PlaceCapacity
+        fields = [
+            "place_type",
+            "label",
+            "places",
+            "is_winter_only",
+            "is_scattered",
+            "is_dormitory",
+            "accepts_men",
+            "accepts_women",
+            "accepts_couples",
+            "accepts_children",
+            "min_age",
+            "max_age",
+            "accepts_pets",
+            "wheelchair_accessible",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("places") is not None:
+            needed = self.instance.unavailable_places + self.instance.held_places()
+            if data["places"] < needed:
+                self.add_error(
+                    "places",
+                    f"{needed} place(s) sont occupées, attribuées ou déclarées indisponibles : "
+                    "la capacité ne peut pas descendre en dessous.",
+                )
+        return data
+
+
+PlaceCapacityFormSet = forms.inlineformset_factory(
+    Structure, PlaceCapacity, form=PlaceCapacityForm, extra=1, can_delete=False
+)

@@ -14,7 +14,7 @@ from relais.orientations.models import Orientation
 from relais.requests.forms import DirectAdmissionForm
 from relais.requests.models import Person, TransitionNotAllowed, record_direct_admission
 
-from .forms import AvailabilityForm, VacancyFilterForm
+from .forms import AvailabilityForm, PlaceCapacityFormSet, StructureForm, VacancyFilterForm
 from .models import CapacityEvent, PlaceCapacity, Structure
 
 
@@ -96,7 +96,11 @@ def structure_list(request):
                 "vacant": sum(max(c.vacant, 0) for c in capacities),
             }
         )
-    return render(request, "places/structure_list.html", {"rows": rows})
+    can_edit = request.user.is_superuser or request.user.role in (
+        Role.SIAO_OPERATOR,
+        Role.TERRITORY_ADMIN,
+    )
+    return render(request, "places/structure_list.html", {"rows": rows, "can_edit": can_edit})
 
 
 def structure_detail(request, pk: int):
@@ -139,6 +143,8 @@ def structure_detail(request, pk: int):
             ).select_related("capacity", "actor")[:10],
             "is_manager": is_manager,
             "sees_people": sees_people,
+            "can_edit": request.user.is_superuser
+            or request.user.role in (Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN),
         },
     )
 
@@ -251,4 +257,36 @@ def hosted_list(request):
         request,
         "places/hosted_list.html",
         {"groups": [{"structure": s, "stays": rows} for s, rows in groups.items()]},
+    )
+
+
+def _may_edit_register(user) -> None:
+    if not (user.is_superuser or user.role in (Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN)):
+        raise PermissionDenied("Seul le SIAO tient le registre des structures.")
+    if not user.is_superuser and user.organisation_id is None:
+        raise PermissionDenied("Votre compte n'est rattaché à aucun territoire.")
+
+
+def structure_edit(request, pk: int | None = None):
+    """SIAO-07/08: the SIAO adds or corrects a structure and its places."""
+    _may_edit_register(request.user)
+    structure = None
+    if pk is not None:
+        structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    territory = structure.territory if structure else request.user.organisation.territory
+    form = StructureForm(request.POST or None, instance=structure, territory=territory)
+    capacities = PlaceCapacityFormSet(
+        request.POST or None, instance=structure or Structure(territory=territory)
+    )
+    if request.method == "POST" and form.is_valid() and capacities.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            capacities.instance = saved
+            capacities.save()
+        messages.success(request, f"« {saved} » est enregistrée au registre.")
+        return redirect("places:structure", pk=saved.pk)
+    return render(
+        request,
+        "places/structure_form.html",
+        {"form": form, "capacities": capacities, "structure": structure},
     )

@@ -108,6 +108,7 @@ MATRIX: dict[str, object] = {
     "second_factor_enrol": Page(frozenset(ALL)),
     # Places and orientations (SIAO-07..16, SIAO-21).
     "places:list": Page(frozenset({"siao_operator", "structure_manager", "territory_admin"})),
+    "places:create": Page(frozenset({"siao_operator", "territory_admin"})),
     "places:vacancies": Page(frozenset({"siao_operator"})),
     "places:hosted": Page(frozenset({"siao_operator", "structure_manager"})),
     "orientations:list": Page(frozenset({"siao_operator", "structure_manager"})),
@@ -134,6 +135,7 @@ ELSEWHERE = {
     "accounts:toggle": "about an account: tests/accounts/test_account_admin.py",
     "places:structure": "about a structure: tests/places/test_views.py",
     "places:declare_availability": "about a structure: tests/places/test_views.py",
+    "places:edit": "about a structure: tests/places/test_views.py",
     **{
         f"orientations:{name}": "about an orientation: tests/orientations/test_views.py"
         for name in ["detail", "admit", "refuse", "start_stay", "end_stay", "confirm", "cancel"]

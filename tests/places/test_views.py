@@ -1,10 +1,13 @@
 """SIAO-09, SIAO-16, SIAO-21: the register, the vacancy board and hosted people, by role."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
 from relais.orientations.models import Orientation
 from relais.places.enums import PlaceType, StructureType
+from relais.places.models import PlaceCapacity
 from relais.requests.enums import Channel
 from tests.factories import OrganisationFactory, StructureFactory, make_request
 
@@ -85,3 +88,77 @@ def test_siao_09_vacancy_board_is_for_the_siao(client, structure_manager, social
     for user in (structure_manager, social_worker):
         client.force_login(user)
         assert client.get(reverse("places:vacancies")).status_code == 403
+
+
+def _structure_post(siao_operator, **overrides) -> dict:
+    manager = OrganisationFactory(
+        structure_manager=True, territory=siao_operator.organisation.territory
+    )
+    data = {
+        "name": "Résidence Les Glycines",
+        "structure_type": StructureType.SOCIAL_RESIDENCE,
+        "manager": manager.pk,
+        "finess": "680000973",
+        "siret": "73282932000074",
+        "street": "3 rue des Glycines",
+        "postcode": "68200",
+        "commune": "Mulhouse",
+        "commune_insee_code": "68224",
+        "email": "glycines@asso.example",
+        "capacities-TOTAL_FORMS": "1",
+        "capacities-INITIAL_FORMS": "0",
+        "capacities-0-place_type": PlaceType.HOUSING,
+        "capacities-0-places": "24",
+        "capacities-0-accepts_men": "on",
+        "capacities-0-accepts_women": "on",
+        "capacities-0-min_age": "18",
+    }
+    return {**data, **overrides}
+
+
+def test_siao_07_the_siao_registers_a_structure_with_checked_identifiers(client, siao_operator):
+    client.force_login(siao_operator)
+    url = reverse("places:create")
+    response = client.post(url, _structure_post(siao_operator, siret="73282932000075"))
+    assert response.status_code == 200
+    assert "clé de contrôle est fausse" in html.unescape(response.content.decode())
+    response = client.post(url, _structure_post(siao_operator))
+    assert response.status_code == 302
+    capacity = PlaceCapacity.objects.get(structure__name="Résidence Les Glycines")
+    assert (capacity.places, capacity.accepts_couples, capacity.min_age) == (24, False, 18)
+    assert capacity.structure.territory == siao_operator.organisation.territory
+
+
+def test_siao_07_capacity_cannot_drop_below_the_places_held(
+    client, siao_operator, structure, social_worker
+):
+    capacity = structure.capacities.get()
+    for _ in range(3):
+        Orientation.attribute(
+            request=make_request(referrer=social_worker, channel=Channel.EMERGENCY),
+            capacity=capacity,
+            by=siao_operator,
+        )
+    client.force_login(siao_operator)
+    data = _structure_post(
+        siao_operator,
+        **{
+            "name": structure.name,
+            "structure_type": structure.structure_type,
+            "manager": structure.manager_id,
+            "capacities-INITIAL_FORMS": "1",
+            "capacities-0-id": str(capacity.pk),
+            "capacities-0-place_type": capacity.place_type,
+            "capacities-0-places": "2",
+        },
+    )
+    response = client.post(reverse("places:edit", args=[structure.pk]), data)
+    assert "ne peut pas descendre en dessous" in html.unescape(response.content.decode())
+    capacity.refresh_from_db()
+    assert capacity.places == 20
+
+
+def test_siao_07_structure_managers_do_not_edit_the_register(client, structure_manager, structure):
+    client.force_login(structure_manager)
+    assert client.get(reverse("places:create")).status_code == 403
+    assert client.get(reverse("places:edit", args=[structure.pk])).status_code == 403
