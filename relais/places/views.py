@@ -278,13 +278,18 @@ def structure_edit(request, pk: int | None = None):
     capacities = PlaceCapacityFormSet(
         request.POST or None, instance=structure or Structure(territory=territory)
     )
-    if request.method == "POST" and form.is_valid() and capacities.is_valid():
+    if request.method == "POST":
         with transaction.atomic():
-            saved = form.save()
-            capacities.instance = saved
-            capacities.save()
-        messages.success(request, f"« {saved} » est enregistrée au registre.")
-        return redirect("places:structure", pk=saved.pk)
+            # Lock the places while checking them: an attribution running now must not slip
+            # under a capacity being lowered (SEC-05).
+            if structure is not None:
+                list(PlaceCapacity.objects.select_for_update().filter(structure=structure))
+            if form.is_valid() and capacities.is_valid():
+                saved = form.save()
+                capacities.instance = saved
+                capacities.save()
+                messages.success(request, f"« {saved} » est enregistrée au registre.")
+                return redirect("places:structure", pk=saved.pk)
     return render(
         request,
         "places/structure_form.html",
