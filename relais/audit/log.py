@@ -13,6 +13,8 @@ from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils import timezone
 
+from relais.accounts.security import client_ip_address
+
 from .enums import Action
 from .models import GENESIS_HASH, AuditEvent, AuditPurge
 
@@ -201,7 +203,7 @@ def _chain_tail() -> str:
 def _actor(request_or_user):
     if isinstance(request_or_user, HttpRequest):
         user = getattr(request_or_user, "user", None)
-        ip = request_or_user.META.get("REMOTE_ADDR", "")
+        ip = client_ip_address(request_or_user)
     else:
         user, ip = request_or_user, ""
     if user is not None and not user.is_authenticated:
