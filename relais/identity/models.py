@@ -57,9 +57,11 @@ class IdentityKeyQuerySet(models.QuerySet):
         ids -= set(exclude)
         if not ids:
             return []
-        persons = (among if among is not None else Person.objects.all()).filter(pk__in=ids)
+        persons = Person.objects.filter(pk__in=ids)
+        if among is not None:
+            persons = persons.filter(pk__in=among.values("pk"))
         found = []
-        for person in persons.only(*IDENTITY_FIELDS).distinct():
+        for person in persons.only(*IDENTITY_FIELDS).order_by():
             comparison = compare(identity, Identity.of_person(person))
             if comparison.decision:
                 found.append(Candidate(person, comparison))
