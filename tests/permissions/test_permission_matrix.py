@@ -64,6 +64,7 @@ class Page:
 
     allowed: frozenset = frozenset()
     method: str = "get"
+    data: tuple = ()  # (name, value) pairs sent with the request
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,20 @@ class OnRequest:
     method: str = "get"
     kwarg: str = "pk"
 
+
+@dataclass(frozen=True)
+class OnPerson(OnRequest):
+    """A URL about the person of one request (kwarg `person_pk`)."""
+
+    kwarg: str = "person_pk"
+
+
+# Who answers a person's rights (SIAO-22): the SIAO and the referring service.
+RIGHTS = {
+    "siao_operator": {"own", "same_org", "other_org"},
+    "social_worker": {"own", "same_org"},
+    "cpip": {"own", "same_org"},
+}
 
 PUBLIC = {"login", "logout", "password_reset_confirm", "password_reset_complete"}
 
@@ -127,6 +142,20 @@ MATRIX: dict[str, object] = {
     "indicators:transmission": Page(frozenset({"siao_operator", "state_service"})),
     "indicators:report": Page(frozenset({"siao_operator", "state_service"})),
     "indicators:quality": Page(frozenset({"siao_operator", "state_service"})),
+    # Audit (SEC-01): the SIAO and the territory administrator search the log.
+    "audit:search": Page(frozenset({"siao_operator", "territory_admin"})),
+    # Identity (IDV-02, IDV-03): suggestions while typing a new person; the SIAO reviews.
+    "identity:entry_candidates": Page(
+        frozenset({"siao_operator", "emergency_line", "social_worker", "cpip"}),
+        method="post",
+        data=(("source", "person"), ("person-birth_name", "Martin"), ("person-first_names", "Léa")),
+    ),
+    "identity:review_queue": Page(frozenset({"siao_operator"})),
+    # Rights of the person (SIAO-22).
+    "privacy:export": OnPerson(RIGHTS),
+    "privacy:export_json": OnPerson(RIGHTS),
+    "privacy:rectifications": OnPerson(RIGHTS),
+    "privacy:notice": OnPerson(RIGHTS),
 }
 # URLs tested by their own modules rather than here, with the reason.
 ELSEWHERE = {
@@ -139,6 +168,10 @@ ELSEWHERE = {
     **{
         f"orientations:{name}": "about an orientation: tests/orientations/test_views.py"
         for name in ["detail", "admit", "refuse", "start_stay", "end_stay", "confirm", "cancel"]
+    },
+    **{
+        f"identity:{name}": "about a pair or a merge: tests/identity/test_merge.py"
+        for name in ["pair", "pair_decide", "merge", "merge_undo"]
     },
 }
 
@@ -222,7 +255,8 @@ def _outcome(response) -> str:
 
 def _call(client, name: str, entry, kwargs: dict | None = None):
     url = reverse(name, kwargs=kwargs)
-    return client.post(url) if entry.method == "post" else client.get(url)
+    data = dict(getattr(entry, "data", ()))
+    return client.post(url, data) if entry.method == "post" else client.get(url, data)
 
 
 PAGE_CASES = [
@@ -263,7 +297,8 @@ def test_request_permissions(
     )
     client.force_login(user)
     expected = "ok" if case in entry.cases.get(role, set()) else "denied"
-    assert _outcome(_call(client, name, entry, {entry.kwarg: req.pk})) == expected
+    target = req.person_id if isinstance(entry, OnPerson) else req.pk
+    assert _outcome(_call(client, name, entry, {entry.kwarg: target})) == expected
     if expected == "denied":
         record_property("denials", 1)
 
@@ -273,7 +308,8 @@ def test_anonymous_visitors_are_sent_to_login(client, social_worker, record_prop
     entry = MATRIX[name]
     kwargs = None
     if isinstance(entry, OnRequest):
-        kwargs = {entry.kwarg: make_request(referrer=social_worker, channel=Channel.INSERTION).pk}
+        req = make_request(referrer=social_worker, channel=Channel.INSERTION)
+        kwargs = {entry.kwarg: req.person_id if isinstance(entry, OnPerson) else req.pk}
     assert _outcome(_call(client, name, entry, kwargs)) == "login"
     record_property("denials", 1)
 
