@@ -11,3 +11,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # Keep template origins on nodes so tests/conftest.py can tell our templates from libraries'.
 TEMPLATES[0]["OPTIONS"]["debug"] = True
+# Each test builds its own world: nothing may be served from another test's cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

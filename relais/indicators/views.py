@@ -10,6 +10,7 @@ Who sees what, checked here on every view:
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -146,11 +147,24 @@ def _sections(table: Table, request, *, drill: bool) -> list[dict]:
     ]
 
 
+# A past cut-off counts only what was recorded by its instant, so its events never change:
+# pages that redraw a dozen earlier cut-offs (charts, the Friday file) take them from the cache.
+# Capacities and labels are read live, hence a short lifetime rather than forever.
+PAST_CUTOFF_CACHE_SECONDS = 300
+
+
+def _compute(territory: Territory, cutoff: Cutoff) -> Table:
+    if cutoff.at > timezone.now():
+        return compute(territory, cutoff)
+    key = f"indicators:{territory.pk}:{cutoff.schedule}:{cutoff.day.isoformat()}"
+    return cache.get_or_set(key, lambda: compute(territory, cutoff), PAST_CUTOFF_CACHE_SECONDS)
+
+
 def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
     cutoffs = [cutoff]
     while len(cutoffs) < CHART_POINTS[cutoff.schedule]:
         cutoffs.insert(0, cutoffs[0].previous)
-    tables = [compute(territory, c) for c in cutoffs]
+    tables = [_compute(territory, c) for c in cutoffs]
     labels = [c.short_label for c in cutoffs]
     charts = []
     for indicator in (Indicator.REQUESTS, Indicator.ORIENTATIONS):
@@ -190,7 +204,7 @@ def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
 def dashboard(request):
     territory = _territory(request)
     cutoff = _cutoff(request)
-    table = compute(territory, cutoff)
+    table = _compute(territory, cutoff)
     here = {"arrete": cutoff.schedule, "jour": cutoff.day.isoformat()}
     previous, following = cutoff.previous, cutoff.next
     context = {
@@ -218,7 +232,7 @@ def dashboard(request):
 def table_export(request):
     territory = _territory(request)
     cutoff = _cutoff(request)
-    table = compute(territory, cutoff)
+    table = _compute(territory, cutoff)
     sheets = [exports.table_sheet(table, title=cutoff.label)]
     filename = f"indicateurs-{territory.insee_code}-{cutoff.slug}"
     audit.record(
@@ -251,7 +265,7 @@ def drilldown(request):
         or channel not in cutoff.channels
     ):
         raise Http404("Cellule inconnue.")
-    table = compute(territory, cutoff)
+    table = _compute(territory, cutoff)
     row = table.row(level, key, channel)
     ids = table.request_ids(indicator=indicator, level=level, key=key, channel=channel, late=late)
     requests = (
@@ -294,8 +308,8 @@ def transmission(request):
     """Article 4: the weekly transmission to the State services, as of Friday 17:00."""
     territory = _territory(request)
     weekly = _cutoff(request, schedule=Schedule.WEEKLY)
-    tables = [compute(territory, weekly)] + [
-        compute(territory, daily) for daily in daily_cutoffs_of_week(weekly)
+    tables = [_compute(territory, weekly)] + [
+        _compute(territory, daily) for daily in daily_cutoffs_of_week(weekly)
     ]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
