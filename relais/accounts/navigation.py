@@ -22,18 +22,13 @@ _AUDIT = ("Journal d'audit", "audit:search")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
-        _REQUESTS,
-        _VACANCIES,
-        _ORIENTATIONS,
-        _HOSTED,
-        _STRUCTURES,
-        _INDICATORS,
-        _NEW_INSERTION,
-        _NEW_EMERGENCY,
-        _IDENTITY_REVIEW,
-        _ACCESS_REVIEW,
+        (
+            "Demandes",
+            [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
+        ),
+        ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
+        ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
-        _AUDIT,
     ],
     Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _NOTIFICATIONS],
     Role.SOCIAL_WORKER: [
@@ -62,6 +57,21 @@ CAN_CREATE_INSERTION = {Role.SIAO_OPERATOR, Role.SOCIAL_WORKER, Role.CPIP}
 CAN_CREATE_EMERGENCY = {Role.SIAO_OPERATOR, Role.EMERGENCY_LINE, Role.SOCIAL_WORKER}
 
 
+# A superuser has no role: the SIAO's tools, plus the accounts.
+SUPERUSER_MENU = [*MENUS[Role.SIAO_OPERATOR], _ACCOUNTS]
+
+Entry = tuple[str, str] | tuple[str, list[tuple[str, str]]]
+
+
 def menu_for(user) -> list[dict]:
-    entries = MENUS.get(user.role, [])
-    return [{"label": label, "url": reverse(name)} for label, name in entries]
+    """The header menu: links, and groups of links shown as drop-down menus."""
+    entries: list[Entry] = (
+        SUPERUSER_MENU if user.is_superuser and not user.role else MENUS.get(user.role, [])
+    )
+    return [_menu_entry(label, target) for label, target in entries]
+
+
+def _menu_entry(label: str, target) -> dict:
+    if isinstance(target, list):
+        return {"label": label, "url": "", "children": [_menu_entry(*item) for item in target]}
+    return {"label": label, "url": reverse(target), "children": []}
