@@ -92,6 +92,25 @@ EVALUATION_CHILDREN_WIPE = {
     HousingAid: {"detail": ""},
 }
 
+# Free text about the person held by other apps, reached from the person's requests:
+# (app label, model, lookup to the request, what to wipe).
+RELATED_WIPES = [
+    (
+        "orientations",
+        "Orientation",
+        "request",
+        {"note": "", "refusal_comment": "", "cancel_reason": ""},
+    ),
+    ("orientations", "OrientationEvent", "orientation__request", {"note": ""}),
+    (
+        "orientations",
+        "Notification",
+        "request",
+        {"message": "Notification concernant une personne anonymisée."},
+    ),
+    ("access", "AccessGrant", "request", {"reason": MARKER}),
+]
+
 
 @dataclass
 class RetentionPlan:
@@ -209,6 +228,9 @@ def anonymise(person_id: int, *, last_activity: dt.date) -> None:
         evaluations.update(**EVALUATION_WIPE)
         for model, wipe in EVALUATION_CHILDREN_WIPE.items():
             model.objects.filter(evaluation__in=evaluations).update(**wipe)
+        for app_label, model_name, to_request, wipe in RELATED_WIPES:
+            model = apps.get_model(app_label, model_name)
+            model.objects.filter(**{f"{to_request}__in": requests}).update(**wipe)
         _drop_identity_keys(person_id)
         Anonymisation.objects.create(person=person, last_activity_on=last_activity)
         audit.record(

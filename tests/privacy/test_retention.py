@@ -181,3 +181,20 @@ def _append_audit_write(*, person_id: int, at: dt.datetime) -> None:
     event.prev_hash = _chain_tail()
     event.hash = event.compute_hash()
     event.save()
+
+
+def test_sec_03_anonymisation_reaches_orientations_notifications_and_access_reasons(
+    social_worker, outsider, siao_operator
+):
+    from relais.access.models import AccessGrant
+    from relais.orientations.models import Notification
+
+    req = make_request(referrer=social_worker, channel=Channel.INSERTION)
+    AccessGrant.grant(user=outsider, request=req, reason="Mme Durand vient au CCAS de Colmar")
+    Notification.objects.create(
+        recipient=social_worker, request=req, message=f"{req.person} : orientation acceptée."
+    )
+    req.close(by=social_worker, reason="Sans nouvelles")
+    _retention(731)
+    assert AccessGrant.objects.get().reason == "ANONYMISÉ"
+    assert req.person.birth_name not in Notification.objects.get().message
