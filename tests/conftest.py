@@ -368,3 +368,17 @@ def siae_coach(territory):
     return UserFactory(
         siae_coach=True, organisation=aci, username="ines", first_name="Inès", last_name="Bauer"
     )
+
+
+# Here rather than in tests/permissions/conftest.py: under pytest-xdist the controller, which
+# writes the summary, loads only the conftest files of the paths it was given.
+def pytest_terminal_summary(terminalreporter):
+    """Say how many denials the permission matrix asserted (also under pytest-xdist)."""
+    denials = sum(
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for key, value in getattr(report, "user_properties", [])
+        if key == "denials"
+    )
+    if denials:
+        terminalreporter.write_line(f"Matrice des permissions : {denials} refus vérifiés.")
