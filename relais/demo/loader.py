@@ -11,7 +11,13 @@ from faker import Faker
 from relais.accounts.models import Organisation, Territory, User
 from relais.orientations import notifications
 from relais.orientations.models import Notification, Orientation, OrientationEvent
-from relais.places.models import CapacityEvent, Dwelling, PlaceCapacity, Structure
+from relais.places.models import (
+    CapacityChange,
+    CapacityEvent,
+    Dwelling,
+    PlaceCapacity,
+    Structure,
+)
 from relais.requests.models import (
     Debt,
     Employment,
@@ -32,6 +38,9 @@ from .second_factor import equip_demo_accounts
 from .territory import Cast, build_cast
 
 SEED = 682026
+# The structures' places are open, in the capacity history, a year before the load: before
+# any of the demo's six months of activity, so every cut-off of the demo has its capacity.
+PLACES_OPEN_DAYS = 365
 
 # What the demo creates. Emptying them also empties every table that refers to them
 # (sessions' users, admin log, whatever other apps hang on territories or persons).
@@ -41,6 +50,7 @@ DEMO_MODELS = [
     User,
     Structure,
     PlaceCapacity,
+    CapacityChange,
     CapacityEvent,
     Dwelling,
     Person,
@@ -89,7 +99,9 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
     fake.seed_instance(SEED)
     with transaction.atomic(), notifications.without_mail():
         empty_demo_tables()
-        cast = build_cast(rng=rng, fake=fake)
+        cast = build_cast(
+            rng=rng, fake=fake, places_since=now - dt.timedelta(days=PLACES_OPEN_DAYS)
+        )
         HouseholdBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
         equip_demo_accounts()
         placements.settle_dates(now)

@@ -1,5 +1,6 @@
 """The demo territory's fixed cast: Haut-Rhin, its organisations, accounts and structures."""
 
+import datetime as dt
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
 from relais.places.enums import PlaceType, StructureType
-from relais.places.models import Dwelling, PlaceCapacity, Structure
+from relais.places.models import CapacityChange, Dwelling, PlaceCapacity, Structure
 
 from . import data, identifiers
 
@@ -35,12 +36,13 @@ def ascii_slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in plain).strip("-")
 
 
-def build_cast(*, rng: random.Random, fake: Faker) -> Cast:
+def build_cast(*, rng: random.Random, fake: Faker, places_since: dt.datetime) -> Cast:
+    """`places_since`: when the structures' places opened (their capacity history)."""
     territory = Territory.objects.create(name=data.TERRITORY_NAME, insee_code=data.TERRITORY_CODE)
     organisations = _organisations(rng, territory)
     members = _users(rng, fake, organisations)
     cast = Cast(territory, organisations, members, structures=[])
-    _structures(rng, cast)
+    _structures(rng, cast, places_since)
     return cast
 
 
@@ -123,7 +125,7 @@ def _colleague_name(rng: random.Random, fake: Faker) -> tuple[str, str]:
     return first, last
 
 
-def _structures(rng: random.Random, cast: Cast) -> None:
+def _structures(rng: random.Random, cast: Cast, places_since: dt.datetime) -> None:
     domains = {spec.key: spec.domain for spec in data.ORGANISATIONS}
     sirens = {spec.key: identifiers.siren(rng) for spec in data.ORGANISATIONS}
     sites: dict[str, int] = {}
@@ -164,6 +166,8 @@ def _structures(rng: random.Random, cast: Cast) -> None:
                 )
             )
     PlaceCapacity.objects.bulk_create(capacities)
+    # bulk_create skips save(): the first change of each capacity is written here (SIAO-18).
+    CapacityChange.record_opening(capacities, at=places_since, note="Ouverture des places.")
     _dwellings(capacities)
     cast.structures = rows
 

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from relais.accounts.models import Organisation, Territory
@@ -151,6 +153,9 @@ def places_for_surface(surface: Decimal | int | float | str) -> int:
 # in stay. A pre-positioned request (waiting) holds none: it waits for one (SIAO-12).
 PLACE_HOLDING_STATES = ("proposed", "admitted", "in_stay")
 
+# What the indicators count of a capacity, hence what its history records (SIAO-18).
+HISTORY_FIELDS = frozenset({"structure", "structure_id", "place_type", "is_winter_only", "places"})
+
 
 class PlaceCapacityQuerySet(models.QuerySet):
     def with_vacancies(self) -> "PlaceCapacityQuerySet":
@@ -227,6 +232,16 @@ class PlaceCapacity(models.Model):
     def __str__(self) -> str:
         return f"{self.places} × {self.get_place_type_display()} — {self.structure}"
 
+    def save(self, *args, change_by=None, change_at=None, change_note: str = "", **kwargs):
+        """Save, and write a CapacityChange if the places, their kind, their winter-only
+        status or their structure changed (or the capacity is new). `change_at`: when the
+        change took effect, if earlier than now (a change entered late)."""
+        update_fields = kwargs.get("update_fields")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if update_fields is None or HISTORY_FIELDS.intersection(update_fields):
+                self.record_change(by=change_by, at=change_at, note=change_note)
+
     @property
     def description(self) -> str:
         """Table 1 attributes in plain words: "urgence, regroupées, dortoir, hivernales"."""
@@ -283,8 +298,54 @@ class PlaceCapacity(models.Model):
     def sync_places_from_dwellings(self) -> None:
         total = sum(dwelling.places for dwelling in self.dwellings.all())
         if total:
-            PlaceCapacity.objects.filter(pk=self.pk).update(places=total)
-            self.places = total
+            with transaction.atomic():
+                PlaceCapacity.objects.filter(pk=self.pk).update(places=total)
+                self.places = total
+                self.record_change(note="Places recalculées d'après les logements (table 2).")
+
+    # -- history of the capacity (SIAO-18) ----------------------------------------------
+
+    def record_change(
+        self, *, by=None, at=None, note: str = "", removed: bool = False
+    ) -> "CapacityChange | None":
+        """Append the capacity's state as stored now to its history, unless its last change
+        already says so. `removed`: the capacity is being deleted (its places go to 0).
+
+        The state is read back from the database, so a stale instance cannot write a wrong
+        history. A change takes effect at `at` (default now): neither in the future nor
+        before the capacity's last change, so that the row always holds the latest state."""
+        state = (
+            PlaceCapacity.objects.filter(pk=self.pk)
+            .values_list("structure_id", "place_type", "is_winter_only", "places")
+            .get()
+        )
+        if removed:
+            state = (*state[:3], 0)
+        last = self.changes.order_by("-occurred_at", "-pk").first()
+        if last is not None and last.state == state:
+            return None
+        now = timezone.now()
+        at = at or now
+        if at > now:
+            raise ValidationError("Un changement de capacité ne peut pas prendre effet demain.")
+        if last is not None and at < last.occurred_at:
+            raise ValidationError(
+                "Un changement de capacité ne peut pas prendre effet avant le précédent "
+                f"({timezone.localtime(last.occurred_at):%d/%m/%Y %H:%M})."
+            )
+        structure_id, place_type, is_winter_only, places = state
+        return CapacityChange.objects.create(
+            capacity_id=self.pk,
+            structure_id=structure_id,
+            place_type=place_type,
+            is_winter_only=is_winter_only,
+            places=places,
+            places_before=last.places if last is not None else 0,
+            occurred_at=at,
+            recorded_at=now,
+            actor=by,
+            note=note,
+        )
 
     # -- declarations by the manager (SIAO-09) ------------------------------------------
 
@@ -356,6 +417,90 @@ class CapacityEvent(models.Model):
     @property
     def count(self) -> int:
         return abs(self.delta)
+
+
+class CapacityChange(models.Model):
+    """One change of a capacity as the indicators count it (SIAO-18): from `occurred_at`, the
+    capacity has `places` places of `place_type` in `structure` (0: it was removed), as Relais
+    learnt at `recorded_at`. Rows are only ever added, by PlaceCapacity.record_change().
+
+    Each row carries the whole counted state, so the capacity in effect at any instant, as
+    known at any instant, is the last row in effect then; the history survives the deletion
+    of its capacity (no database constraint on `capacity`, whose removal writes a last row
+    of 0 places). A structure with a capacity history cannot be deleted."""
+
+    capacity = models.ForeignKey(
+        PlaceCapacity,
+        verbose_name="capacité",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="changes",
+    )
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        related_name="capacity_changes",
+    )
+    place_type = models.CharField("type de place", max_length=20, choices=PlaceType.choices)
+    is_winter_only = models.BooleanField("temporaire (mesure hivernale)")
+    places = models.PositiveIntegerField("places (0 : capacité supprimée)")
+    places_before = models.PositiveIntegerField("places auparavant")
+    occurred_at = models.DateTimeField("en vigueur à partir du", default=timezone.now)
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "changement de capacité"
+        verbose_name_plural = "changements de capacité"
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurred_at__lte=F("recorded_at")),
+                name="capacitychange_occurred_before_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.places_before} → {self.places} places ({self.occurred_at:%d/%m/%Y})"
+
+    @property
+    def state(self) -> tuple:
+        return (self.structure_id, self.place_type, self.is_winter_only, self.places)
+
+    @classmethod
+    def record_opening(
+        cls, capacities: list[PlaceCapacity], *, at, note: str = ""
+    ) -> list["CapacityChange"]:
+        """The first change of capacities created in bulk (bulk_create skips save())."""
+        return cls.objects.bulk_create(
+            cls(
+                capacity=capacity,
+                structure_id=capacity.structure_id,
+                place_type=capacity.place_type,
+                is_winter_only=capacity.is_winter_only,
+                places=capacity.places,
+                places_before=0,
+                occurred_at=at,
+                recorded_at=at,
+                note=note,
+            )
+            for capacity in capacities
+        )
+
+
+@receiver(pre_delete, sender=PlaceCapacity)
+def _capacity_removed(sender, instance: PlaceCapacity, **kwargs) -> None:
+    """However a capacity is deleted (admin, queryset), its history ends with 0 places."""
+    instance.record_change(note="Capacité supprimée du registre.", removed=True)
 
 
 class Dwelling(models.Model):

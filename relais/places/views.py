@@ -287,7 +287,10 @@ def structure_edit(request, pk: int | None = None):
             if form.is_valid() and capacities.is_valid():
                 saved = form.save()
                 capacities.instance = saved
-                capacities.save()
+                # Each capacity saved writes its change, by whom, to the history (SIAO-18).
+                for capacity in capacities.save(commit=False):
+                    capacity.save(change_by=request.user)
+                capacities.save_m2m()
                 messages.success(request, f"« {saved} » est enregistrée au registre.")
                 return redirect("places:structure", pk=saved.pk)
     return render(
