@@ -27,9 +27,14 @@ next morning) is not lost: it is reported in the period during which it was reco
 separate line « dont saisies tardives » (`late`), never mixed into that period's own figures.
 Summed over a year, figures plus late entries count every event exactly once.
 
-Limits: the dimensions are read as they are now, not as they were: a structure's type, its
-places (there is no history of capacity, only of declared unavailabilities, which do not
-change the capacity), and a request's household. Winter-only places count in the capacity.
+Capacity has a history too (`CapacityChange`, written on every change of a capacity): the
+places of a cut-off are those in effect at its instant as known at it (`occurred_at <= at`
+and `recorded_at <= known_at`), so a capacity raised afterwards, or a change entered late,
+leaves a transmitted occupancy rate as it was. Winter-only places count in the capacity
+while the history says they are open; declared unavailabilities do not change it.
+
+Limits: a structure's type, a request's household and the kind of places a stay occupies
+(its orientation's capacity) are read as they are now, not as they were.
 """
 
 import datetime as dt
@@ -43,7 +48,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 
 from relais.accounts.models import Territory
 from relais.places.enums import PlaceType, StructureType
-from relais.places.models import PlaceCapacity, Structure
+from relais.places.models import CapacityChange, Structure
 from relais.requests.enums import Channel, EventKind, RequestStatus
 from relais.requests.models import RequestEvent
 
@@ -213,7 +218,7 @@ def compute(territory: Territory, cutoff: Cutoff, *, known_at: dt.datetime | Non
         territory, cutoff, known_at
     )
     structures = _structures(territory)
-    capacities = _capacities(territory)
+    capacities = _capacities(territory, cutoff.at, known_at)
     rows = _rows(cutoff, facts, structures, capacities)
     return Table(
         territory=territory,
@@ -232,7 +237,8 @@ def compute_totals(territory: Territory, cutoffs: list[Cutoff]) -> Table:
     entries on their own line; occupancy is left out (see the reports for its series)."""
     facts = _period_facts(territory, cutoffs)
     structures = _structures(territory)
-    rows = _rows(cutoffs[-1], facts, structures, _capacities(territory))
+    last = cutoffs[-1].at
+    rows = _rows(cutoffs[-1], facts, structures, _capacities(territory, last, last))
     for row in rows:
         row.hosted = row.capacity = 0
     return Table(
@@ -379,13 +385,25 @@ def _place_channels(rows) -> dict[tuple[str, int], str]:
     return found
 
 
-def _capacities(territory: Territory) -> dict[tuple[int, str], int]:
+def _capacities(
+    territory: Territory, moment: dt.datetime, known_at: dt.datetime
+) -> dict[tuple[int, str], int]:
+    """Places per structure and channel in effect at `moment`, as known at `known_at`: for
+    each capacity, its last change in effect by then (latest `occurred_at`, then latest row,
+    the same rule as a request's status), summed in the database."""
+    known = CapacityChange.objects.filter(occurred_at__lte=moment, recorded_at__lte=known_at)
+    superseded = known.filter(capacity_id=OuterRef("capacity_id")).filter(
+        Q(occurred_at__gt=OuterRef("occurred_at"))
+        | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
+    )
     capacities: dict[tuple[int, str], int] = defaultdict(int)
     for structure_id, place_type, places in (
-        PlaceCapacity.objects.filter(structure__territory=territory)
+        known.filter(structure__territory=territory, places__gt=0)
+        .filter(~Exists(superseded))
+        .order_by()
         .values("structure_id", "place_type")
-        .annotate(places=Sum("places"))
-        .values_list("structure_id", "place_type", "places")
+        .annotate(total=Sum("places"))
+        .values_list("structure_id", "place_type", "total")
     ):
         capacities[structure_id, PLACE_CHANNEL[place_type]] += places
     return capacities

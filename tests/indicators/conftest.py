@@ -36,7 +36,7 @@ from relais.indicators.calendar import PARIS
 from relais.orientations.enums import EndDestination, EndReason
 from relais.orientations.models import Orientation
 from relais.places.enums import PlaceType, StructureType
-from relais.places.models import PlaceCapacity, Structure
+from relais.places.models import CapacityChange, PlaceCapacity, Structure
 from relais.requests.enums import Channel, EventKind, Relationship
 from relais.requests.models import (
     HouseholdMember,
@@ -191,7 +191,9 @@ def golden(
     RequestEvent.objects.filter(request__in=u1, kind=EventKind.STAY_ENDED).update(
         recorded_at=paris(4, 3, 12)
     )
-    assert PlaceCapacity.objects.count() == 3
+    # The places were open before the fortnight: their capacity history starts on 1 March.
+    CapacityChange.objects.update(occurred_at=paris(3, 1, 0), recorded_at=paris(3, 1, 0))
+    assert PlaceCapacity.objects.count() == CapacityChange.objects.count() == 3
     return Golden(
         chu=chu,
         chrs=structure,

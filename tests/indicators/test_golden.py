@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from relais.indicators.calendar import Cutoff
 from relais.indicators.engine import Indicator, compute
+from relais.places.enums import PlaceType
 from relais.requests.enums import Channel
 from relais.requests.models import create_request
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, PlaceCapacityFactory
+from tests.indicators.conftest import paris
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +195,67 @@ def test_siao_19_added_up_periods_equal_the_sum_of_their_cut_offs(golden, territ
         assert len(totals.facts) == sum(
             len([f for f in t.facts if f.indicator != "hosted"]) for t in tables
         )
+
+
+# -- capacity history (SIAO-18) ---------------------------------------------------------------
+
+
+def test_siao_18_a_capacity_raised_after_a_cut_off_leaves_its_occupancy_unchanged(
+    golden, territory, siao_operator
+):
+    cutoff = Cutoff.daily(D(2026, 3, 29))
+    before = written_out(compute(territory, cutoff))
+    chu_places = golden.chu.capacities.get()
+    chu_places.places = 20
+    chu_places.save(change_by=siao_operator)
+    assert written_out(compute(territory, cutoff)) == before
+    # Even as known today: the raise took effect after the cut-off.
+    assert compute(territory, cutoff, known_at=timezone.now()).row("channel", U, U).capacity == 10
+    # The cut-off of the day it took effect counts the new places.
+    today = compute(territory, Cutoff.daily(timezone.localdate()))
+    assert today.row("structure", str(golden.chu.pk), U).capacity == 20
+
+
+def test_siao_18_a_capacity_change_recorded_late_does_not_change_the_cut_off_as_sent(
+    golden, territory, siao_operator
+):
+    cutoff = Cutoff.daily(D(2026, 3, 29))
+    before = written_out(compute(territory, cutoff))
+    chu_places = golden.chu.capacities.get()
+    # Entered today: the CHU had opened 10 more places on Sunday 29 at noon.
+    chu_places.places = 20
+    chu_places.save(change_by=siao_operator, change_at=paris(3, 29, 12))
+    assert written_out(compute(territory, cutoff)) == before
+    assert written_out(compute(territory, Cutoff.daily(D(2026, 3, 28)))) == DAILY[D(2026, 3, 28)]
+    # As known today, that cut-off had 20 places (and D1, recorded on Monday, was hosted).
+    now = compute(territory, cutoff, known_at=timezone.now()).row("channel", U, U)
+    assert (now.hosted, now.capacity, str(now.occupancy)) == (5, 20, "25.0")
+
+
+def test_siao_18_removed_or_moved_places_still_count_where_they_were(
+    golden, territory, siao_operator
+):
+    """Winter-only places count while they are open; a capacity deleted, or moved to another
+    kind of places, keeps its past cut-offs."""
+    winter = PlaceCapacityFactory(
+        structure=golden.chu, place_type=PlaceType.EMERGENCY, places=6, is_winter_only=True
+    )
+    winter.changes.update(occurred_at=paris(3, 29, 12), recorded_at=paris(3, 29, 12))
+    assert compute(territory, Cutoff.daily(D(2026, 3, 28))).row("channel", U, U).capacity == 10
+    assert compute(territory, Cutoff.daily(D(2026, 3, 29))).row("channel", U, U).capacity == 16
+    winter.delete()  # closed today
+    assert compute(territory, Cutoff.daily(D(2026, 3, 29))).row("channel", U, U).capacity == 16
+    today = Cutoff.daily(timezone.localdate())
+    assert compute(territory, today).row("channel", U, U).capacity == 10
+
+    mr_places = golden.maison_relais.capacities.get()
+    mr_places.place_type = PlaceType.INSERTION
+    mr_places.save(change_by=siao_operator)
+    table = compute(territory, Cutoff.weekly(D(2026, 4, 3)))
+    capacities = {(row.level, row.label, row.channel): row.capacity for row in table.rows}
+    for key, expected in WEEKLY[D(2026, 4, 3)].items():
+        assert capacities[key] == expected[4]
+    today = timezone.localdate()
+    today = compute(territory, Cutoff.weekly(today + dt.timedelta(days=(4 - today.weekday()) % 7)))
+    assert today.row("structure", str(golden.maison_relais.pk), INS).capacity == 5
+    assert today.row("channel", L, L).capacity == 0
