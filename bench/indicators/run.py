@@ -36,7 +36,7 @@ def build(n_requests: int, seed: int = 2025) -> "Territory":  # noqa: F821
     from relais.orientations.enums import EndDestination, EndReason, OrientationState
     from relais.orientations.models import Orientation
     from relais.places.enums import PlaceType, StructureType
-    from relais.places.models import PlaceCapacity, Structure
+    from relais.places.models import CapacityChange, PlaceCapacity, Structure
     from relais.requests.enums import Channel, EventKind, RequestStatus
     from relais.requests.models import Household, Person, Request, RequestEvent
 
@@ -69,6 +69,8 @@ def build(n_requests: int, seed: int = 2025) -> "Territory":  # noqa: F821
                     structure=structure, place_type=place_type, places=rng.randint(15, 80)
                 )
             )
+    # The capacities exist from the start of the synthetic year, as their history must say.
+    CapacityChange.objects.update(occurred_at=YEAR_START, recorded_at=YEAR_START)
 
     persons = Person.objects.bulk_create(
         [Person(birth_name=f"Nom{n}", first_names="Prénom") for n in range(n_requests)],
