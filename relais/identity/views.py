@@ -7,6 +7,8 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
 from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
+from relais.audit import log as audit
+from relais.audit.enums import Action
 from relais.requests.models import Person, Request
 
 from .entry import EntryCheck
@@ -80,6 +82,16 @@ def entry_candidates(request):
                 birth_place=data["birth_place"],
             )
         )
+    if check.candidates:
+        # Showing who resembles the person typed reads other persons' identities (SEC-01).
+        audit.record(
+            request_or_user=request,
+            action=Action.SEARCH,
+            detail={
+                "page": "identity_entry",
+                "shown_persons": [c.person.pk for c in check.candidates],
+            },
+        )
     return render(request, "identity/_candidates.html", {"check": check})
 
 
@@ -152,6 +164,12 @@ def pair_decide(request, pk: int):
     except MergeRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("identity:pair", pk=pair.pk)
+    audit.record(
+        request_or_user=request,
+        action=Action.MERGE,
+        obj=kept,
+        detail={"merge": merge.pk, "merged_person": merged.pk, "moved": merge.moved_count},
+    )
     messages.success(
         request, f"Fiches fusionnées : {merge.moved_count} éléments rattachés à {kept}."
     )
@@ -174,5 +192,11 @@ def merge_undo(request, pk: int):
     except MergeRefused as refusal:
         messages.error(request, str(refusal))
     else:
+        audit.record(
+            request_or_user=request,
+            action=Action.UNMERGE,
+            obj=merge.kept,
+            detail={"merge": merge.pk, "merged_person": merge.merged_id},
+        )
         messages.success(request, "Fusion annulée : chaque élément a retrouvé sa fiche d'origine.")
     return redirect("identity:merge", pk=merge.pk)

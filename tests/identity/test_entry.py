@@ -155,3 +155,16 @@ def test_idv_02_a_tampered_choice_is_refused(client, social_worker, known):
     )
     assert response.status_code == 200
     assert not Request.objects.filter(person=stranger).exists()
+
+
+def test_sec_01_showing_resembling_persons_is_logged(client, social_worker, known):
+    from relais.audit.models import AuditEvent
+
+    client.force_login(social_worker)
+    client.post(
+        reverse("identity:entry_candidates"),
+        {"source": "person", **_insertion_post()},
+        HTTP_HX_REQUEST="true",
+    )
+    row = AuditEvent.objects.get(user=social_worker, action="search")
+    assert row.detail["shown_persons"] == [known.pk]

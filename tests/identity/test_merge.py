@@ -130,3 +130,15 @@ def test_idv_03_persons_of_one_household_cannot_be_merged(siao_operator, social_
     with pytest.raises(MergeRefused, match="même ménage"):
         PersonMerge.merge(kept=one, merged=other, by=siao_operator)
     assert HouseholdMember.objects.filter(person=other).exists()
+
+
+def test_sec_01_merges_and_their_undo_are_in_the_audit_log(client, siao_operator, pair):
+    from relais.audit.models import AuditEvent
+
+    client.force_login(siao_operator)
+    client.post(reverse("identity:pair_decide", args=[pair.pk]), {"action": "merge", "kept": "a"})
+    merge = PersonMerge.objects.get()
+    client.post(reverse("identity:merge_undo", args=[merge.pk]))
+    rows = AuditEvent.objects.filter(user=siao_operator, person_id=pair.person_a_id)
+    assert list(rows.values_list("action", flat=True).order_by("id")) == ["merge", "unmerge"]
+    assert rows.first().detail["merged_person"] == pair.person_b_id
