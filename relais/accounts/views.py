@@ -1,5 +1,8 @@
+from urllib.parse import urlencode
+
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from relais.orientations.enums import OrientationState
@@ -21,15 +24,25 @@ def home(request):
     return handler(request)
 
 
-def _status_counts(requests) -> list[dict]:
+def _status_counts(requests, *, linked: bool = False) -> list[dict]:
+    """Requests per channel × status; with `linked`, each count opens the list behind it."""
     counts = {
         (row["channel"], row["status"]): row["n"]
         for row in requests.values("channel", "status").annotate(n=Count("id"))
     }
+    list_url = reverse("requests:list")
     return [
         {
             "channel": channel.label,
-            "cells": [counts.get((channel.value, status.value), 0) for status in RequestStatus],
+            "cells": [
+                {
+                    "n": counts.get((channel.value, status.value), 0),
+                    "url": f"{list_url}?{urlencode({'channel': channel, 'status': status})}"
+                    if linked
+                    else "",
+                }
+                for status in RequestStatus
+            ],
         }
         for channel in Channel
     ]
@@ -39,7 +52,7 @@ def _home_siao(request):
     visible = Request.objects.visible_to(request.user)
     context = {
         "statuses": RequestStatus.labels,
-        "table": _status_counts(visible),
+        "table": _status_counts(visible, linked=True),
         "to_evaluate": visible.filter(status=RequestStatus.NEW)
         .select_related("person", "referrer_organisation")
         .order_by("created_at")[:10],

@@ -56,3 +56,22 @@ def test_role_must_fit_the_organisation_kind(social_worker):
     social_worker.role = "cpip"
     with pytest.raises(ValidationError, match="n'est pas possible"):
         social_worker.full_clean()
+
+
+def test_siao_home_counts_open_the_requests_behind_them(client, siao_operator, social_worker):
+    from relais.requests.enums import Channel
+    from tests.factories import make_request
+
+    make_request(referrer=social_worker, channel=Channel.INSERTION)
+    client.force_login(siao_operator)
+    page = client.get(reverse("home")).content.decode()
+    assert '<a href="/demandes/?channel=insertion&amp;status=new">1</a>' in page
+
+
+def test_the_state_service_counts_link_to_no_person(client, state_service_user, social_worker):
+    from relais.requests.enums import Channel
+    from tests.factories import make_request
+
+    make_request(referrer=social_worker, channel=Channel.INSERTION)
+    client.force_login(state_service_user)
+    assert "/demandes/?" not in client.get(reverse("home")).content.decode()
