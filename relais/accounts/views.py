@@ -100,14 +100,17 @@ def _home_structure_manager(request):
     structures = Structure.objects.managed_by(request.user.organisation).prefetch_related(
         Prefetch("capacities", queryset=PlaceCapacity.objects.with_vacancies())
     )
-    rows = [
-        {
-            "structure": structure,
-            "permanent": structure.permanent_capacity(),
-            "vacant": sum(max(c.vacant, 0) for c in structure.capacities.all()),
-        }
-        for structure in structures
-    ]
+    rows = []
+    for structure in structures:
+        capacities = structure.capacities.all()  # prefetched, with their vacancies
+        rows.append(
+            {
+                "structure": structure,
+                "permanent": sum(c.places for c in capacities if not c.is_winter_only),
+                "winter": sum(c.places for c in capacities if c.is_winter_only),
+                "vacant": sum(max(c.vacant, 0) for c in capacities),
+            }
+        )
     mine = Orientation.objects.visible_to(request.user).select_related(
         "request__person", "structure", "capacity"
     )
