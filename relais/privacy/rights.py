@@ -34,11 +34,18 @@ def rights_requests(user, person: Person) -> models.QuerySet:
     return requests
 
 
-def audit_rows(person: Person, requests) -> models.QuerySet:
-    """Audit rows about the person, on files the reader may see (or on the person as such)."""
+def audit_rows(person: Person, requests, *, user) -> models.QuerySet:
+    """Audit rows about the person on files the reader may see; rows not about a request
+    (merges, searches, exports) only when written in the reader's territory — and, for a
+    referring service, by its own organisation: another service's work stays its own."""
     request_ids = [str(pk) for pk in requests.values_list("pk", flat=True)]
+    about_person = ~Q(object_type="request")
+    if not user.is_superuser:
+        about_person &= Q(territory_id=user.organisation.territory_id)
+        if user.role in REFERRER_ROLES:
+            about_person &= Q(organisation_id=user.organisation_id)
     return AuditEvent.objects.about_person(person.pk).filter(
-        Q(object_type="request", object_id__in=request_ids) | ~Q(object_type="request")
+        Q(object_type="request", object_id__in=request_ids) | about_person
     )
 
 
@@ -70,6 +77,8 @@ def export_for(user, person: Person) -> dict:
     )
     sections = {
         "person": record(person),
+        # Only the households of the files the reader answers for: another service's file
+        # must not leak through the people attached to it.
         "households": [
             {
                 "household": record(membership.household),
@@ -78,11 +87,13 @@ def export_for(user, person: Person) -> dict:
                 ],
             }
             for membership in person.memberships.select_related("household")
+            .filter(household__requests__in=requests)
+            .distinct()
         ],
         "requests": [_request_export(user, req) for req in requests],
         "audit": [
             record(row, exclude={"user", "prev_hash", "hash"})
-            for row in audit_rows(person, rights_requests(user, person)).order_by("id")
+            for row in audit_rows(person, rights_requests(user, person), user=user).order_by("id")
         ],
     }
     return sections
@@ -175,7 +186,9 @@ def rectifications(user, person: Person) -> dict:
     """Changes made to the person's files: audit writes with old → new, and timeline edits."""
     requests = rights_requests(user, person)
     return {
-        "writes": audit_rows(person, requests).filter(action=Action.WRITE).order_by("-id"),
+        "writes": audit_rows(person, requests, user=user)
+        .filter(action=Action.WRITE)
+        .order_by("-id"),
         "updates": RequestEvent.objects.filter(request__in=requests, kind=EventKind.UPDATED)
         .select_related("actor", "request")
         .order_by("-recorded_at", "-id"),

@@ -139,3 +139,26 @@ def test_siao_22_the_request_page_links_the_rights_for_those_who_answer_them(
     page = client.get(reverse("requests:detail", args=[req.pk]))
     assert page.status_code == 200
     assert "Droits de la personne" not in page.content.decode()
+
+
+def test_siao_22_the_export_keeps_other_services_files_out(client, social_worker, cpip):
+    """The same person followed by the SPIP: the CCAS's export shows neither the SPIP's
+    household (the spouse named there) nor the SPIP's audit rows."""
+    from relais.audit import log
+    from relais.requests.enums import Relationship
+    from relais.requests.models import HouseholdMember
+    from tests.factories import PersonFactory
+
+    spip_request = make_request(referrer=cpip, channel=Channel.INSERTION)
+    person = spip_request.person
+    HouseholdMember.objects.create(
+        household=spip_request.household,
+        person=PersonFactory(birth_name="Zerbib", first_names="Nadia"),
+        relationship=Relationship.SPOUSE,
+    )
+    log.record(request_or_user=cpip, action=Action.SEARCH, obj=person, detail={"q": "x"})
+    make_request(person=person, referrer=social_worker, channel=Channel.INSERTION)
+    client.force_login(social_worker)
+    exported = client.get(reverse("privacy:export_json", args=[person.pk])).content.decode()
+    assert "Zerbib" not in exported
+    assert "SPIP" not in exported and cpip.username not in exported
