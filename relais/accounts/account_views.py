@@ -5,6 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from relais.audit import log as audit
+from relais.audit.enums import Action
+
 from .enums import Role
 from .forms import AccountForm, send_set_password_email
 from .models import User
@@ -18,16 +21,30 @@ def _territory(user):
     return user.organisation.territory
 
 
-def _accounts(user):
-    """Accounts an administrator manages: staff of the territory, never superusers."""
-    return User.objects.filter(
+def _accounts(user, *, include_self: bool = False):
+    """Accounts an administrator manages: staff of the territory, never superusers — and
+    never their own, which another administrator changes (no self-granted role)."""
+    accounts = User.objects.filter(
         organisation__territory=_territory(user), is_superuser=False
     ).select_related("organisation")
+    return accounts if include_self else accounts.exclude(pk=user.pk)
+
+
+def _audit_account(request, account: User, form: AccountForm, *, created: bool) -> None:
+    audit.record(
+        request_or_user=request,
+        action=Action.WRITE,
+        obj=account,
+        reason="Ouverture de compte" if created else "Modification de compte",
+        detail={"changes": audit.form_changes({"": form})},
+    )
 
 
 def account_list(request):
     territory = _territory(request.user)
-    accounts = _accounts(request.user).order_by("organisation__name", "last_name", "first_name")
+    accounts = _accounts(request.user, include_self=True).order_by(
+        "organisation__name", "last_name", "first_name"
+    )
     return render(
         request, "accounts/account_list.html", {"accounts": accounts, "territory": territory}
     )
@@ -40,6 +57,7 @@ def account_create(request):
         user = form.save(commit=False)
         user.set_unusable_password()
         user.save()
+        _audit_account(request, user, form, created=True)
         send_set_password_email(user=user, request=request)
         messages.success(
             request,
@@ -55,6 +73,7 @@ def account_edit(request, pk: int):
     account = get_object_or_404(_accounts(request.user), pk=pk)
     form = AccountForm(request.POST or None, instance=account, territory=territory)
     if request.method == "POST" and form.is_valid():
+        _audit_account(request, account, form, created=False)
         form.save()
         messages.success(request, "Compte enregistré.")
         return redirect("accounts:list")
@@ -66,11 +85,15 @@ def account_edit(request, pk: int):
 @require_POST
 def account_toggle(request, pk: int):
     account = get_object_or_404(_accounts(request.user), pk=pk)
-    if account == request.user:
-        messages.error(request, "Vous ne pouvez pas désactiver votre propre compte.")
-        return redirect("accounts:list")
     account.is_active = not account.is_active
     account.save(update_fields=["is_active"])
+    audit.record(
+        request_or_user=request,
+        action=Action.WRITE,
+        obj=account,
+        reason="Réactivation de compte" if account.is_active else "Désactivation de compte",
+        detail={"changes": {"is_active": [not account.is_active, account.is_active]}},
+    )
     state = "réactivé" if account.is_active else "désactivé : il ne peut plus se connecter"
     messages.success(request, f"Compte de {account} {state}.")
     return redirect("accounts:list")

@@ -88,3 +88,31 @@ def test_siao_22_the_territory_admin_sees_no_person(client, territory_admin, soc
     req = make_request(referrer=social_worker, channel=Channel.INSERTION)
     client.force_login(territory_admin)
     assert client.get(reverse("requests:detail", args=[req.pk])).status_code == 404
+
+
+def test_siao_22_an_administrator_cannot_change_their_own_account(client, territory_admin):
+    client.force_login(territory_admin)
+    response = client.post(
+        reverse("accounts:edit", args=[territory_admin.pk]),
+        {
+            "username": territory_admin.username,
+            "first_name": "T",
+            "last_name": "W",
+            "email": "t@w.example",
+            "organisation": territory_admin.organisation_id,
+            "role": "siao_operator",
+        },
+    )
+    assert response.status_code == 404
+    territory_admin.refresh_from_db()
+    assert territory_admin.role == "territory_admin"
+
+
+def test_sec_01_account_changes_are_audited(client, territory_admin, social_worker):
+    from relais.audit.models import AuditEvent
+
+    client.force_login(territory_admin)
+    client.post(reverse("accounts:toggle", args=[social_worker.pk]))
+    row = AuditEvent.objects.get(user=territory_admin, action="write")
+    assert row.reason == "Désactivation de compte"
+    assert row.object_id == str(social_worker.pk)
