@@ -7,8 +7,8 @@ from .models import DEFAULT_DURATION_DAYS, MAX_DURATION_DAYS
 class FileSearchForm(DsfrBaseForm):
     """Find another service's file: name and first name are both needed, to limit fishing."""
 
-    last_name = forms.CharField(label="Nom (de naissance ou d'usage)", max_length=100)
-    first_name = forms.CharField(label="Prénom", max_length=100)
+    last_name = forms.CharField(label="Nom (de naissance ou d'usage)", min_length=2, max_length=100)
+    first_name = forms.CharField(label="Prénom", min_length=2, max_length=100)
     birth_year = forms.IntegerField(
         label="Année de naissance", required=False, min_value=1900, max_value=2100
     )

@@ -44,6 +44,16 @@ def file_search(request):
         if data["birth_year"]:
             results = results.filter(person__birth_year=data["birth_year"])
         results = list(results[: SEARCH_LIMIT + 1])
+        # Other services' files, even listed without content, are a read of persons (SEC-01).
+        audit.record(
+            request_or_user=request,
+            action=Action.SEARCH,
+            detail={
+                "page": "access_search",
+                "query": {k: v for k, v in data.items() if v},
+                "shown_requests": [r.pk for r in results[:SEARCH_LIMIT]],
+            },
+        )
     return render(
         request,
         "access/search.html",
@@ -97,8 +107,8 @@ def _notify_owner(grant: AccessGrant) -> None:
         message=(
             f"{grant.user.get_full_name() or grant.user.username} ({grant.user.organisation}) "
             f"a ouvert l'accès au dossier n° {target.pk} jusqu'au "
-            f"{grant.expires_at:%d/%m/%Y}.\n\nMotif : {grant.reason}\n\n"
-            "Si cet accès vous semble injustifié, signalez-le au SIAO."
+            f"{grant.expires_at:%d/%m/%Y}.\n\nLe motif se lit dans Relais, sur la liste des "
+            "accès sur demande. Si cet accès vous semble injustifié, signalez-le au SIAO."
         ),
         from_email=None,
         recipient_list=[recipient],

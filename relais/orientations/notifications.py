@@ -85,8 +85,10 @@ def decided(orientation) -> None:
             f"admission refusée par « {orientation.structure} » — "
             f"{orientation.get_refusal_reason_display()}"
         )
-        if orientation.refusal_comment:
-            outcome += f" : {orientation.refusal_comment}"
+    # The structure's free comment may name people or health matters: in Relais only.
+    mailed_outcome = outcome
+    if orientation.state != "admitted" and orientation.refusal_comment:
+        outcome += f" : {orientation.refusal_comment}"
     recipients = _followers(request)
     if orientation.created_by_id:
         recipients.append(orientation.created_by)
@@ -95,7 +97,7 @@ def decided(orientation) -> None:
         recipients=recipients,
         subject=f"Décision d'admission — demande n° {request.pk}",
         message=f"{request.person} : {outcome}.",
-        mail=f"Demande n° {request.pk} : {outcome}.",
+        mail=f"Demande n° {request.pk} : {mailed_outcome}.",
     )
 
 

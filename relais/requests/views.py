@@ -481,7 +481,9 @@ def evaluation_print(request, pk: int):
                 enums.HousingAidScheme, {a.scheme: a for a in evaluation.housing_aids.all()}
             ),
             "housing_choices": enums.HousingSituation.choices,
-            "shows_nir": req.territory.stores_social_security_number,
+            # The NIR, where kept, is for those who answer for the file, like health data.
+            "shows_nir": req.territory.stores_social_security_number
+            and sensitivity.HEALTH in readable,
             "show_health": sensitivity.HEALTH in readable,
             "show_justice": sensitivity.JUSTICE in readable,
             "hides_housing_situation": sensitivity.JUSTICE not in readable

@@ -82,7 +82,8 @@ def test_sec_02_granted_access_opens_the_file_read_only_and_informs_its_owner(
     assert client.get(reverse("requests:edit", args=[charlies_file.pk])).status_code == 403
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["charlie@secteur.example"]
-    assert "Suivi commun" in mail.outbox[0].body
+    assert "Suivi commun" not in mail.outbox[0].body  # the reason stays in Relais
+    assert f"n° {charlies_file.pk}" in mail.outbox[0].body
 
 
 def test_sec_02_access_ends_by_itself(client, social_worker, charlies_file):

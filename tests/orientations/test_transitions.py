@@ -305,3 +305,23 @@ def test_siao_01_closing_a_request_cancels_its_pending_orientation(
     orientation.refresh_from_db()
     assert orientation.state == State.CANCELLED
     assert evaluated_request.status == RequestStatus.CLOSED
+
+
+def test_siao_15_a_refusal_comment_stays_in_relais_and_out_of_the_mail(
+    evaluated_request,
+    capacity,
+    siao_operator,
+    structure_manager,
+    django_capture_on_commit_callbacks,
+):
+    orientation = Orientation.attribute(
+        request=evaluated_request, capacity=capacity, by=siao_operator
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        orientation.refuse(
+            by=structure_manager, reason=RefusalReason.HEALTH_NEEDS, comment="Soins quotidiens"
+        )
+    assert mail.outbox
+    assert all("Soins quotidiens" not in message.body for message in mail.outbox)
+    assert Notification.objects.filter(message__contains="Soins quotidiens").exists()

@@ -67,3 +67,20 @@ def test_sec_02_access_on_request_does_not_open_health_or_justice(
     page = _print(client, social_worker, released_prisoner)
     assert "Mutuelle MGEN 123" not in page
     assert "Sortie de prison" not in page
+
+
+def test_siao_21_a_kept_social_security_number_is_not_shown_to_the_structure(
+    client, structure_manager, siao_operator, released_prisoner
+):
+    territory = released_prisoner.territory
+    territory.stores_social_security_number = True
+    territory.save()
+    evaluation = released_prisoner.evaluation
+    evaluation.social_security_number = "185057800608491"
+    evaluation.save()
+    assert "185057800608491" in _print(client, siao_operator, released_prisoner)
+    released_prisoner.evaluate(by=siao_operator)
+    released_prisoner.orient(
+        by=siao_operator, structure=StructureFactory(manager=structure_manager.organisation)
+    )
+    assert "185057800608491" not in _print(client, structure_manager, released_prisoner)
