@@ -339,7 +339,7 @@ def household_add_member(request, pk: int):
 
 
 def _evaluation_forms(req: Request, evaluation: SocialEvaluation, data=None) -> dict:
-    employments = {e.holder: e for e in evaluation.employments.all()}
+    employments = {e.holder: e for e in evaluation.employments.all()} if evaluation.pk else {}
     return {
         "main": SocialEvaluationForm(
             data, instance=evaluation, territory=req.territory, prefix="evaluation"
@@ -374,7 +374,10 @@ def evaluation_edit(request, pk: int):
         raise PermissionDenied("Les demandes d'urgence n'ont pas d'évaluation sociale.")
     if req.evaluation_request != req:
         return redirect("requests:evaluation", pk=req.evaluation_request.pk)
-    evaluation, _ = SocialEvaluation.objects.get_or_create(request=req)
+    # Reading the form creates nothing; the first save does.
+    evaluation = SocialEvaluation.objects.filter(request=req).first() or SocialEvaluation(
+        request=req
+    )
     forms = _evaluation_forms(req, evaluation, request.POST or None)
     if request.method == "POST":
         if all(form.is_valid() for form in forms.values()):

@@ -186,3 +186,12 @@ def test_siao_06_urgence_requests_have_no_evaluation_form(client, emergency_line
     req = make_request(referrer=emergency_line_user, channel=Channel.EMERGENCY)
     client.force_login(emergency_line_user)
     assert client.get(reverse("requests:evaluation", args=[req.pk])).status_code == 403
+
+
+def test_siao_06_opening_the_form_creates_nothing_saving_does(client, social_worker):
+    req = make_request(referrer=social_worker, channel=Channel.INSERTION)
+    client.force_login(social_worker)
+    assert client.get(reverse("requests:evaluation", args=[req.pk])).status_code == 200
+    assert not SocialEvaluation.objects.filter(request=req).exists()
+    client.post(reverse("requests:evaluation", args=[req.pk]), _complete_evaluation_post())
+    assert SocialEvaluation.objects.filter(request=req).exists()
