@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
+from relais.audit import log as audit
+from relais.audit.enums import Action
 from relais.places.models import PlaceCapacity
 from relais.requests.models import Request, TransitionNotAllowed
 
@@ -112,6 +114,12 @@ def attribute(request, request_pk: int):
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
         return redirect("orientations:suggestions", request_pk=req.pk)
+    audit.record(
+        request_or_user=request,
+        action=Action.WRITE,
+        obj=req,
+        detail={"orientation": orientation.pk, "transition": form.cleaned_data["mode"]},
+    )
     if orientation.state == State.WAITING:
         messages.success(
             request, f"Demande prépositionnée sur « {capacity.structure} » : elle attend une place."
@@ -129,6 +137,12 @@ def attribute(request, request_pk: int):
 
 def orientation_detail(request, pk: int):
     orientation = _visible_orientation(request, pk)
+    audit.record(
+        request_or_user=request,
+        action=Action.READ,
+        obj=orientation.request,
+        detail={"page": "orientation", "orientation": orientation.pk},
+    )
     return render(
         request, "orientations/orientation_detail.html", _detail_context(request, orientation)
     )
@@ -183,6 +197,12 @@ def _act(request, pk: int, *, who: str, action):
                 _detail_context(request, orientation, **outcome),
                 status=400,
             )
+        audit.record(
+            request_or_user=request,
+            action=Action.WRITE,
+            obj=orientation.request,
+            detail={"orientation": orientation.pk, "transition": action.__qualname__.split(".")[0]},
+        )
         messages.success(request, outcome)
     return redirect("orientations:detail", pk=orientation.pk)
 
