@@ -1,4 +1,8 @@
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
@@ -53,6 +57,14 @@ class StructureForm(forms.ModelForm):
             "email",
         ]
 
+    capacity_changes_on = forms.DateField(
+        label="Les changements de places prennent effet le",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Laissez vide pour un changement d'aujourd'hui. Une date passée enregistre "
+        "une correction après coup : les indicateurs déjà transmis ne changent pas.",
+    )
+
     def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.territory = territory
@@ -62,8 +74,23 @@ class StructureForm(forms.ModelForm):
         self.fields["commune_insee_code"].help_text = "5 caractères, ex. 68224 pour Mulhouse."
         self.fields["finess"].help_text = "9 caractères ; facultatif hors établissement social."
         self.fields["siret"].help_text = "14 chiffres, sans espace."
+        if self.instance.pk is None:  # a new structure's places start today
+            del self.fields["capacity_changes_on"]
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+    def clean_capacity_changes_on(self):
+        day = self.cleaned_data["capacity_changes_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError("Un changement de places ne peut pas prendre effet demain.")
+        return day
+
+    def capacity_change_at(self) -> dt.datetime | None:
+        """When the capacity changes take effect: None for now, else that day's start."""
+        day = self.cleaned_data.get("capacity_changes_on")
+        if not day or day == timezone.localdate():
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class PlaceCapacityForm(forms.ModelForm):

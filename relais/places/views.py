@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -279,20 +279,25 @@ def structure_edit(request, pk: int | None = None):
         request.POST or None, instance=structure or Structure(territory=territory)
     )
     if request.method == "POST":
-        with transaction.atomic():
-            # Lock the places while checking them: an attribution running now must not slip
-            # under a capacity being lowered (SEC-05).
-            if structure is not None:
-                list(PlaceCapacity.objects.select_for_update().filter(structure=structure))
-            if form.is_valid() and capacities.is_valid():
-                saved = form.save()
-                capacities.instance = saved
-                # Each capacity saved writes its change, by whom, to the history (SIAO-18).
-                for capacity in capacities.save(commit=False):
-                    capacity.save(change_by=request.user)
-                capacities.save_m2m()
-                messages.success(request, f"« {saved} » est enregistrée au registre.")
-                return redirect("places:structure", pk=saved.pk)
+        try:
+            with transaction.atomic():
+                # Lock the places while checking them: an attribution running now must not
+                # slip under a capacity being lowered (SEC-05).
+                if structure is not None:
+                    list(PlaceCapacity.objects.select_for_update().filter(structure=structure))
+                if form.is_valid() and capacities.is_valid():
+                    saved = form.save()
+                    capacities.instance = saved
+                    # Each capacity saved writes its change, by whom and from when, to the
+                    # history (SIAO-18).
+                    change_at = form.capacity_change_at()
+                    for capacity in capacities.save(commit=False):
+                        capacity.save(change_by=request.user, change_at=change_at)
+                    capacities.save_m2m()
+                    messages.success(request, f"« {saved} » est enregistrée au registre.")
+                    return redirect("places:structure", pk=saved.pk)
+        except ValidationError as refusal:  # e.g. a date before the last change: nothing saved
+            form.add_error("capacity_changes_on", refusal.messages[0])
     return render(
         request,
         "places/structure_form.html",

@@ -162,3 +162,62 @@ def test_siao_07_structure_managers_do_not_edit_the_register(client, structure_m
     client.force_login(structure_manager)
     assert client.get(reverse("places:create")).status_code == 403
     assert client.get(reverse("places:edit", args=[structure.pk])).status_code == 403
+
+
+def _raise_capacity(client, siao_operator, structure, *, places: str, on: str = ""):
+    capacity = structure.capacities.get()
+    data = _structure_post(
+        siao_operator,
+        **{
+            "name": structure.name,
+            "structure_type": structure.structure_type,
+            "manager": structure.manager_id,
+            "capacity_changes_on": on,
+            "capacities-INITIAL_FORMS": "1",
+            "capacities-0-id": str(capacity.pk),
+            "capacities-0-place_type": capacity.place_type,
+            "capacities-0-places": places,
+        },
+    )
+    return client.post(reverse("places:edit", args=[structure.pk]), data)
+
+
+def test_siao_18_a_late_capacity_correction_takes_effect_on_the_day_given(
+    client, siao_operator, structure
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from relais.places.models import CapacityChange
+
+    capacity = structure.capacities.get()
+    CapacityChange.objects.filter(capacity_id=capacity.pk).update(
+        occurred_at=timezone.now() - dt.timedelta(days=30)
+    )
+    client.force_login(siao_operator)
+    week_ago = timezone.localdate() - dt.timedelta(days=7)
+    response = _raise_capacity(
+        client, siao_operator, structure, places="25", on=week_ago.isoformat()
+    )
+    assert response.status_code == 302
+    change = CapacityChange.objects.filter(capacity_id=capacity.pk).latest("recorded_at")
+    assert (change.places, timezone.localdate(change.occurred_at)) == (25, week_ago)
+    assert change.recorded_at > change.occurred_at
+
+
+def test_siao_18_a_capacity_change_cannot_take_effect_tomorrow_nor_before_the_last(
+    client, siao_operator, structure
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(siao_operator)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = _raise_capacity(client, siao_operator, structure, places="25", on=tomorrow)
+    assert "ne peut pas prendre effet demain" in html.unescape(response.content.decode())
+    long_ago = (timezone.localdate() - dt.timedelta(days=3650)).isoformat()
+    response = _raise_capacity(client, siao_operator, structure, places="25", on=long_ago)
+    assert "avant le précédent" in html.unescape(response.content.decode())
+    assert structure.capacities.get().places == 20
