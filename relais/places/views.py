@@ -12,7 +12,7 @@ from relais.audit.enums import Action
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 from relais.requests.forms import DirectAdmissionForm
-from relais.requests.models import Person, TransitionNotAllowed, record_direct_admission
+from relais.requests.models import TransitionNotAllowed, record_direct_admission
 
 from .forms import AvailabilityForm, PlaceCapacityFormSet, StructureForm, VacancyFilterForm
 from .models import CapacityEvent, PlaceCapacity, Structure
@@ -27,17 +27,9 @@ def direct_admission(request):
     form = DirectAdmissionForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        year, month, day = data["birth_date"]
         try:
             with transaction.atomic():
-                person = Person(
-                    birth_name=data["birth_name"],
-                    first_names=data["first_names"],
-                    sex=data["sex"],
-                    birth_year=year,
-                    birth_month=month,
-                    birth_day=day,
-                )
+                person = form.new_person()
                 person.full_clean()
                 person.save()
                 req = record_direct_admission(

@@ -85,6 +85,20 @@ def birth_date_field() -> forms.CharField:
 class PartialBirthDateMixin:
     """Reads the `birth_date` text field into (year, month, day); parts may be None."""
 
+    def new_person(self, **extra) -> Person:
+        """An unsaved Person from a short intake form's name, first names, sex and birth date."""
+        data = self.cleaned_data
+        year, month, day = data["birth_date"]
+        return Person(
+            birth_name=data["birth_name"],
+            first_names=data["first_names"],
+            sex=data["sex"],
+            birth_year=year,
+            birth_month=month,
+            birth_day=day,
+            **extra,
+        )
+
     def clean_birth_date(self):
         text = self.cleaned_data["birth_date"].strip()
         if not text:

@@ -27,7 +27,6 @@ from .forms import (
 )
 from .models import (
     HouseholdMember,
-    Person,
     Request,
     SocialEvaluation,
     TransitionNotAllowed,
@@ -246,11 +245,11 @@ def emergency_create(request):
         request.method == "POST"
         and form.is_valid()
         and members.is_valid()
-        and identity.is_valid_for(_called_person(form.cleaned_data))
+        and identity.is_valid_for(form.new_person(phone=form.cleaned_data["phone"]))
     ):
         data = form.cleaned_data
         with transaction.atomic():
-            person = _called_person(data)
+            person = form.new_person(phone=data["phone"])
             person.full_clean()
             person = identity.person_for(person)
             req = create_request(
@@ -273,19 +272,6 @@ def emergency_create(request):
         request,
         "requests/emergency_form.html",
         {"form": form, "members": members, "identity": identity},
-    )
-
-
-def _called_person(data: dict) -> Person:
-    year, month, day = data["birth_date"]
-    return Person(
-        birth_name=data["birth_name"],
-        first_names=data["first_names"],
-        sex=data["sex"],
-        birth_year=year,
-        birth_month=month,
-        birth_day=day,
-        phone=data["phone"],
     )
 
 
