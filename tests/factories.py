@@ -314,3 +314,19 @@ def make_evaluation(request: Request, complete: bool = True, **fields) -> Social
         if missing:  # SocialEvaluation.REQUIRED_BLOCKS grew: teach make_evaluation the new block.
             raise AssertionError(f"make_evaluation ne remplit pas : {', '.join(missing)}")
     return evaluation
+
+
+def orient(request: Request, *, by: User, structure: Structure | None = None, places: int = 5):
+    """Attribute `request` a place in `structure` (a new capacity of `places` there): the one
+    way a request becomes oriented (Orientation.attribute)."""
+    from relais.orientations.models import Orientation
+
+    structure = structure or StructureFactory(manager__territory=request.territory)
+    capacity = PlaceCapacityFactory(
+        structure=structure,
+        places=places,
+        place_type=_PLACE_TYPE_FOR_STRUCTURE.get(structure.structure_type, PlaceType.HOUSING),
+    )
+    orientation = Orientation.attribute(request=request, capacity=capacity, by=by)
+    request.refresh_from_db()
+    return orientation

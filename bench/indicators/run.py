@@ -31,6 +31,13 @@ YEAR_START = dt.datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def build(n_requests: int, seed: int = 2025) -> "Territory":  # noqa: F821
+    from relais.core.transitions import synthetic_load
+
+    with synthetic_load():  # synthetic rows written with their events, in bulk
+        return _build(n_requests, seed)
+
+
+def _build(n_requests: int, seed: int) -> "Territory":  # noqa: F821
     from relais.accounts.enums import OrganisationKind
     from relais.accounts.models import Organisation, Territory
     from relais.orientations.enums import EndDestination, EndReason, OrientationState
@@ -198,8 +205,8 @@ def build(n_requests: int, seed: int = 2025) -> "Territory":  # noqa: F821
             RequestEvent(
                 request=request,
                 kind=kind,
-                from_status=from_status,
-                to_status=to_status,
+                from_state=from_status,
+                to_state=to_status,
                 occurred_at=occurred,
                 recorded_at=recorded,
                 data=data,

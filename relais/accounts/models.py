@@ -96,3 +96,20 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    def is_siao_of(self, territory_id: int | None) -> bool:
+        """The territory's SIAO (or the superuser): who orients and oversees its requests."""
+        if self.is_superuser:
+            return True
+        return (
+            self.role == Role.SIAO_OPERATOR
+            and self.organisation_id is not None
+            and self.organisation.territory_id == territory_id
+        )
+
+    def manages(self, structure) -> bool:
+        """A manager of `structure`'s organisation (or the superuser): who decides admissions
+        there and records its stays."""
+        if self.is_superuser:
+            return True
+        return self.role == Role.STRUCTURE_MANAGER and self.organisation_id == structure.manager_id

@@ -800,19 +800,20 @@ STREET_LOCATIONS = {
     ],
 }
 
+# Why a demo request was closed: a reason of the list, and the worker's words.
 CLOSE_REASONS = {
     "urgence": [
-        "Pas de rappel du 115 depuis plus d'une semaine.",
-        "Ne s'est pas présentée à la structure ce soir-là.",
-        "Retour chez un proche : mise à l'abri plus nécessaire.",
-        "Départ du département (train pour Strasbourg).",
+        ("no_news", "Pas de rappel du 115 depuis plus d'une semaine."),
+        ("person_declined", "Ne s'est pas présentée à la structure ce soir-là."),
+        ("solution_found", "Retour chez un proche : mise à l'abri plus nécessaire."),
+        ("left_territory", "Départ du département (train pour Strasbourg)."),
     ],
     "other": [
-        "Personne injoignable depuis plus d'un mois malgré les relances.",
-        "Solution trouvée par ses propres moyens (hébergement chez un proche).",
-        "Refus de la proposition d'orientation par la personne.",
-        "Départ du département.",
-        "Accès direct à un logement social, sans passer par le SIAO.",
+        ("no_news", "Personne injoignable depuis plus d'un mois malgré les relances."),
+        ("solution_found", "Hébergement chez un proche, trouvé par ses propres moyens."),
+        ("person_declined", "Refus de la proposition d'orientation par la personne."),
+        ("left_territory", "Départ du département."),
+        ("solution_found", "Accès direct à un logement social, sans passer par le SIAO."),
     ],
 }
 

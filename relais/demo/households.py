@@ -36,7 +36,6 @@ from relais.requests.models import (
     RequestEvent,
     SocialEvaluation,
     create_request,
-    record_direct_admission,
 )
 
 from . import data
@@ -695,33 +694,33 @@ class HouseholdBuilder:
         admitted_at = story.times[0]
         self._save_members(story)
         note = "Arrivée à la porte de la structure dans la nuit, admission sur place."
-        first = record_direct_admission(
+        first = create_request(
             person=members[0].person,
-            structure=structure,
-            admitted_at=admitted_at,
+            channel=Channel.EMERGENCY,
+            referrer_organisation=structure.manager,
             by=manager,
+            occurred_at=admitted_at,
+            requested_on=timezone.localdate(admitted_at),
             notes=note,
         )
         self._attach_members(first.household, members)
         story.requests = [first] + [
-            record_direct_admission(
+            create_request(
                 person=m.person,
-                structure=structure,
-                admitted_at=admitted_at,
+                channel=Channel.EMERGENCY,
+                referrer_organisation=structure.manager,
                 by=manager,
                 household=first.household,
-                notes=note,
+                occurred_at=admitted_at,
+                requested_on=timezone.localdate(admitted_at),
             )
             for m in members[1:]
         ]
         recorded = min(
             admitted_at + dt.timedelta(hours=rng.randint(9, 14)), self.now - dt.timedelta(minutes=5)
         )
-        story.orientation = Orientation.record_direct_admission(
-            request=first,
-            capacity=structure.capacity_for_direct_admission(),
-            by=manager,
-            at=admitted_at,
+        story.orientation = Orientation.admit_directly(
+            request=first, structure=structure, by=manager, at=admitted_at
         )
         RequestEvent.objects.filter(request__in=story.requests).update(recorded_at=recorded)
         self.household_created[first.household_id] = recorded
@@ -823,7 +822,9 @@ class HouseholdBuilder:
             case "end":
                 return self.rng.choice(data.END_NOTES[plan.channel])
             case "close":
-                return self.rng.choice(data.CLOSE_REASONS["urgence" if urgence else "other"])
+                return "|".join(
+                    self.rng.choice(data.CLOSE_REASONS["urgence" if urgence else "other"])
+                )
             case _:
                 return ""
 
@@ -843,16 +844,9 @@ class HouseholdBuilder:
                 if request.status != RequestStatus.NEW:  # validated with its household
                     return request.events.filter(kind=EventKind.EVALUATED).latest("id")
                 return request.evaluate(by=actor)
-            case "preposition":
-                return request.preposition(by=actor, structure=structure, note=note)
-            case "orient":
-                return request.orient(by=actor, structure=structure, note=note)
-            case "admit":
-                return request.admit(by=actor, at=when)
-            case "end":
-                return request.end_stay(by=actor, at=when, note=note)
             case "close":
-                return request.close(by=actor, reason=note, at=when)
+                reason, words = note.split("|")
+                return request.close(by=actor, reason=reason, note=words, at=when)
         raise ValueError(step)
 
     # -- orientations ------------------------------------------------------------------

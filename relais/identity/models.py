@@ -8,6 +8,14 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from relais.core.transitions import (
+    INITIAL,
+    StateEvent,
+    Stateful,
+    StatefulQuerySet,
+    Workflow,
+    transition,
+)
 from relais.requests.models import Person, Request
 
 from .matching import Comparison, Identity, blocking_keys, compare, key_hash
@@ -103,7 +111,18 @@ class PairStatus(models.TextChoices):
     DIFFERENT = "different", "Personnes différentes"
 
 
-class PersonPairQuerySet(models.QuerySet):
+class PairDecision(models.TextChoices):
+    """The transitions of a pair."""
+
+    SAME = "same", "Déclarées même personne"
+    DIFFERENT = "different", "Déclarées personnes différentes"
+    REOPENED = "reopened", "À examiner de nouveau (fusion annulée)"
+
+
+DECISION_OF = {PairStatus.SAME: PairDecision.SAME, PairStatus.DIFFERENT: PairDecision.DIFFERENT}
+
+
+class PersonPairQuerySet(StatefulQuerySet):
     def in_territory(self, territory_id: int) -> "PersonPairQuerySet":
         """Pairs whose two persons both have a request in the territory."""
         here = Request.objects.filter(territory_id=territory_id).values("person_id")
@@ -120,7 +139,7 @@ class PersonPairQuerySet(models.QuerySet):
         return self.filter(person_a_id=a, person_b_id=b)
 
 
-class PersonPair(models.Model):
+class PersonPair(Stateful):
     """Two persons the engine found alike, and what a user decided about them (IDV-02, 03).
 
     A pair decided "different" is never proposed again, at entry or in the review queue.
@@ -169,6 +188,29 @@ class PersonPair(models.Model):
     def __str__(self) -> str:
         return f"{self.person_a} / {self.person_b} ({self.score:.2f})"
 
+    workflow = Workflow(
+        transition(
+            PairDecision.SAME,
+            PairDecision.SAME.label,
+            # A merge may overrule an earlier "different" (said at entry, in a hurry).
+            sources=[INITIAL, PairStatus.OPEN, PairStatus.DIFFERENT],
+            target=PairStatus.SAME,
+        ),
+        transition(
+            PairDecision.DIFFERENT,
+            PairDecision.DIFFERENT.label,
+            sources=[INITIAL, PairStatus.OPEN],
+            target=PairStatus.DIFFERENT,
+        ),
+        transition(
+            PairDecision.REOPENED,
+            PairDecision.REOPENED.label,
+            sources=[PairStatus.SAME],
+            target=PairStatus.OPEN,
+        ),
+        field="status",
+    )
+
     @classmethod
     def record_found(cls, person: Person, candidate: Candidate) -> None:
         """Remember a likely pair; the decision already taken on it, if any, stands."""
@@ -190,21 +232,48 @@ class PersonPair(models.Model):
         """Record a user's decision on two persons, whether or not the pair was stored."""
         a, b = sorted([one, other], key=lambda p: p.pk)
         comparison = compare(Identity.of_person(a), Identity.of_person(b))
-        pair, _ = cls.objects.update_or_create(
-            person_a=a,
-            person_b=b,
-            defaults={
-                "status": status,
-                "decided_by": by,
-                "decided_at": timezone.now(),
-                "score": comparison.score,
-                "reasons": comparison.reasons,
-            },
-        )
+        name = DECISION_OF[status]
+        values = {
+            "decided_by": by,
+            "decided_at": timezone.now(),
+            "score": comparison.score,
+            "reasons": comparison.reasons,
+        }
+        with transaction.atomic():
+            pair = cls.objects.between(a, b).select_for_update().first()
+            if pair is None:
+                pair, _ = cls._create(name, by=by, values={"person_a": a, "person_b": b, **values})
+            elif pair.status != status:
+                pair, _ = pair._apply(name, by=by, locked=pair, **values)
         return pair
+
+    def reopen(self, *, by) -> "PersonPair":
+        """A merge was undone: the pair is to examine again."""
+        pair, _ = self._apply(PairDecision.REOPENED, by=by, decided_by=None, decided_at=None)
+        return pair
+
+    def state_phrase(self) -> str:
+        return f"la paire est « {self.get_status_display()} »"
 
     def comparison(self) -> Comparison:
         return compare(Identity.of_person(self.person_a), Identity.of_person(self.person_b))
+
+
+class PersonPairEvent(StateEvent):
+    """One decision on a pair: who, when. Rows are only ever added."""
+
+    pair = models.ForeignKey(
+        PersonPair, verbose_name="paire", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("décision", max_length=20, choices=PairDecision.choices)
+    from_state = models.CharField(
+        "état précédent", max_length=20, choices=PairStatus.choices, blank=True
+    )
+    to_state = models.CharField("nouvel état", max_length=20, choices=PairStatus.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = "décision sur une paire"
+        verbose_name_plural = "décisions sur des paires"
 
 
 def refresh_identity(person: Person) -> None:
@@ -389,7 +458,6 @@ class PersonMerge(models.Model):
                 ).update(**{fk.attname: self.merged_id})
             self.undone_by, self.undone_at = by, timezone.now()
             self.save(update_fields=["undone_by", "undone_at"])
-            PersonPair.objects.between(self.kept_id, self.merged_id).update(
-                status=PairStatus.OPEN, decided_by=None, decided_at=None
-            )
+            for pair in PersonPair.objects.between(self.kept_id, self.merged_id):
+                pair.reopen(by=by)
             refresh_identity(self.merged)

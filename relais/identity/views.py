@@ -17,7 +17,7 @@ from .models import MergeRefused, PairStatus, PersonMerge, PersonPair
 from .normalize import parse_date
 
 PAGE_SIZE = 25
-ENTRY_SOURCES = {"person", "call"}  # form prefixes of the insertion and urgence intake forms
+ENTRY_SOURCES = {"person", "call", "admission"}  # prefixes of the intake forms
 
 
 def _require_siao(user) -> None:

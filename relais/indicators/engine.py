@@ -321,7 +321,7 @@ def _hosted_facts(territory: Territory, cutoff: Cutoff, known_at: dt.datetime) -
     known = Q(occurred_at__lte=moment, recorded_at__lte=known_at)
     later_status = (
         RequestEvent.objects.filter(known, request_id=OuterRef("request_id"))
-        .exclude(to_status="")
+        .exclude(to_state="")
         .filter(
             Q(occurred_at__gt=OuterRef("occurred_at"))
             | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
@@ -329,7 +329,7 @@ def _hosted_facts(territory: Territory, cutoff: Cutoff, known_at: dt.datetime) -
     )
     admissions = (
         RequestEvent.objects.filter(
-            known, request__territory=territory, to_status=RequestStatus.ADMITTED
+            known, request__territory=territory, to_state=RequestStatus.ADMITTED
         )
         .filter(~Exists(later_status))
         .order_by()

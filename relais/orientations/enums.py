@@ -20,6 +20,20 @@ class OrientationState(models.TextChoices):
         return [cls.PROPOSED, cls.ADMITTED, cls.IN_STAY]
 
 
+class OrientationEventKind(models.TextChoices):
+    """The named steps of an orientation (its transitions)."""
+
+    ATTRIBUTED = "attributed", "Place attribuée"
+    PREPOSITIONED = "prepositioned", "Prépositionnée"
+    DIRECT_ADMISSION = "direct_admission", "Admission directe"
+    CONFIRMED = "confirmed", "Place attendue attribuée"
+    ADMITTED = "admitted", "Admission acceptée"
+    REFUSED = "refused", "Admission refusée"
+    CANCELLED = "cancelled", "Annulée"
+    STAY_STARTED = "stay_started", "Arrivée dans la structure"
+    STAY_ENDED = "stay_ended", "Fin de séjour"
+
+
 class RefusalReason(models.TextChoices):
     """SIAO-14: why a structure refused an admission."""
 

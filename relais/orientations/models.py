@@ -13,21 +13,48 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from relais.accounts.enums import Role
+from relais.core.transitions import (
+    INITIAL,
+    StateEvent,
+    Stateful,
+    StatefulQuerySet,
+    TransitionNotAllowed,
+    Workflow,
+    transition,
+)
+from relais.places.enums import PlaceType
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import Channel, EventKind, RequestStatus
-from relais.requests.models import Request, RequestEvent, TransitionNotAllowed
+from relais.requests.models import Request
 
 from . import notifications
 from .enums import EndDestination, EndReason, OrientationState, RefusalReason
+from .enums import OrientationEventKind as Kind
 
 State = OrientationState
+
+MANAGER_ONLY = "Seule la structure décide de l'admission et enregistre le séjour."
+SIAO_ONLY = "Seul le SIAO du territoire oriente une demande et modifie une orientation."
+
+# The request transition each orientation step drives (None: the request's status stays).
+REQUEST_STEP = {
+    Kind.ATTRIBUTED: EventKind.ORIENTED,
+    Kind.PREPOSITIONED: EventKind.PREPOSITIONED,
+    Kind.DIRECT_ADMISSION: EventKind.DIRECT_ADMISSION,
+    Kind.CONFIRMED: EventKind.ORIENTED,
+    Kind.ADMITTED: EventKind.ADMITTED,
+    Kind.REFUSED: EventKind.ORIENTATION_REFUSED,
+    Kind.CANCELLED: EventKind.ORIENTATION_CANCELLED,
+    Kind.STAY_STARTED: None,
+    Kind.STAY_ENDED: EventKind.STAY_ENDED,
+}
 
 
 class NoVacancy(TransitionNotAllowed):
     """The capacity has no free place left for this household."""
 
 
-class OrientationQuerySet(models.QuerySet):
+class OrientationQuerySet(StatefulQuerySet):
     def active(self) -> "OrientationQuerySet":
         return self.filter(state__in=State.active())
 
@@ -49,7 +76,7 @@ class OrientationQuerySet(models.QuerySet):
         return self.filter(request__in=Request.objects.visible_to(user))
 
 
-class Orientation(models.Model):
+class Orientation(Stateful):
     request = models.ForeignKey(
         Request, verbose_name="demande", on_delete=models.PROTECT, related_name="orientations"
     )
@@ -198,27 +225,17 @@ class Orientation(models.Model):
                 waiting.cancel(
                     by=by, reason="Remplacé par une attribution.", at=at, keep_requests=True
                 )
-            orientation = cls.objects.create(
+            orientation = cls._open(
+                Kind.ATTRIBUTED,
                 request=request,
-                structure=capacity.structure,
                 capacity=capacity,
                 places=places,
-                state=State.PROPOSED,
-                proposed_at=at,
-                created_by=by,
-                created_at=at,
-                note=note,
-            )
-            orientation._log(by=by, from_state="", to_state=State.PROPOSED, at=at, note=note)
-            orientation._move_requests(
-                "orient",
-                statuses=_orientable(request),
-                placed_here=False,
                 by=by,
                 at=at,
                 note=note,
-                structure=capacity.structure,
+                proposed_at=at,
             )
+            orientation._move_requests(Kind.ATTRIBUTED, by=by, at=at, note=note, first=True)
             notifications.attributed(orientation)
         return orientation
 
@@ -238,50 +255,93 @@ class Orientation(models.Model):
         with transaction.atomic():
             _check_territory(request, capacity)
             _previous_active(request, allow_waiting=False)
-            orientation = cls.objects.create(
+            orientation = cls._open(
+                Kind.PREPOSITIONED,
                 request=request,
-                structure=capacity.structure,
                 capacity=capacity,
                 places=cls.places_needed(request),
-                state=State.WAITING,
-                prepositioned_at=at,
-                created_by=by,
-                created_at=at,
-                note=note,
-            )
-            orientation._log(by=by, from_state="", to_state=State.WAITING, at=at, note=note)
-            orientation._move_requests(
-                "preposition",
-                statuses=[RequestStatus.NEW, RequestStatus.EVALUATED],
-                placed_here=False,
                 by=by,
                 at=at,
                 note=note,
-                structure=capacity.structure,
+                prepositioned_at=at,
             )
+            orientation._move_requests(Kind.PREPOSITIONED, by=by, at=at, note=note, first=True)
             notifications.prepositioned(orientation)
         return orientation
 
     @classmethod
-    def record_direct_admission(
-        cls, *, request: Request, capacity: PlaceCapacity, by, at: dt.datetime
+    def admit_directly(
+        cls, *, request: Request, by, at: dt.datetime, structure: Structure | None = None
     ) -> "Orientation":
-        """SIAO-04: the person is already there; the stay is recorded so it holds its place."""
+        """SIAO-04: the person turned up and was admitted in urgence; the structure records
+        the stay afterwards. Like an attribution it takes a free urgence place, under the
+        same lock, never beyond the capacity; the whole household is admitted together."""
+        structure = structure or request.host_structure
+        if at > timezone.now():
+            raise TransitionNotAllowed(
+                "Une admission directe s'enregistre après coup : la date ne peut pas être future."
+            )
+        if request.channel != Channel.EMERGENCY:
+            raise TransitionNotAllowed("Une admission directe concerne une demande d'urgence.")
         with transaction.atomic():
-            orientation = cls.objects.create(
+            capacities = [
+                _lock_capacity(capacity)
+                for capacity in structure.capacities.filter(
+                    place_type=PlaceType.EMERGENCY
+                ).order_by("is_winter_only", "pk")
+            ]
+            if not capacities:
+                raise TransitionNotAllowed(
+                    f"« {structure} » n'a pas de places d'urgence inscrites au registre : une "
+                    "admission directe doit occuper une place. Demandez au SIAO d'inscrire ces "
+                    "places au registre, puis enregistrez l'admission."
+                )
+            _check_territory(request, capacities[0])
+            _previous_active(request, allow_waiting=False)
+            places = cls.places_needed(request)
+            capacity = next((c for c in capacities if c.vacant_places() >= places), None)
+            if capacity is None:
+                vacant = sum(max(c.vacant_places(), 0) for c in capacities)
+                raise NoVacancy(
+                    f"« {structure} » n'a {vacant} place(s) d'urgence libre(s) pour ce ménage "
+                    f"de {places} personne(s). Si la personne est bien hébergée en plus des "
+                    "places prévues, déclarez d'abord la place supplémentaire (page de la "
+                    "structure, « Places » : rendez une place indisponible de nouveau "
+                    "disponible, ou demandez au SIAO d'augmenter la capacité), puis "
+                    "enregistrez l'admission."
+                )
+            orientation = cls._open(
+                Kind.DIRECT_ADMISSION,
                 request=request,
-                structure=capacity.structure,
                 capacity=capacity,
-                places=cls.places_needed(request),
-                state=State.IN_STAY,
+                places=places,
+                by=by,
+                at=at,
                 is_direct_admission=True,
                 proposed_at=at,
                 decided_at=at,
                 stay_started_at=at,
-                created_by=by,
-                created_at=at,
             )
-            orientation._log(by=by, from_state="", to_state=State.IN_STAY, at=at)
+            orientation._move_requests(Kind.DIRECT_ADMISSION, by=by, at=at, first=True)
+        return orientation
+
+    @classmethod
+    def _open(cls, name: str, *, request: Request, capacity: PlaceCapacity, by, at, note="", **f):
+        orientation, _ = cls._create(
+            name,
+            by=by,
+            at=at,
+            note=note,
+            values={
+                "request": request,
+                "structure": capacity.structure,
+                "capacity": capacity,
+                "created_by": by,
+                "created_at": at,
+                "note": note,
+                **f,
+            },
+        )
         return orientation
 
     # -- transitions ------------------------------------------------------------------
@@ -291,33 +351,23 @@ class Orientation(models.Model):
         at = at or timezone.now()
         with transaction.atomic():
             capacity = _lock_capacity(self.capacity)
-            locked = self._lock(allowed={State.WAITING})
-            _check_vacancy(capacity, locked.places)
-            locked._set(State.PROPOSED, by=by, at=at, note=note, proposed_at=at)
-            locked._move_requests(
-                "orient",
-                statuses=[RequestStatus.WAITING],
-                placed_here=True,
-                by=by,
-                at=at,
-                note=note,
-                structure=locked.structure,
+            locked = self.lock()
+            if locked.state == State.WAITING:
+                _check_vacancy(capacity, locked.places)
+            locked, _ = self._apply(
+                Kind.CONFIRMED, by=by, at=at, note=note, locked=locked, proposed_at=at
             )
+            locked._move_requests(Kind.CONFIRMED, by=by, at=at, note=note)
             notifications.attributed(locked)
-        self.refresh_from_db()
         return self
 
     def admit(self, *, by, at: dt.datetime | None = None, note: str = "") -> "Orientation":
         """The structure accepts: affectation (SIAO-14). The referrer and the 115 are told."""
         at = at or timezone.now()
         with transaction.atomic():
-            locked = self._lock(allowed={State.PROPOSED})
-            locked._set(State.ADMITTED, by=by, at=at, note=note, decided_at=at)
-            locked._move_requests(
-                "admit", statuses=[RequestStatus.ORIENTED], by=by, at=at, note=note
-            )
+            locked, _ = self._apply(Kind.ADMITTED, by=by, at=at, note=note, decided_at=at)
+            locked._move_requests(Kind.ADMITTED, by=by, at=at, note=note)
             notifications.decided(locked)
-        self.refresh_from_db()
         return self
 
     def refuse(
@@ -329,16 +379,10 @@ class Orientation(models.Model):
             raise TransitionNotAllowed("Choisissez le motif du refus dans la liste.")
         if reason == RefusalReason.OTHER and not comment.strip():
             raise TransitionNotAllowed("Précisez le motif du refus.")
+        note = f"{RefusalReason(reason).label}. {comment}".strip()
         with transaction.atomic():
-            locked = self._lock(allowed={State.PROPOSED})
-            if not locked.can_be_refused:
-                raise TransitionNotAllowed(
-                    "Orientation d'urgence : seule une structure CHRS (ou ayant le statut de "
-                    "CHRS) peut refuser l'admission."
-                )
-            note = f"{RefusalReason(reason).label}. {comment}".strip()
-            locked._set(
-                State.REFUSED,
+            locked, _ = self._apply(
+                Kind.REFUSED,
                 by=by,
                 at=at,
                 note=note,
@@ -346,16 +390,8 @@ class Orientation(models.Model):
                 refusal_reason=reason,
                 refusal_comment=comment,
             )
-            locked._move_requests(
-                "release",
-                statuses=[RequestStatus.ORIENTED],
-                by=by,
-                at=at,
-                note=note,
-                kind=EventKind.ORIENTATION_REFUSED,
-            )
+            locked._move_requests(Kind.REFUSED, by=by, at=at, note=note)
             notifications.decided(locked)
-        self.refresh_from_db()
         return self
 
     def cancel(
@@ -376,41 +412,33 @@ class Orientation(models.Model):
         if not reason.strip():
             raise TransitionNotAllowed("Indiquez le motif de l'annulation.")
         with transaction.atomic():
-            locked = self._lock(allowed={State.WAITING, State.PROPOSED, State.ADMITTED})
-            locked._set(
-                State.CANCELLED, by=by, at=at, note=reason, cancelled_at=at, cancel_reason=reason
+            locked, _ = self._apply(
+                Kind.CANCELLED, by=by, at=at, note=reason, cancelled_at=at, cancel_reason=reason
             )
             if not keep_requests:
                 locked._move_requests(
-                    "release",
-                    statuses=[
-                        RequestStatus.WAITING,
-                        RequestStatus.ORIENTED,
-                        RequestStatus.ADMITTED,
-                    ],
-                    by=by,
-                    at=at,
-                    note=reason,
-                    kind=EventKind.ORIENTATION_CANCELLED,
-                    skip_principal=request_closing,
+                    Kind.CANCELLED, by=by, at=at, note=reason, skip_principal=request_closing
                 )
             notifications.cancelled(locked)
-        self.refresh_from_db()
         return self
 
     def start_stay(self, *, by, at: dt.datetime | None = None) -> "Orientation":
         """The person arrives in the structure."""
         at = at or timezone.now()
         with transaction.atomic():
-            locked = self._lock(allowed={State.ADMITTED})
-            if at < locked.decided_at:
+            locked = self.lock()
+            if locked.state == State.ADMITTED and at < locked.decided_at:
                 raise TransitionNotAllowed("L'arrivée précède la décision d'admission.")
-            locked._set(State.IN_STAY, by=by, at=at, stay_started_at=at)
-            for request in locked._requests(statuses=[RequestStatus.ADMITTED]):
+            locked, _ = self._apply(
+                Kind.STAY_STARTED, by=by, at=at, locked=locked, stay_started_at=at
+            )
+            for request in locked._requests(Kind.STAY_STARTED):
                 request.record_event(
-                    kind=EventKind.STAY_STARTED, by=by, at=at, data=locked._event_data()
+                    kind=EventKind.STAY_STARTED,
+                    by=by,
+                    at=at,
+                    data={"orientation": locked.pk, "structure": locked.structure_id},
                 )
-        self.refresh_from_db()
         return self
 
     def end_stay(
@@ -429,120 +457,165 @@ class Orientation(models.Model):
             raise TransitionNotAllowed("Choisissez le motif de la sortie dans la liste.")
         if at > timezone.now():
             raise TransitionNotAllowed("Une fin de séjour s'enregistre une fois la sortie faite.")
+        text = f"{EndReason(reason).label} — {EndDestination(destination).label}"
+        if note:
+            text += f". {note}"
         with transaction.atomic():
-            locked = self._lock(allowed={State.IN_STAY})
-            if at < locked.stay_started_at:
+            locked = self.lock()
+            if locked.state == State.IN_STAY and at < locked.stay_started_at:
                 raise TransitionNotAllowed("La date de sortie précède la date d'arrivée.")
-            text = f"{EndReason(reason).label} — {EndDestination(destination).label}"
-            if note:
-                text += f". {note}"
-            locked._set(
-                State.ENDED,
+            locked, _ = self._apply(
+                Kind.STAY_ENDED,
                 by=by,
                 at=at,
                 note=text,
+                locked=locked,
                 ended_at=at,
                 end_destination=destination,
                 end_reason=reason,
             )
-            locked._move_requests(
-                "end_stay", statuses=[RequestStatus.ADMITTED], by=by, at=at, note=text
-            )
-        self.refresh_from_db()
+            locked._move_requests(Kind.STAY_ENDED, by=by, at=at, note=text)
         return self
 
     # -- machinery --------------------------------------------------------------------
 
-    def _lock(self, *, allowed: set[str]) -> "Orientation":
-        locked = (
+    def lock(self) -> "Orientation":
+        return (
             Orientation.objects.select_for_update(of=("self",))
             .select_related("request", "structure", "capacity")
             .get(pk=self.pk)
         )
-        if locked.state not in allowed:
-            raise TransitionNotAllowed(
-                f"Impossible : l'orientation est « {locked.get_state_display()} »."
-            )
-        return locked
 
-    def _set(self, to_state: str, *, by, at: dt.datetime, note: str = "", **fields) -> None:
-        from_state = self.state
-        for name, value in {**fields, "state": to_state}.items():
-            setattr(self, name, value)
-        self.save()
-        self._log(by=by, from_state=from_state, to_state=to_state, at=at, note=note)
+    def state_phrase(self) -> str:
+        return f"l'orientation est « {self.get_state_display()} »"
 
-    def _log(self, *, by, from_state: str, to_state: str, at: dt.datetime, note: str = ""):
-        return OrientationEvent.objects.create(
-            orientation=self,
-            actor=by,
-            from_state=from_state,
-            to_state=to_state,
-            occurred_at=at,
-            note=note,
-        )
-
-    def _event_data(self) -> dict:
-        return {"orientation": self.pk, "structure": self.structure_id}
-
-    def _requests(self, *, statuses, placed_here: bool = True, skip_principal: bool = False):
-        """The oriented request, then the household's other requests of the same channel that
-        follow it (SIAO-02: a household is placed together)."""
+    def _requests(self, name: str, *, first: bool = False, skip_principal: bool = False):
+        """The requests an orientation step moves: the oriented request, then the household's
+        other requests of the same channel that follow it (SIAO-02: a household is placed
+        together) — those the matching request transition allows now. `first`: the
+        orientation is being opened, so the others are not yet placed here."""
+        step = REQUEST_STEP[name]
         others = Request.objects.filter(
-            household_id=self.request.household_id,
-            channel=self.request.channel,
-            status__in=statuses,
+            household_id=self.request.household_id, channel=self.request.channel
         ).exclude(pk=self.request_id)
-        if placed_here:
+        if not first:
             others = others.filter(host_structure_id=self.structure_id)
+        if step is None:  # the start of a stay changes no request's status
+            others = others.filter(status=RequestStatus.ADMITTED)
+        else:
+            others = [r for r in others.order_by("pk") if not r.workflow[step].refusal(r)]
+        # The oriented request itself always follows: its refusal is the user's message.
         principal = [] if skip_principal else [Request.objects.get(pk=self.request_id)]
-        return principal + list(others.order_by("pk"))
+        return principal + list(others)
 
     def _move_requests(
-        self,
-        transition: str,
-        *,
-        statuses,
-        by,
-        at: dt.datetime,
-        note: str = "",
-        placed_here: bool = True,
-        skip_principal: bool = False,
-        **kwargs,
-    ) -> list[RequestEvent]:
-        events = []
-        for request in self._requests(
-            statuses=statuses, placed_here=placed_here, skip_principal=skip_principal
-        ):
-            method = getattr(request, transition)
-            events.append(method(by=by, at=at, note=note, data=self._event_data(), **kwargs))
-        return events
+        self, name: str, *, by, at: dt.datetime, note: str = "", first=False, skip_principal=False
+    ) -> None:
+        for request in self._requests(name, first=first, skip_principal=skip_principal):
+            request._follow(REQUEST_STEP[name], orientation=self, by=by, at=at, note=note)
+
+    S = State
+    workflow = Workflow(
+        transition(
+            Kind.ATTRIBUTED,
+            "Attribuer la place",
+            sources=[INITIAL],
+            target=S.PROPOSED,
+            may=lambda o, user: user.is_siao_of(o.request.territory_id),
+            denied=SIAO_ONLY,
+        ),
+        transition(
+            Kind.PREPOSITIONED,
+            "Prépositionner",
+            sources=[INITIAL],
+            target=S.WAITING,
+            may=lambda o, user: user.is_siao_of(o.request.territory_id),
+            denied=SIAO_ONLY,
+        ),
+        transition(
+            Kind.DIRECT_ADMISSION,
+            "Admission directe",
+            sources=[INITIAL],
+            target=S.IN_STAY,
+            may=lambda o, user: user.manages(o.structure),
+            denied=MANAGER_ONLY,
+        ),
+        transition(
+            Kind.CONFIRMED,
+            "Attribuer la place attendue",
+            sources=[S.WAITING],
+            target=S.PROPOSED,
+            may=lambda o, user: user.is_siao_of(o.request.territory_id),
+            denied=SIAO_ONLY,
+        ),
+        transition(
+            Kind.ADMITTED,
+            "Accepter l'admission",
+            sources=[S.PROPOSED],
+            target=S.ADMITTED,
+            may=lambda o, user: user.manages(o.structure),
+            denied=MANAGER_ONLY,
+        ),
+        transition(
+            Kind.REFUSED,
+            "Refuser l'admission",
+            sources=[S.PROPOSED],
+            target=S.REFUSED,
+            may=lambda o, user: user.manages(o.structure),
+            denied=MANAGER_ONLY,
+            rule=lambda o: o.refusal_rule(),
+        ),
+        transition(
+            Kind.CANCELLED,
+            "Annuler l'orientation",
+            sources=[S.WAITING, S.PROPOSED, S.ADMITTED],
+            target=S.CANCELLED,
+            may=lambda o, user: user.is_siao_of(o.request.territory_id),
+            denied=SIAO_ONLY,
+        ),
+        transition(
+            Kind.STAY_STARTED,
+            "Enregistrer l'arrivée",
+            sources=[S.ADMITTED],
+            target=S.IN_STAY,
+            may=lambda o, user: user.manages(o.structure),
+            denied=MANAGER_ONLY,
+        ),
+        transition(
+            Kind.STAY_ENDED,
+            "Enregistrer la fin du séjour",
+            sources=[S.IN_STAY],
+            target=S.ENDED,
+            may=lambda o, user: user.manages(o.structure),
+            denied=MANAGER_ONLY,
+        ),
+    )
+    del S
+
+    def refusal_rule(self) -> str:
+        if self.can_be_refused:
+            return ""
+        return (
+            "Orientation d'urgence : seule une structure CHRS (ou ayant le statut de "
+            "CHRS) peut refuser l'admission."
+        )
 
 
-class OrientationEvent(models.Model):
-    """One state change of an orientation: who, when, why. Rows are only ever added."""
+class OrientationEvent(StateEvent):
+    """One step of an orientation: which, who, when, why. Rows are only ever added."""
 
     orientation = models.ForeignKey(
         Orientation, verbose_name="orientation", on_delete=models.CASCADE, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    kind = models.CharField("étape", max_length=20, choices=Kind.choices)
+    from_state = models.CharField(
+        "état précédent", max_length=20, choices=State.choices, blank=True
     )
-    from_state = models.CharField(max_length=10, choices=State.choices, blank=True)
-    to_state = models.CharField(max_length=10, choices=State.choices)
-    occurred_at = models.DateTimeField("survenu le", default=timezone.now)
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
-    note = models.TextField("commentaire", blank=True)
+    to_state = models.CharField("nouvel état", max_length=20, choices=State.choices)
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "événement d'orientation"
         verbose_name_plural = "événements d'orientation"
-        ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_to_state_display()} — {self.occurred_at:%d/%m/%Y %H:%M}"
@@ -629,10 +702,3 @@ def _previous_active(request: Request, *, allow_waiting: bool) -> Orientation | 
         f"La demande a déjà une orientation en cours vers « {current.structure} » "
         f"({current.get_state_display().lower()}) : annulez-la d'abord."
     )
-
-
-def _orientable(request: Request) -> list[str]:
-    statuses = [RequestStatus.EVALUATED, RequestStatus.WAITING]
-    if request.channel == Channel.EMERGENCY:
-        statuses.append(RequestStatus.NEW)
-    return statuses

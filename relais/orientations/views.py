@@ -11,6 +11,7 @@ from relais.audit.enums import Action
 from relais.places.models import PlaceCapacity
 from relais.requests.models import Request, TransitionNotAllowed
 
+from .enums import OrientationEventKind as Kind
 from .enums import OrientationState
 from .forms import AttributionForm, CancelForm, EndStayForm, RefusalForm, SuggestionFilterForm
 from .models import Notification, Orientation
@@ -20,25 +21,6 @@ State = OrientationState
 
 
 # -- who may do what --------------------------------------------------------------------------
-
-
-def _is_siao_of(user, territory_id: int) -> bool:
-    if user.is_superuser:
-        return True
-    return (
-        user.role == Role.SIAO_OPERATOR
-        and user.organisation_id is not None
-        and user.organisation.territory_id == territory_id
-    )
-
-
-def _is_manager_of(user, orientation: Orientation) -> bool:
-    if user.is_superuser:
-        return True
-    return (
-        user.role == Role.STRUCTURE_MANAGER
-        and user.organisation_id == orientation.structure.manager_id
-    )
 
 
 def _visible_orientation(request, pk: int) -> Orientation:
@@ -63,7 +45,7 @@ def _orientable_request(request, pk: int) -> Request:
         ),
         pk=pk,
     )
-    if not _is_siao_of(request.user, req.territory_id):
+    if not request.user.is_siao_of(req.territory_id):
         raise PermissionDenied("Seul le SIAO du territoire oriente une demande.")
     return req
 
@@ -150,18 +132,11 @@ def orientation_detail(request, pk: int):
 
 def _detail_context(request, orientation: Orientation, **forms) -> dict:
     user = request.user
-    siao = _is_siao_of(user, orientation.request.territory_id)
-    manager = _is_manager_of(user, orientation)
-    state = orientation.state
     return {
         "orientation": orientation,
         "events": orientation.events.select_related("actor"),
-        "can_decide": manager and state == State.PROPOSED,
-        "can_refuse": manager and state == State.PROPOSED and orientation.can_be_refused,
-        "can_start_stay": manager and state == State.ADMITTED,
-        "can_end_stay": manager and state == State.IN_STAY,
-        "can_confirm": siao and state == State.WAITING,
-        "can_cancel": siao and state in (State.WAITING, State.PROPOSED, State.ADMITTED),
+        # What the model allows this user now: the page offers exactly that.
+        "allowed": {t.name for t in orientation.allowed_transitions(user)},
         "refusal_form": forms.get("refusal_form") or RefusalForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "end_form": forms.get("end_form") or EndStayForm(),
@@ -171,20 +146,12 @@ def _detail_context(request, orientation: Orientation, **forms) -> dict:
     }
 
 
-def _act(request, pk: int, *, who: str, action):
-    """Run `action(orientation)` for the allowed user; a refusal is shown, not raised."""
+def _act(request, pk: int, *, name: str, action):
+    """Run `action(orientation)` for a user the transition allows; a refusal is shown."""
     orientation = _visible_orientation(request, pk)
-    allowed = (
-        _is_manager_of(request.user, orientation)
-        if who == "manager"
-        else _is_siao_of(request.user, orientation.request.territory_id)
-    )
-    if not allowed:
-        raise PermissionDenied(
-            "Seule la structure décide de l'admission et enregistre le séjour."
-            if who == "manager"
-            else "Seul le SIAO du territoire modifie une orientation."
-        )
+    step = orientation.workflow[name]
+    if not step.may(orientation, request.user):
+        raise PermissionDenied(step.denied)
     try:
         outcome = action(orientation)
     except TransitionNotAllowed as refusal:
@@ -201,7 +168,7 @@ def _act(request, pk: int, *, who: str, action):
             request_or_user=request,
             action=Action.WRITE,
             obj=orientation.request,
-            detail={"orientation": orientation.pk, "transition": action.__qualname__.split(".")[0]},
+            detail={"orientation": orientation.pk, "transition": name},
         )
         messages.success(request, outcome)
     return redirect("orientations:detail", pk=orientation.pk)
@@ -213,7 +180,7 @@ def admit(request, pk: int):
         orientation.admit(by=request.user)
         return "Admission acceptée. Le SIAO et le référent de la personne sont prévenus."
 
-    return _act(request, pk, who="manager", action=action)
+    return _act(request, pk, name=Kind.ADMITTED, action=action)
 
 
 @require_POST
@@ -229,7 +196,7 @@ def refuse(request, pk: int):
         )
         return "Refus enregistré. Le SIAO et le référent de la personne sont prévenus."
 
-    return _act(request, pk, who="manager", action=action)
+    return _act(request, pk, name=Kind.REFUSED, action=action)
 
 
 @require_POST
@@ -238,7 +205,7 @@ def start_stay(request, pk: int):
         orientation.start_stay(by=request.user)
         return "Arrivée enregistrée."
 
-    return _act(request, pk, who="manager", action=action)
+    return _act(request, pk, name=Kind.STAY_STARTED, action=action)
 
 
 @require_POST
@@ -256,7 +223,7 @@ def end_stay(request, pk: int):
         )
         return "Fin de séjour enregistrée : la place est de nouveau libre."
 
-    return _act(request, pk, who="manager", action=action)
+    return _act(request, pk, name=Kind.STAY_ENDED, action=action)
 
 
 @require_POST
@@ -265,7 +232,7 @@ def confirm_place(request, pk: int):
         orientation.confirm_place(by=request.user)
         return "Place attribuée : la demande n'est plus en attente."
 
-    return _act(request, pk, who="siao", action=action)
+    return _act(request, pk, name=Kind.CONFIRMED, action=action)
 
 
 @require_POST
@@ -277,7 +244,7 @@ def cancel(request, pk: int):
         orientation.cancel(by=request.user, reason=form.cleaned_data["reason"])
         return "Orientation annulée : la demande est de nouveau à orienter."
 
-    return _act(request, pk, who="siao", action=action)
+    return _act(request, pk, name=Kind.CANCELLED, action=action)
 
 
 # -- lists ------------------------------------------------------------------------------------

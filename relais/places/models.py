@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from relais.accounts.models import Organisation, Territory
+from relais.core.transitions import Event, TransitionNotAllowed, lock
 
 from .enums import CapacityEventKind, PlaceType, StructureType
 from .validators import (
@@ -362,12 +363,10 @@ class PlaceCapacity(models.Model):
         )
 
     def _declare(self, *, by, delta: int, kind: str, note: str) -> "CapacityEvent":
-        from relais.requests.models import TransitionNotAllowed
-
         if delta == 0:
             raise TransitionNotAllowed("Indiquez un nombre de places.")
         with transaction.atomic():
-            locked = PlaceCapacity.objects.select_for_update().get(pk=self.pk)
+            locked = lock(self)
             unavailable = locked.unavailable_places + delta
             if unavailable < 0:
                 raise TransitionNotAllowed(
@@ -387,7 +386,7 @@ class PlaceCapacity(models.Model):
         return event
 
 
-class CapacityEvent(models.Model):
+class CapacityEvent(Event):
     """A manager's declaration about a capacity: who, when, why. Rows are only ever added."""
 
     capacity = models.ForeignKey(
@@ -395,14 +394,6 @@ class CapacityEvent(models.Model):
     )
     kind = models.CharField("déclaration", max_length=20, choices=CapacityEventKind.choices)
     delta = models.IntegerField("places rendues indisponibles (négatif : rendues disponibles)")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     occurred_at = models.DateTimeField("le", default=timezone.now)
     note = models.TextField("motif", blank=True)
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,53 +9,82 @@ from django.views.decorators.http import require_POST
 from relais.accounts.enums import Role
 from relais.audit import log as audit
 from relais.audit.enums import Action
+from relais.identity.entry import EntryCheck
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
-from relais.requests.forms import DirectAdmissionForm
-from relais.requests.models import TransitionNotAllowed, record_direct_admission
+from relais.requests.enums import Channel
+from relais.requests.forms import DirectAdmissionForm, HouseholdMemberFormSet
+from relais.requests.models import Request, TransitionNotAllowed, create_request
 
 from .forms import AvailabilityForm, PlaceCapacityFormSet, StructureForm, VacancyFilterForm
 from .models import CapacityEvent, PlaceCapacity, Structure
 
 
 def direct_admission(request):
-    """SIAO-04: the structure records an emergency admission after the fact."""
-    if request.user.role != Role.STRUCTURE_MANAGER:
+    """SIAO-04: the structure records an emergency admission after the fact, with the
+    household; the stay takes its urgence places like any attribution."""
+    if not (request.user.is_superuser or request.user.role == Role.STRUCTURE_MANAGER):
         raise PermissionDenied(
             "Seul un gestionnaire de structure enregistre une admission directe."
         )
-    form = DirectAdmissionForm(request.POST or None, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
+    form = DirectAdmissionForm(
+        request.POST or None, prefix="admission", organisation=request.user.organisation
+    )
+    members = HouseholdMemberFormSet(request.POST or None, prefix="members")
+    identity = EntryCheck(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and members.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                person = form.new_person()
-                person.full_clean()
-                person.save()
-                req = record_direct_admission(
-                    person=person,
-                    structure=data["structure"],
-                    admitted_at=data["admitted_at"],
-                    by=request.user,
-                    notes=data["notes"],
-                )
-                capacity = data["structure"].capacity_for_direct_admission()
-                if capacity is not None:  # the stay holds its place in the vacancies
-                    Orientation.record_direct_admission(
-                        request=req, capacity=capacity, by=request.user, at=data["admitted_at"]
-                    )
-                audit.record(
-                    request_or_user=request,
-                    action=Action.WRITE,
-                    obj=req,
-                    detail={"event": "direct_admission"},
-                )
-        except TransitionNotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"Admission directe de {person} enregistrée.")
-            return redirect("requests:detail", pk=req.pk)
-    return render(request, "places/direct_admission.html", {"form": form})
+        done = Request.objects.submitted(data["submission"])
+        if done is not None:  # the same form sent twice: one admission only
+            return redirect("requests:detail", pk=done.pk)
+        typed = form.new_person()
+        if identity.is_valid_for(typed):
+            try:
+                req = _record_direct_admission(request, data, typed, members, identity)
+            except TransitionNotAllowed as refusal:
+                form.add_error(None, str(refusal))
+            except IntegrityError:  # the twin submission won the race
+                done = Request.objects.submitted(data["submission"])
+                if done is None:
+                    raise
+                return redirect("requests:detail", pk=done.pk)
+            else:
+                messages.success(request, f"Admission directe de {req.person} enregistrée.")
+                return redirect("requests:detail", pk=req.pk)
+    return render(
+        request,
+        "places/direct_admission.html",
+        {"form": form, "members": members, "identity": identity},
+    )
+
+
+def _record_direct_admission(request, data, typed, members, identity) -> Request:
+    structure = data["structure"]
+    with transaction.atomic():
+        typed.full_clean()
+        person = identity.person_for(typed)
+        req = create_request(
+            person=person,
+            channel=Channel.EMERGENCY,
+            referrer_organisation=structure.manager,
+            by=request.user,
+            occurred_at=data["admitted_at"],
+            requested_on=timezone.localdate(data["admitted_at"]),
+            notes=data["notes"],
+            submission_key=data["submission"],
+        )
+        identity.record(request=req, person=person, by=request.user)
+        members.attach_to(req, by=request.user)
+        Orientation.admit_directly(
+            request=req, structure=structure, by=request.user, at=data["admitted_at"]
+        )
+        audit.record(
+            request_or_user=request,
+            action=Action.WRITE,
+            obj=req,
+            detail={"event": "direct_admission"},
+        )
+    return req
 
 
 # -- register, vacancies and hosted people (SIAO-07, 09, 16, 21) -----------------------------

@@ -30,8 +30,8 @@ class RequestEventInline(admin.TabularInline):
     readonly_fields = [
         "kind",
         "actor",
-        "from_status",
-        "to_status",
+        "from_state",
+        "to_state",
         "occurred_at",
         "recorded_at",
         "note",

@@ -35,6 +35,19 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Rouverte"
 
 
+class CloseReason(models.TextChoices):
+    """Why a request is closed without a stay (or after one, by the referrer)."""
+
+    SOLUTION_FOUND = "solution_found", "Solution trouvée hors SIAO (famille, logement, autre)"
+    NO_NEWS = "no_news", "Sans nouvelles de la personne"
+    PERSON_DECLINED = "person_declined", "La personne renonce à sa demande"
+    LEFT_TERRITORY = "left_territory", "Départ du territoire"
+    NEEDS_CHANGED = "needs_changed", "Situation changée : une autre demande est faite"
+    DUPLICATE = "duplicate", "Demande en double"
+    DEATH = "death", "Décès"
+    OTHER = "other", "Autre motif (préciser)"
+
+
 class Sex(models.TextChoices):
     FEMALE = "F", "Femme"
     MALE = "M", "Homme"

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,11 +16,13 @@ from .models import (
     Debt,
     Employment,
     EvaluationReason,
+    HouseholdMember,
     HousingAid,
     Person,
     Request,
     ResourceLine,
     SocialEvaluation,
+    create_request,
 )
 
 YES_NO = [("", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
@@ -199,7 +202,45 @@ class HouseholdMemberForm(PersonBirthDateMixin, DsfrModelForm):
         }
 
 
-HouseholdMemberFormSet = forms.formset_factory(HouseholdMemberForm, extra=0, max_num=15)
+class BaseMembersFormSet(forms.BaseFormSet):
+    def attach_to(self, req: Request, *, by) -> None:
+        """Each attached person gets a secondary request in the same household (SIAO-02)."""
+        for member_form in self:
+            if not member_form.has_changed():
+                continue
+            person = member_form.save()
+            HouseholdMember.objects.create(
+                household=req.household,
+                person=person,
+                relationship=member_form.cleaned_data["relationship"],
+                child_situation=member_form.cleaned_data["child_situation"],
+            )
+            create_request(
+                person=person,
+                channel=req.channel,
+                referrer_organisation=req.referrer_organisation,
+                by=by,
+                household=req.household,
+                requested_on=req.requested_on,
+            )
+
+
+HouseholdMemberFormSet = forms.formset_factory(
+    HouseholdMemberForm, formset=BaseMembersFormSet, extra=0, max_num=15
+)
+
+
+class SubmittedOnceMixin:
+    """A hidden one-time key: the same form sent twice (a double click, a reload) is
+    recognised and makes one record, not two."""
+
+    def add_submission_key(self) -> None:
+        self.fields["submission"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4().hex
+
+    def clean_submission(self) -> str:
+        return re.sub(r"[^0-9a-f]", "", self.cleaned_data.get("submission", ""))[:32]
 
 
 class InsertionRequestForm(DsfrModelForm):
@@ -244,7 +285,7 @@ class RequestEditForm(DsfrModelForm):
     clean_requested_on = InsertionRequestForm.clean_requested_on
 
 
-class EmergencyIntakeForm(PartialBirthDateMixin, DsfrBaseForm):
+class EmergencyIntakeForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseForm):
     """What a 115 call handler can learn in a short call."""
 
     birth_name = forms.CharField(label="Nom", max_length=100)
@@ -269,8 +310,12 @@ class EmergencyIntakeForm(PartialBirthDateMixin, DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_submission_key()
 
-class DirectAdmissionForm(PartialBirthDateMixin, DsfrBaseForm):
+
+class DirectAdmissionForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseForm):
     """SIAO-04: a structure records, afterwards, someone it admitted on the spot."""
 
     structure = forms.ModelChoiceField(label="Structure", queryset=Structure.objects.none())
@@ -295,6 +340,7 @@ class DirectAdmissionForm(PartialBirthDateMixin, DsfrBaseForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["structure"].queryset = Structure.objects.managed_by(organisation)
+        self.add_submission_key()
 
     def clean_admitted_at(self):
         at = self.cleaned_data["admitted_at"]

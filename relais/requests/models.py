@@ -10,15 +10,19 @@ from django.utils import timezone
 
 from relais.accounts.enums import Role
 from relais.accounts.models import Organisation, Territory
+from relais.core.transitions import (
+    INITIAL,
+    StateEvent,
+    Stateful,
+    StatefulQuerySet,
+    TransitionNotAllowed,
+    Workflow,
+    transition,
+)
 from relais.places.models import Structure
 
 from . import enums
 from .enums import Channel, EventKind, RequestStatus
-
-
-class TransitionNotAllowed(Exception):
-    """A state change asked from a state that does not allow it. The message is for users."""
-
 
 # ---------------------------------------------------------------------------------------------
 # Persons and households
@@ -208,7 +212,7 @@ class HouseholdMember(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
-class RequestQuerySet(models.QuerySet):
+class RequestQuerySet(StatefulQuerySet):
     def visible_to(self, user) -> "RequestQuerySet":
         """Who sees which request (seed 004 Annex II §1–2; SIAO-20, SIAO-21, SEC-02).
 
@@ -243,6 +247,10 @@ class RequestQuerySet(models.QuerySet):
             case _:
                 return self.none()
 
+    def submitted(self, key: str) -> "Request | None":
+        """The request an intake form with this one-time key already made, if any."""
+        return self.filter(submission_key=key).first() if key else None
+
     def search(self, text: str) -> "RequestQuerySet":
         for word in text.split():
             self = self.filter(
@@ -253,7 +261,7 @@ class RequestQuerySet(models.QuerySet):
         return self
 
 
-class Request(models.Model):
+class Request(Stateful):
     """One request for shelter or housing, for one person (SIAO-01, SIAO-02).
 
     Its status only changes through the named transitions below; each writes a RequestEvent.
@@ -309,6 +317,11 @@ class Request(models.Model):
     admitted_at = models.DateTimeField("admise le", null=True, blank=True, editable=False)
     ended_at = models.DateTimeField("sortie le", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("clôturée le", null=True, blank=True, editable=False)
+    close_reason = models.CharField(
+        "motif de clôture", max_length=20, choices=enums.CloseReason.choices, blank=True
+    )
+    # The intake form's one-time key: the same form sent twice makes one request.
+    submission_key = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -338,6 +351,11 @@ class Request(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_at__isnull=False),
                 name="request_closed_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~Q(submission_key=""),
+                name="request_submitted_once",
             ),
         ]
 
@@ -388,49 +406,32 @@ class Request(models.Model):
         None when the request did not exist yet. Events carry both when they happened and when
         they were recorded, so an a-posteriori entry changes the past only from its recording on.
         """
-        events = self.events.filter(occurred_at__lte=moment).exclude(to_status="")
+        events = self.events.filter(occurred_at__lte=moment).exclude(to_state="")
         if known_at is not None:
             events = events.filter(recorded_at__lte=known_at)
         last = events.order_by("-occurred_at", "-id").first()
-        return last.to_status if last else None
+        return last.to_state if last else None
 
     # -- transitions ---------------------------------------------------------------------
 
-    def _transition(
-        self,
-        *,
-        kind: str,
-        allowed: set[str],
-        to_status: str,
-        by,
-        occurred_at: dt.datetime | None = None,
-        note: str = "",
-        data: dict | None = None,
-        **changes,
-    ) -> "RequestEvent":
-        """Lock the row, check the source state, apply `changes`, write the event."""
-        with transaction.atomic():
-            locked = Request.objects.select_for_update().get(pk=self.pk)
-            if locked.status not in allowed:
-                raise TransitionNotAllowed(
-                    f"Impossible : la demande est « {locked.get_status_display()} »."
-                )
-            from_status = locked.status
-            for field, value in {**changes, "status": to_status}.items():
-                setattr(locked, field, value)
-            locked.save()
-            event = RequestEvent.objects.create(
-                request=locked,
-                kind=kind,
-                actor=by,
-                from_status=from_status,
-                to_status=to_status,
-                occurred_at=occurred_at or timezone.now(),
-                note=note,
-                data=data or {},
+    def evaluation_refusal(self) -> str:
+        """Why the request cannot be validated yet, or "" (Annex IV blocks still missing)."""
+        if not self.needs_evaluation:
+            return ""
+        evaluation = getattr(self.evaluation_request, "evaluation", None)
+        if evaluation is None:
+            return "L'évaluation sociale est incomplète : toute l'évaluation."
+        if not evaluation.is_complete:
+            return (
+                f"L'évaluation sociale est incomplète : {', '.join(evaluation.missing_blocks())}."
             )
-        self.refresh_from_db()
-        return event
+        return ""
+
+    def orientation_refusal(self) -> str:
+        """An insertion or housing request is evaluated before it is oriented; urgence is not."""
+        if self.status == RequestStatus.NEW and self.needs_evaluation:
+            return "La demande doit d'abord être évaluée."
+        return ""
 
     @property
     def evaluation_request(self) -> "Request":
@@ -446,20 +447,8 @@ class Request(models.Model):
 
         Validating the principal request validates the household's attached requests too.
         """
-        if self.needs_evaluation:
-            evaluation = getattr(self.evaluation_request, "evaluation", None)
-            if evaluation is None or not evaluation.is_complete:
-                missing = (
-                    ", ".join(evaluation.missing_blocks()) if evaluation else "toute l'évaluation"
-                )
-                raise TransitionNotAllowed(f"L'évaluation sociale est incomplète : {missing}.")
         with transaction.atomic():
-            event = self._transition(
-                kind=EventKind.EVALUATED,
-                allowed={RequestStatus.NEW},
-                to_status=RequestStatus.EVALUATED,
-                by=by,
-            )
+            _, event = self._apply(EventKind.EVALUATED, by=by)
             if self.is_principal:
                 attached = self.household.requests.filter(
                     status=RequestStatus.NEW, channel=self.channel
@@ -468,113 +457,63 @@ class Request(models.Model):
                     secondary.evaluate(by=by)
         return event
 
-    # The placement transitions below are driven by relais.orientations.Orientation, which
-    # holds the place, checks vacancies and calls them in the same transaction; `data` then
-    # names the structure and the orientation so the timeline can be replayed at any cut-off.
-
-    def preposition(
-        self,
-        *,
-        by,
-        structure: Structure,
-        note: str = "",
-        at: dt.datetime | None = None,
-        data: dict | None = None,
+    def close(
+        self, *, by, reason: str, note: str = "", at: dt.datetime | None = None
     ) -> "RequestEvent":
-        """SIAO-12: attribute a place whatever the vacancies; the request waits for it."""
-        return self._transition(
-            kind=EventKind.PREPOSITIONED,
-            allowed={RequestStatus.NEW, RequestStatus.EVALUATED},
-            to_status=RequestStatus.WAITING,
-            by=by,
-            occurred_at=at,
-            note=note,
-            data={"structure": structure.pk, **(data or {})},
-            host_structure=structure,
-        )
-
-    def orient(
-        self,
-        *,
-        by,
-        structure: Structure,
-        note: str = "",
-        at: dt.datetime | None = None,
-        data: dict | None = None,
-    ) -> "RequestEvent":
-        allowed = {RequestStatus.EVALUATED, RequestStatus.WAITING}
-        if self.channel == Channel.EMERGENCY:
-            allowed.add(RequestStatus.NEW)
-        return self._transition(
-            kind=EventKind.ORIENTED,
-            allowed=allowed,
-            to_status=RequestStatus.ORIENTED,
-            by=by,
-            occurred_at=at,
-            note=note,
-            data={"structure": structure.pk, **(data or {})},
-            host_structure=structure,
-        )
-
-    def admit(
-        self, *, by, at: dt.datetime | None = None, note: str = "", data: dict | None = None
-    ) -> "RequestEvent":
-        """The structure accepts the person (affectation, SIAO-14)."""
+        """Close the request, with a reason from the list; a pending orientation or
+        pre-positioning is cancelled with it."""
+        if reason not in enums.CloseReason.values:
+            raise TransitionNotAllowed("Choisissez le motif de clôture dans la liste.")
+        if reason == enums.CloseReason.OTHER and not note.strip():
+            raise TransitionNotAllowed("Précisez le motif de clôture.")
+        note = note.strip()
+        text = note if reason == enums.CloseReason.OTHER else enums.CloseReason(reason).label
+        if note and reason != enums.CloseReason.OTHER:
+            text += f". {note}"
         at = at or timezone.now()
-        return self._transition(
-            kind=EventKind.ADMITTED,
-            allowed={RequestStatus.ORIENTED},
-            to_status=RequestStatus.ADMITTED,
-            by=by,
-            occurred_at=at,
-            note=note,
-            data={"structure": self.host_structure_id, **(data or {})},
-            admitted_at=at,
-        )
+        with transaction.atomic():
+            # Lock order as everywhere: orientation first, then the request.
+            for orientation in self.orientations.active():
+                orientation.cancel(by=by, reason=text, at=at, request_closing=True)
+            _, event = self._apply(
+                EventKind.CLOSED,
+                by=by,
+                at=at,
+                note=text,
+                closed_at=at,
+                close_reason=reason,
+                host_structure=None,
+            )
+        return event
 
-    def end_stay(
-        self, *, by, at: dt.datetime, note: str = "", data: dict | None = None
-    ) -> "RequestEvent":
-        if self.admitted_at and at < self.admitted_at:
-            raise TransitionNotAllowed("La date de sortie précède la date d'admission.")
-        return self._transition(
-            kind=EventKind.STAY_ENDED,
-            allowed={RequestStatus.ADMITTED},
-            to_status=RequestStatus.ENDED,
-            by=by,
-            occurred_at=at,
-            note=note,
-            data={"structure": self.host_structure_id, **(data or {})},
-            ended_at=at,
-        )
-
-    def release(
-        self,
-        *,
-        by,
-        kind: str,
-        note: str = "",
-        at: dt.datetime | None = None,
-        data: dict | None = None,
-    ) -> "RequestEvent":
-        """An orientation was refused or cancelled: the request is to orient again.
-
-        It goes back to « Évaluée » if it ever was, else to « À évaluer ».
-        """
-        if kind not in (EventKind.ORIENTATION_REFUSED, EventKind.ORIENTATION_CANCELLED):
-            raise ValueError(kind)
-        was_evaluated = self.events.filter(kind=EventKind.EVALUATED).exists()
-        return self._transition(
-            kind=kind,
-            allowed={RequestStatus.WAITING, RequestStatus.ORIENTED, RequestStatus.ADMITTED},
-            to_status=RequestStatus.EVALUATED if was_evaluated else RequestStatus.NEW,
-            by=by,
-            occurred_at=at,
-            note=note,
-            data={"structure": self.host_structure_id, **(data or {})},
-            host_structure=None,
-            admitted_at=None,
-        )
+    def _follow(self, name: str, *, orientation, by, at: dt.datetime, note: str = ""):
+        """A placement step, driven only by relais.orientations.Orientation, which holds the
+        place, checks vacancies and calls this in the same transaction. The event names the
+        structure and the orientation, so the timeline can be replayed at any cut-off."""
+        data = {"orientation": orientation.pk, "structure": orientation.structure_id}
+        changes: dict = {}
+        target = None
+        if name in (EventKind.PREPOSITIONED, EventKind.ORIENTED):
+            changes["host_structure_id"] = orientation.structure_id
+        elif name == EventKind.ADMITTED:
+            changes["admitted_at"] = at
+        elif name == EventKind.DIRECT_ADMISSION:
+            changes.update(
+                host_structure_id=orientation.structure_id,
+                admitted_at=at,
+                is_direct_admission=True,
+            )
+        elif name == EventKind.STAY_ENDED:
+            if self.admitted_at and at < self.admitted_at:
+                raise TransitionNotAllowed("La date de sortie précède la date d'admission.")
+            changes["ended_at"] = at
+        elif name in (EventKind.ORIENTATION_REFUSED, EventKind.ORIENTATION_CANCELLED):
+            # Back to « Évaluée » if it ever was, else to « À évaluer ».
+            was_evaluated = self.events.filter(kind=EventKind.EVALUATED).exists()
+            target = RequestStatus.EVALUATED if was_evaluated else RequestStatus.NEW
+            changes.update(host_structure=None, admitted_at=None)
+        _, event = self._apply(name, by=by, at=at, note=note, data=data, target=target, **changes)
+        return event
 
     def record_event(
         self,
@@ -595,31 +534,6 @@ class Request(models.Model):
             data=data or {},
         )
 
-    def close(self, *, by, reason: str, at: dt.datetime | None = None) -> "RequestEvent":
-        """Close the request; a pending orientation or pre-positioning is cancelled with it."""
-        if not reason.strip():
-            raise TransitionNotAllowed("Indiquez le motif de clôture.")
-        at = at or timezone.now()
-        with transaction.atomic():
-            # Lock order as everywhere: orientation first, then the request.
-            for orientation in self.orientations.active():
-                orientation.cancel(by=by, reason=reason, at=at, request_closing=True)
-            return self._transition(
-                kind=EventKind.CLOSED,
-                allowed={
-                    RequestStatus.NEW,
-                    RequestStatus.EVALUATED,
-                    RequestStatus.WAITING,
-                    RequestStatus.ORIENTED,
-                },
-                to_status=RequestStatus.CLOSED,
-                by=by,
-                occurred_at=at,
-                note=reason,
-                closed_at=at,
-                host_structure=None,
-            )
-
     def record_update(self, *, by, fields: list[str]) -> "RequestEvent":
         """An edit that does not change the state still leaves a trace on the timeline."""
         return RequestEvent.objects.create(
@@ -629,9 +543,87 @@ class Request(models.Model):
             data={"fields": sorted(fields)},
         )
 
+    def state_phrase(self) -> str:
+        return f"la demande est « {self.get_status_display()} »"
 
-class RequestEvent(models.Model):
-    """A timestamped fact on a request's timeline. Rows are only ever added.
+    S = RequestStatus
+    _PLACED = [S.WAITING, S.ORIENTED, S.ADMITTED]
+    workflow = Workflow(
+        transition(EventKind.CREATED, "Créer", sources=[INITIAL], target=S.NEW),
+        transition(
+            EventKind.EVALUATED,
+            "Valider l'évaluation",
+            sources=[S.NEW],
+            target=S.EVALUATED,
+            may=lambda req, user: req.editable_by(user),
+            rule=lambda req: req.evaluation_refusal(),
+        ),
+        # Placement: only an orientation drives these (`_follow`); no user asks for them here.
+        transition(
+            EventKind.PREPOSITIONED,
+            "Prépositionner",
+            sources=[S.NEW, S.EVALUATED],
+            target=S.WAITING,
+            may=lambda req, user: False,
+        ),
+        transition(
+            EventKind.ORIENTED,
+            "Orienter",
+            sources=[S.NEW, S.EVALUATED, S.WAITING],
+            target=S.ORIENTED,
+            may=lambda req, user: False,
+            rule=lambda req: req.orientation_refusal(),
+        ),
+        transition(
+            EventKind.ADMITTED,
+            "Admettre",
+            sources=[S.ORIENTED],
+            target=S.ADMITTED,
+            may=lambda req, user: False,
+        ),
+        transition(
+            EventKind.DIRECT_ADMISSION,
+            "Admission directe",
+            sources=[S.NEW],
+            target=S.ADMITTED,
+            may=lambda req, user: False,
+        ),
+        transition(
+            EventKind.ORIENTATION_REFUSED,
+            "Refus de la structure",
+            sources=_PLACED,
+            target=None,
+            may=lambda req, user: False,
+        ),
+        transition(
+            EventKind.ORIENTATION_CANCELLED,
+            "Annulation de l'orientation",
+            sources=_PLACED,
+            target=None,
+            may=lambda req, user: False,
+        ),
+        transition(
+            EventKind.STAY_ENDED,
+            "Fin de séjour",
+            sources=[S.ADMITTED],
+            target=S.ENDED,
+            may=lambda req, user: False,
+        ),
+        transition(
+            EventKind.CLOSED,
+            "Clôturer la demande",
+            sources=[S.NEW, S.EVALUATED, S.WAITING, S.ORIENTED],
+            target=S.CLOSED,
+            may=lambda req, user: req.editable_by(user),
+        ),
+        field="status",
+    )
+    del S
+
+
+class RequestEvent(StateEvent):
+    """A timestamped fact on a request's timeline: a transition, or a fact that changes no
+    status (an edit, the start of a stay). Rows are only ever added.
 
     `occurred_at` is when it happened (in the past for an a-posteriori entry); `recorded_at`
     is when Relais learnt it.
@@ -641,24 +633,16 @@ class RequestEvent(models.Model):
         Request, verbose_name="demande", on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField("événement", max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    from_state = models.CharField(
+        "état précédent", max_length=20, choices=RequestStatus.choices, blank=True
     )
-    from_status = models.CharField(max_length=10, choices=RequestStatus.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=RequestStatus.choices, blank=True)
+    to_state = models.CharField(
+        "nouvel état", max_length=20, choices=RequestStatus.choices, blank=True
+    )
     occurred_at = models.DateTimeField("survenu le", default=timezone.now, db_index=True)
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
-    note = models.TextField("commentaire", blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "événement"
-        ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["request", "occurred_at"])]
 
     def __str__(self) -> str:
@@ -682,66 +666,20 @@ def create_request(
             HouseholdMember.objects.create(
                 household=household, person=person, relationship=enums.Relationship.PRINCIPAL
             )
-        request = Request.objects.create(
-            person=person,
-            household=household,
-            channel=channel,
-            territory=referrer_organisation.territory,
-            referrer_organisation=referrer_organisation,
-            referrer=by if by and by.organisation_id == referrer_organisation.pk else None,
-            **fields,
-        )
-        RequestEvent.objects.create(
-            request=request,
-            kind=EventKind.CREATED,
-            actor=by,
-            to_status=RequestStatus.NEW,
-            occurred_at=occurred_at or timezone.now(),
-        )
-    return request
-
-
-def record_direct_admission(
-    *,
-    person: Person,
-    structure: Structure,
-    admitted_at: dt.datetime,
-    by,
-    household: Household | None = None,
-    notes: str = "",
-) -> Request:
-    """SIAO-04: someone turned up and was admitted; the structure records it afterwards."""
-    if admitted_at > timezone.now():
-        raise TransitionNotAllowed(
-            "Une admission directe s'enregistre après coup : la date ne peut pas être future."
-        )
-    with transaction.atomic():
-        request = create_request(
-            person=person,
-            channel=Channel.EMERGENCY,
-            referrer_organisation=structure.manager,
+        request, _ = Request._create(
+            EventKind.CREATED,
             by=by,
-            household=household,
-            occurred_at=admitted_at,
-            requested_on=timezone.localdate(admitted_at),
-            notes=notes,
+            at=occurred_at,
+            values={
+                "person": person,
+                "household": household,
+                "channel": channel,
+                "territory": referrer_organisation.territory,
+                "referrer_organisation": referrer_organisation,
+                "referrer": by if by and by.organisation_id == referrer_organisation.pk else None,
+                **fields,
+            },
         )
-        Request.objects.filter(pk=request.pk).update(
-            status=RequestStatus.ADMITTED,
-            host_structure=structure,
-            admitted_at=admitted_at,
-            is_direct_admission=True,
-        )
-        RequestEvent.objects.create(
-            request=request,
-            kind=EventKind.DIRECT_ADMISSION,
-            actor=by,
-            from_status=RequestStatus.NEW,
-            to_status=RequestStatus.ADMITTED,
-            occurred_at=admitted_at,
-            data={"structure": structure.pk},
-        )
-    request.refresh_from_db()
     return request
 
 

@@ -26,7 +26,6 @@ from .forms import (
     SocialEvaluationForm,
 )
 from .models import (
-    HouseholdMember,
     Request,
     SocialEvaluation,
     TransitionNotAllowed,
@@ -192,7 +191,7 @@ def request_create(request):
                 notes=form.cleaned_data["notes"],
             )
             identity.record(request=req, person=person, by=request.user)
-            _attach_members(req, members, by=request.user)
+            members.attach_to(req, by=request.user)
             SocialEvaluation.objects.create(request=req, interview_date=req.requested_on)
             audit.record(
                 request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
@@ -212,28 +211,6 @@ def request_create(request):
     )
 
 
-def _attach_members(req: Request, members, *, by) -> None:
-    """Each attached person gets a secondary request in the same household (SIAO-02)."""
-    for member_form in members:
-        if not member_form.has_changed():
-            continue
-        person = member_form.save()
-        HouseholdMember.objects.create(
-            household=req.household,
-            person=person,
-            relationship=member_form.cleaned_data["relationship"],
-            child_situation=member_form.cleaned_data["child_situation"],
-        )
-        create_request(
-            person=person,
-            channel=req.channel,
-            referrer_organisation=req.referrer_organisation,
-            by=by,
-            household=req.household,
-            requested_on=req.requested_on,
-        )
-
-
 def emergency_create(request):
     """The 115 call handler's short form (SIAO-05, urgence)."""
     _require_role(request.user, CAN_CREATE_EMERGENCY)
@@ -241,6 +218,11 @@ def emergency_create(request):
     form = EmergencyIntakeForm(request.POST or None, prefix="call")
     members = HouseholdMemberFormSet(request.POST or None, prefix="members")
     identity = EntryCheck(request.POST or None, user=request.user)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        done = Request.objects.submitted(form.cleaned_data["submission"])
+    if done is not None:  # the same call recorded twice (double click, reload): one request
+        return redirect("requests:detail", pk=done.pk)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -260,9 +242,10 @@ def emergency_create(request):
                 current_location=data["current_location"],
                 needs_tonight=data["needs_tonight"],
                 notes=data["notes"],
+                submission_key=data["submission"],
             )
             identity.record(request=req, person=person, by=request.user)
-            _attach_members(req, members, by=request.user)
+            members.attach_to(req, by=request.user)
             audit.record(
                 request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
             )
@@ -312,7 +295,7 @@ def household_add_member(request, pk: int):
     )
     if request.method == "POST" and members.is_valid():
         with transaction.atomic():
-            _attach_members(req, members, by=request.user)
+            members.attach_to(req, by=request.user)
             audit.record(
                 request_or_user=request,
                 action=Action.WRITE,

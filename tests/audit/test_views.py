@@ -1,15 +1,14 @@
 """SEC-01: the request pages write who read, searched or changed which file to the audit log."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.places.enums import StructureType
 from relais.requests.enums import Channel
 from tests.factories import StructureFactory, make_evaluation, make_request
+from tests.places.test_direct_admission import direct_admission_post
 from tests.requests.test_evaluation import _complete_evaluation_post
 from tests.requests.test_intake import _insertion_post
 
@@ -146,16 +145,11 @@ def test_sec_01_adding_a_household_member_is_logged(client, social_worker, alice
 
 
 def test_sec_01_a_direct_admission_is_logged_as_a_write(client, structure_manager):
-    structure = StructureFactory(manager=structure_manager.organisation)
+    structure = StructureFactory(
+        manager=structure_manager.organisation, structure_type=StructureType.CHU, places=10
+    )
     client.force_login(structure_manager)
-    yesterday = timezone.localtime() - dt.timedelta(days=1)
-    data = {
-        "structure": structure.pk,
-        "admitted_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
-        "birth_name": "Nguyen",
-        "first_names": "Van",
-        "birth_date": "1970",
-    }
+    data = direct_admission_post(structure)
     assert client.post(reverse("places:direct_admission"), data).status_code == 302
     event = _only_event(action=Action.WRITE)
     assert event.detail == {"event": "direct_admission"}

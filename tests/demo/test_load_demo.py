@@ -166,7 +166,7 @@ def test_timelines_are_past_and_consistent_with_the_status():
     assert (now - oldest).days >= 120  # activity spread over months, not all "now"
     for request in Request.objects.prefetch_related("events"):
         events = list(request.events.all())
-        assert events[0].kind == "created" and events[0].to_status == RequestStatus.NEW
+        assert events[0].kind == "created" and events[0].to_state == RequestStatus.NEW
         assert request.status_at(now) == request.status
         if request.closed_at:
             assert events[-1].kind == "closed" and events[-1].occurred_at == request.closed_at

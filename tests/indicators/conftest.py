@@ -42,7 +42,6 @@ from relais.requests.models import (
     HouseholdMember,
     Request,
     RequestEvent,
-    record_direct_admission,
 )
 from tests.factories import PersonFactory, StructureFactory, make_evaluation, make_request
 
@@ -128,12 +127,10 @@ def golden(
     )
     o2.admit(by=structure_manager, at=paris(3, 29, 3, 30))
     o2.start_stay(by=structure_manager, at=paris(3, 29, 3, 35))
-    d1 = record_direct_admission(
-        person=PersonFactory(), structure=chu, admitted_at=paris(3, 29, 20), by=structure_manager
+    d1 = make_request(
+        channel=Channel.EMERGENCY, referrer=structure_manager, occurred_at=paris(3, 29, 20)
     )
-    Orientation.record_direct_admission(
-        request=d1, capacity=chu_places, by=structure_manager, at=paris(3, 29, 20)
-    )
+    Orientation.admit_directly(request=d1, structure=chu, by=structure_manager, at=paris(3, 29, 20))
     u4 = make_request(channel=Channel.EMERGENCY, referrer=line, occurred_at=paris(3, 30, 0, 30))
     o2.end_stay(
         by=structure_manager,

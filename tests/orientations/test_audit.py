@@ -27,5 +27,5 @@ def test_sec_01_orientation_pages_log_reads_and_decisions(
     ] == [
         (siao_operator.username, "write", "attribute"),
         (structure_manager.username, "read", "orientation"),
-        (structure_manager.username, "write", "admit"),
+        (structure_manager.username, "write", "admitted"),
     ]

@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from relais.core.transitions import synthetic_load
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import Notification, NoVacancy, Orientation
 from relais.places.enums import PlaceType, StructureType
@@ -282,10 +283,10 @@ def test_siao_14_database_ties_states_to_their_dates(evaluated_request, capacity
         request=evaluated_request, capacity=capacity, by=siao_operator
     )
     for state in [State.ADMITTED, State.REFUSED, State.ENDED, State.CANCELLED, State.WAITING]:
-        with pytest.raises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(), synthetic_load():
             Orientation.objects.filter(pk=orientation.pk).update(state=state)
     other = PlaceCapacityFactory(structure=capacity.structure, place_type=PlaceType.INSERTION)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic(), synthetic_load():
         Orientation.objects.create(
             request=evaluated_request,
             structure=other.structure,
@@ -301,7 +302,7 @@ def test_siao_01_closing_a_request_cancels_its_pending_orientation(
     orientation = Orientation.preposition(
         request=evaluated_request, capacity=capacity, by=siao_operator
     )
-    evaluated_request.close(by=siao_operator, reason="Personne partie du département")
+    evaluated_request.close(by=siao_operator, reason="left_territory")
     orientation.refresh_from_db()
     assert orientation.state == State.CANCELLED
     assert evaluated_request.status == RequestStatus.CLOSED

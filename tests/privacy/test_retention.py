@@ -39,7 +39,7 @@ def closed_file(social_worker):
     req.person.address = "3 rue des Lilas, Mulhouse"
     req.person.save()
     make_evaluation(req, interviewers="A. Martin", prescriber_phone="03 89 00 00 00")
-    req.close(by=social_worker, reason="Sans nouvelles de Mme depuis trois mois")
+    req.close(by=social_worker, reason="no_news", note="Sans nouvelles de Mme depuis trois mois")
     return req
 
 
@@ -194,7 +194,7 @@ def test_sec_03_anonymisation_reaches_orientations_notifications_and_access_reas
     Notification.objects.create(
         recipient=social_worker, request=req, message=f"{req.person} : orientation acceptée."
     )
-    req.close(by=social_worker, reason="Sans nouvelles")
+    req.close(by=social_worker, reason="no_news")
     _retention(731)
     assert AccessGrant.objects.get().reason == "ANONYMISÉ"
     assert req.person.birth_name not in Notification.objects.get().message

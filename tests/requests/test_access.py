@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from relais.requests.enums import Channel
-from tests.factories import StructureFactory, make_evaluation, make_request
+from tests.factories import StructureFactory, make_evaluation, make_request, orient
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +65,9 @@ def test_siao_21_a_structure_manager_sees_only_people_hosted_in_its_structures(
 ):
     own = StructureFactory(manager=structure_manager.organisation)
     hosted = make_request(referrer=social_worker, channel=Channel.EMERGENCY)
-    hosted.orient(by=siao_operator, structure=own)
+    orient(hosted, by=siao_operator, structure=own)
     elsewhere = make_request(referrer=social_worker, channel=Channel.EMERGENCY)
-    elsewhere.orient(by=siao_operator, structure=StructureFactory())
+    orient(elsewhere, by=siao_operator)
     client.force_login(structure_manager)
     assert client.get(reverse("requests:detail", args=[hosted.pk])).status_code == 200
     assert client.get(reverse("requests:detail", args=[elsewhere.pk])).status_code == 404

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Person, Request
-from tests.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,41 +112,6 @@ def test_sec_04_a_future_request_date_is_refused(client, social_worker):
     )
     assert "ne peut pas être dans le futur" in response.content.decode()
 
-
-def test_siao_04_structure_manager_records_a_direct_admission(client, structure_manager):
-    structure = StructureFactory(manager=structure_manager.organisation)
-    client.force_login(structure_manager)
-    yesterday = timezone.localtime() - dt.timedelta(days=1)
-    response = client.post(
-        reverse("places:direct_admission"),
-        {
-            "structure": structure.pk,
-            "admitted_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
-            "birth_name": "Nguyen",
-            "first_names": "Van",
-            "birth_date": "1970",
-        },
-    )
-    assert response.status_code == 302
-    req = Request.objects.get()
-    assert req.is_direct_admission and req.status == RequestStatus.ADMITTED
-    assert req.host_structure == structure
-
-
-def test_siao_04_direct_admission_only_into_own_structures(client, structure_manager):
-    someone_elses = StructureFactory()
-    client.force_login(structure_manager)
-    response = client.post(
-        reverse("places:direct_admission"),
-        {
-            "structure": someone_elses.pk,
-            "admitted_at": (timezone.localtime() - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-            "birth_name": "Nguyen",
-            "first_names": "Van",
-        },
-    )
-    assert response.status_code == 200
-    assert "Sélectionnez un choix valide" in response.content.decode()
     assert not Request.objects.exists()
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from relais.access.models import AccessGrant
 from relais.requests.enums import Channel
 from relais.requests.models import EvaluationReason
-from tests.factories import StructureFactory, make_evaluation, make_request
+from tests.factories import StructureFactory, make_evaluation, make_request, orient
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,10 @@ def test_siao_21_a_structure_manager_does_not_read_health_or_justice(
     client, structure_manager, siao_operator, released_prisoner
 ):
     released_prisoner.evaluate(by=siao_operator)
-    released_prisoner.orient(
-        by=siao_operator, structure=StructureFactory(manager=structure_manager.organisation)
+    orient(
+        released_prisoner,
+        by=siao_operator,
+        structure=StructureFactory(manager=structure_manager.organisation),
     )
     page = _print(client, structure_manager, released_prisoner)
     assert "Mutuelle MGEN 123" not in page
@@ -80,7 +82,9 @@ def test_siao_21_a_kept_social_security_number_is_not_shown_to_the_structure(
     evaluation.save()
     assert "185057800608491" in _print(client, siao_operator, released_prisoner)
     released_prisoner.evaluate(by=siao_operator)
-    released_prisoner.orient(
-        by=siao_operator, structure=StructureFactory(manager=structure_manager.organisation)
+    orient(
+        released_prisoner,
+        by=siao_operator,
+        structure=StructureFactory(manager=structure_manager.organisation),
     )
     assert "185057800608491" not in _print(client, structure_manager, released_prisoner)

@@ -1,9 +1,8 @@
 from django import template
 
-from relais.requests.enums import Channel, RequestStatus
+from relais.requests.enums import Channel, EventKind, RequestStatus
 
 from ..models import Orientation
-from ..views import _is_siao_of
 
 register = template.Library()
 
@@ -20,16 +19,14 @@ def orientation_section(context, req):
         .select_related("structure", "capacity")
         .order_by("-created_at", "-id")
     )
-    orientable = {RequestStatus.EVALUATED, RequestStatus.WAITING}
-    if req.channel == Channel.EMERGENCY:
-        orientable.add(RequestStatus.NEW)
     current = next((o for o in orientations if o.is_active), None)
     return {
         "req": req,
         "orientations": list(orientations),
         "current": current,
-        "can_orient": _is_siao_of(user, req.territory_id)
-        and req.status in orientable
+        # Orienting is the request's "oriented" step, driven by an attribution by the SIAO.
+        "can_orient": user.is_siao_of(req.territory_id)
+        and not req.workflow[EventKind.ORIENTED].refusal(req)
         and (current is None or current.state == "waiting"),
         "needs_evaluation_first": req.status == RequestStatus.NEW
         and req.channel != Channel.EMERGENCY,
