@@ -661,3 +661,26 @@ class HousingAidsForm(GridForm):
                 )
             else:
                 HousingAid.objects.filter(evaluation=evaluation, scheme=key).delete()
+
+
+class CloseRequestForm(DsfrBaseForm):
+    """Closing a request: a reason from the list, and words when it is another one."""
+
+    reason = forms.ChoiceField(
+        label="Motif de clôture",
+        choices=[("", "Choisissez un motif"), *enums.CloseReason.choices],
+    )
+    note = forms.CharField(
+        label="Précisions",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire pour « Autre motif ». N'y écrivez pas d'information de santé "
+        "ni de justice.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == enums.CloseReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Précisez le motif de clôture.")
+        return data

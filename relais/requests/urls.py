@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/evaluation/", views.evaluation_edit, name="evaluation"),
     path("<int:pk>/evaluation/imprimer/", views.evaluation_print, name="evaluation_print"),
     path("<int:pk>/valider/", views.request_evaluate, name="evaluate"),
+    path("<int:pk>/cloturer/", views.request_close, name="close"),
     path("<int:pk>/menage/ajouter/", views.household_add_member, name="household_add"),
 ]

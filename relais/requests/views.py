@@ -12,7 +12,9 @@ from relais.audit.enums import Action
 from relais.identity.entry import EntryCheck
 
 from . import enums, sensitivity
+from .enums import EventKind
 from .forms import (
+    CloseRequestForm,
     DebtsForm,
     EmergencyIntakeForm,
     EmploymentForm,
@@ -160,6 +162,7 @@ def request_detail(request, pk: int):
             "evaluation_request": evaluation_request,
             "missing_blocks": evaluation.missing_blocks() if evaluation else [],
             "can_edit": obj.editable_by(request.user),
+            "can_close": obj.can(EventKind.CLOSED, request.user),
         },
     )
 
@@ -482,3 +485,34 @@ def request_evaluate(request, pk: int):
         )
         messages.success(request, "Évaluation validée : le SIAO peut orienter la demande.")
     return redirect("requests:detail", pk=req.pk)
+
+
+def request_close(request, pk: int):
+    """The referrer or the SIAO closes a request, with a reason from the list."""
+    req = _editable_request(request, pk)
+    form = CloseRequestForm(request.POST or None)
+    closable = req.can(EventKind.CLOSED, request.user)
+    if request.method == "POST" and closable and form.is_valid():
+        try:
+            req.close(
+                by=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            )
+        except TransitionNotAllowed as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            audit.record(
+                request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "closed"}
+            )
+            messages.success(request, "Demande clôturée.")
+            return redirect("requests:detail", pk=req.pk)
+    return render(
+        request,
+        "requests/request_close.html",
+        {
+            "req": req,
+            "form": form,
+            "closable": closable,
+            "pending": req.orientations.active().select_related("structure").first(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

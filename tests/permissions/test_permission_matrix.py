@@ -105,6 +105,7 @@ MATRIX: dict[str, object] = {
     "requests:evaluation": OnRequest(WRITE),
     "requests:household_add": OnRequest(WRITE),
     "requests:evaluate": OnRequest(WRITE, method="post"),
+    "requests:close": OnRequest(WRITE),
     "places:direct_admission": Page(frozenset({"structure_manager"})),
     "access:search": Page(frozenset({"social_worker", "cpip"})),
     "access:list": Page(frozenset({"siao_operator", "social_worker", "cpip"})),
