@@ -58,6 +58,11 @@ class OrientationQuerySet(StatefulQuerySet):
     def active(self) -> "OrientationQuerySet":
         return self.filter(state__in=State.active())
 
+    def holding_places(self) -> "OrientationQuerySet":
+        """Attributed (the structure is deciding), admitted and in stay. A pre-positioned
+        request (waiting) holds none: it waits for one (SIAO-12)."""
+        return self.filter(state__in=State.holding_a_place())
+
     def hosted(self) -> "OrientationQuerySet":
         """People admitted or in stay: the list the SIAO always has (SIAO-16)."""
         return self.filter(state__in=[State.ADMITTED, State.IN_STAY])

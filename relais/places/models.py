@@ -150,9 +150,14 @@ def places_for_surface(surface: Decimal | int | float | str) -> int:
 # Capacities and vacancies
 # ---------------------------------------------------------------------------------------------
 
-# Orientation states that hold a place: attributed (the structure is deciding), admitted and
-# in stay. A pre-positioned request (waiting) holds none: it waits for one (SIAO-12).
-PLACE_HOLDING_STATES = ("proposed", "admitted", "in_stay")
+
+def _places_held(**filters) -> models.QuerySet:
+    """The rows holding places of capacities, reached through the relation that points here
+    (orientations, which say themselves which of their states hold a place): places need no
+    knowledge of the orientation workflow."""
+    holder = PlaceCapacity._meta.get_field("orientations").related_model
+    return holder.objects.holding_places().filter(**filters)
+
 
 # What the indicators count of a capacity, hence what its history records (SIAO-18).
 HISTORY_FIELDS = frozenset({"structure", "structure_id", "place_type", "is_winter_only", "places"})
@@ -165,10 +170,8 @@ class PlaceCapacityQuerySet(models.QuerySet):
         Vacancies are never typed: capacity, minus what the manager declared unavailable,
         minus the places held by orientations and stays (SIAO-09).
         """
-        from relais.orientations.models import Orientation
-
         held = (
-            Orientation.objects.filter(capacity=OuterRef("pk"), state__in=PLACE_HOLDING_STATES)
+            _places_held(capacity=OuterRef("pk"))
             .order_by()
             .values("capacity")
             .annotate(n=Sum("places"))
@@ -288,9 +291,7 @@ class PlaceCapacity(models.Model):
             )
 
     def held_places(self) -> int:
-        from relais.orientations.models import Orientation
-
-        held = Orientation.objects.filter(capacity=self, state__in=PLACE_HOLDING_STATES)
+        held = _places_held(capacity=self)
         return held.aggregate(n=Sum("places"))["n"] or 0
 
     def vacant_places(self) -> int:

@@ -238,9 +238,9 @@ class RequestQuerySet(StatefulQuerySet):
             case Role.EMERGENCY_LINE:
                 return self.filter(Q(territory_id=territory_id, channel=Channel.EMERGENCY) | own)
             case Role.SOCIAL_WORKER | Role.CPIP:
-                from relais.access.models import AccessGrant
-
-                granted = AccessGrant.objects.active().filter(user=user).values("request_id")
+                # Through the relation that points here: requests need not import access.
+                grants = self.model._meta.get_field("access_grants").related_model.objects
+                granted = grants.active().filter(user=user).values("request_id")
                 return self.filter(own | Q(pk__in=granted))
             case Role.STRUCTURE_MANAGER:
                 return self.filter(host_structure__manager_id=user.organisation_id)
