@@ -121,7 +121,8 @@ def test_load_demo_reloads_a_used_demo_but_not_once_foreign_rows_were_added():
 
 
 def test_idv_01_demo_persons_have_identity_keys_and_the_review_queue_shows_pairs(client):
-    load_demo()
+    output = load_demo()
+    assert f"Doublons à examiner : {PersonPair.objects.to_review().count()} paires" in output
 
     assert not Person.objects.filter(identity_keys__isnull=True).exists()
     assert IdentityKey.objects.values("person").distinct().count() == Person.objects.count()
