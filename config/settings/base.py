@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "relais.access",
     "relais.audit",
     "relais.privacy",
-    "relais.demo",
     "relais.indicators",
 ]
 
@@ -176,6 +175,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The demo territory (relais.demo, `load_demo`) replaces a database's content: only the dev
+# and test settings install it and set this flag; production has neither.
+RELAIS_DEMO_ALLOWED = False
 
 # Personal data (SEC-01, SEC-03): see "Données personnelles" in README.md.
 # A person's file is anonymised after this many days without activity (apply_retention).

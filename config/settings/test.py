@@ -1,7 +1,9 @@
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import INSTALLED_APPS, TEMPLATES
 
 DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, "relais.demo"]
+RELAIS_DEMO_ALLOWED = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

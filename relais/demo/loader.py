@@ -1,14 +1,20 @@
-"""Load the demo territory: empty the demo's tables, then build everything in one transaction."""
+"""Load the demo territory: empty the demo's tables, then build everything in one transaction.
+
+Only where the settings allow it (dev and test), and only into an empty database or one the
+demo filled itself: what it created is kept in DemoRecord.
+"""
 
 import datetime as dt
 import random
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
+from relais.identity.rebuild import rebuild_identity_keys
 from relais.orientations import notifications
 from relais.orientations.models import Notification, Orientation, OrientationEvent
 from relais.places.models import (
@@ -18,6 +24,7 @@ from relais.places.models import (
     PlaceCapacity,
     Structure,
 )
+from relais.requests.enums import EventKind
 from relais.requests.models import (
     Debt,
     Employment,
@@ -32,8 +39,9 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import data, placements
+from . import duplicates, placements
 from .households import HouseholdBuilder
+from .models import DemoRecord
 from .second_factor import equip_demo_accounts
 from .territory import Cast, build_cast
 
@@ -67,12 +75,78 @@ DEMO_MODELS = [
     Orientation,
     OrientationEvent,
     Notification,
+    DemoRecord,
 ]
+# The tables that say whose database this is: every other row hangs on one of them.
+RECORDED_MODELS = [Territory, Organisation, User, Person]
+# How many foreign rows a refusal names.
+NAMED = 3
 
 
-def other_territories() -> list[str]:
-    """Territories that are not the demo's: their presence means this is not a demo database."""
-    return [str(t) for t in Territory.objects.exclude(insee_code=data.TERRITORY_CODE)]
+class DemoRefused(Exception):
+    """load_demo will not touch this database. The message is for the person running it."""
+
+
+def check_allowed() -> None:
+    """Refuse unless the settings allow the demo and the database holds only the demo's data."""
+    if not getattr(settings, "RELAIS_DEMO_ALLOWED", False):
+        raise DemoRefused(
+            "Le territoire de démonstration ne se charge qu'avec les réglages de développement "
+            "ou de test (RELAIS_DEMO_ALLOWED) : ces réglages-ci ne le permettent pas. "
+            "Rien n'a été modifié."
+        )
+    foreign = foreign_rows()
+    if foreign:
+        raise DemoRefused(
+            "Cette base contient des données que la démonstration n'a pas créées "
+            f"({' ; '.join(foreign)}) : load_demo les effacerait. Il ne se charge que dans une "
+            "base vide ou déjà remplie par lui-même. Rien n'a été modifié : utilisez une autre "
+            "base (DATABASE_URL), ou videz celle-ci (manage.py flush) si elle ne sert à rien."
+        )
+
+
+def foreign_rows() -> list[str]:
+    """What the database holds that the demo neither created nor saw its accounts enter.
+
+    A person entered through the screens by a demo account (during a demonstration) is the
+    demo's: reloading must reset a demo that has been used.
+    """
+    recorded = DemoRecord.objects
+    demo_users = recorded.ids_of(User)
+    entered = RequestEvent.objects.filter(kind=EventKind.CREATED, actor__in=demo_users)
+    foreign = {
+        "territoire": Territory.objects.exclude(pk__in=recorded.ids_of(Territory)),
+        "organisation": Organisation.objects.exclude(pk__in=recorded.ids_of(Organisation)),
+        "compte": User.objects.exclude(pk__in=demo_users),
+        "personne": Person.objects.exclude(pk__in=recorded.ids_of(Person)).exclude(
+            pk__in=entered.values("request__person")
+        ),
+    }
+    found = []
+    for label, rows in foreign.items():
+        count = rows.count()
+        if not count:
+            continue
+        if label == "personne":  # never print a person's name: a count says enough
+            found.append(f"{count} personne{'s' if count > 1 else ''}")
+            continue
+        shown = rows.order_by("pk")[:NAMED]
+        names = ", ".join(f"« {getattr(row, 'username', row)} »" for row in shown)
+        more = f" et {count - NAMED} autre(s)" if count > NAMED else ""
+        found.append(f"{label}{'s' if count > 1 else ''} {names}{more}")
+    return found
+
+
+def record_demo_rows() -> None:
+    """Remember what this load created, so that the next load recognises its own database."""
+    DemoRecord.objects.bulk_create(
+        [
+            DemoRecord(model=model._meta.label_lower, object_id=pk)
+            for model in RECORDED_MODELS
+            for pk in model.objects.order_by("pk").values_list("pk", flat=True)
+        ],
+        batch_size=1000,
+    )
 
 
 def empty_demo_tables() -> None:
@@ -92,12 +166,17 @@ def empty_demo_tables() -> None:
 
 
 def load_demo(*, now: dt.datetime | None = None) -> Cast:
-    """Replace the database's content by the demo territory. Same content on every run."""
+    """Replace the database's content by the demo territory. Same content on every run.
+
+    Raises DemoRefused, having changed nothing, outside dev and test settings or when the
+    database holds data the demo did not create.
+    """
     now = now or timezone.now()
     rng = random.Random(SEED)
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)
     with transaction.atomic(), notifications.without_mail():
+        check_allowed()
         empty_demo_tables()
         cast = build_cast(
             rng=rng, fake=fake, places_since=now - dt.timedelta(days=PLACES_OPEN_DAYS)
@@ -106,4 +185,9 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         equip_demo_accounts()
         placements.settle_dates(now)
         placements.declare_unavailable(cast, now)
+        duplicates.type_twice(cast, now=now)
+        # The persons were bulk-created, without the signal that keys them: the entry check
+        # and the review queue find them only once this has run.
+        rebuild_identity_keys(pairs=True)
+        record_demo_rows()
     return cast

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 
 from relais.accounts.models import User
+from relais.identity.models import PersonPair
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Household, Person, Request
@@ -37,6 +38,8 @@ def summary_lines() -> list[str]:
         f"Demandes : {requests.count()} (dont {requests.filter(is_direct_admission=True).count()} "
         f"admissions directes, {requests.filter(referrer_organisation__kind='spip').count()} "
         "adressées par le SPIP)",
+        f"Doublons à examiner : {PersonPair.objects.to_review().count()} paires de fiches "
+        "ressemblantes (compte operateur.siao)",
         "",
         "Demandes par dispositif et par état :",
     ]
