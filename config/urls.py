@@ -44,6 +44,7 @@ urlpatterns = [
     path("identite/", include("relais.identity.urls")),
     path("structures/", include("relais.places.urls")),
     path("orientations/", include("relais.orientations.urls")),
+    path("notifications/", include("relais.notifications.urls")),
     path("acces/", include("relais.access.urls")),
     path("comptes/", include("relais.accounts.urls")),
     path("journal/", include("relais.audit.urls")),

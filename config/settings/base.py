@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "relais.places",
     "relais.requests",
     "relais.orientations",
+    "relais.notifications",
     "relais.identity",
     "relais.access",
     "relais.audit",
@@ -165,6 +166,8 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "Relais <ne-pas-repondre@relais.example>"
+# Where Relais is served: the links of its e-mails start here.
+RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8000")
 
 # django-dsfr marks required fields with an asterisk: most of the evaluation form is optional.
 DSFR_USE_INTEGRITY_CHECKSUMS = False

@@ -15,3 +15,5 @@ WHITENOISE_AUTOREFRESH = True
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 # Each test builds its own world: nothing may be served from another test's cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# E-mail links point at the test client host.
+RELAIS_SITE_URL = "http://testserver"

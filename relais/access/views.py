@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
+from relais.accounts.models import User
 from relais.audit import log as audit
 from relais.audit.enums import Action
+from relais.notifications.sending import notify
 from relais.requests.models import Request
 
 from .forms import AccessRequestForm, FileSearchForm
@@ -97,21 +99,33 @@ def grant_create(request, request_pk: int):
 
 
 def _notify_owner(grant: AccessGrant) -> None:
-    """The file's owner learns who opened it and why (SEC-02)."""
+    """The file's owner learns who opened it and why (SEC-02); the reason, free text, is
+    read in Relais only, never in the e-mail."""
     target = grant.request
-    recipient = (target.referrer and target.referrer.email) or target.referrer_organisation.email
-    if not recipient:
-        return
-    send_mail(
-        subject=f"Relais — accès à la demande n° {target.pk}",
+    owners = (
+        [target.referrer]
+        if target.referrer_id
+        else User.objects.filter(organisation_id=target.referrer_organisation_id)
+    )
+    who = f"{grant.user.get_full_name() or grant.user.username} ({grant.user.organisation})"
+    notify(
+        owners,
+        subject=f"Accès à la demande n° {target.pk}",
         message=(
-            f"{grant.user.get_full_name() or grant.user.username} ({grant.user.organisation}) "
-            f"a ouvert l'accès au dossier n° {target.pk} jusqu'au "
+            f"{who} a ouvert l'accès au dossier n° {target.pk} jusqu'au "
+            f"{grant.expires_at:%d/%m/%Y}. Motif : {grant.reason}"
+        ),
+        mail=(
+            f"{who} a ouvert l'accès au dossier n° {target.pk} jusqu'au "
             f"{grant.expires_at:%d/%m/%Y}.\n\nLe motif se lit dans Relais, sur la liste des "
             "accès sur demande. Si cet accès vous semble injustifié, signalez-le au SIAO."
         ),
-        from_email=None,
-        recipient_list=[recipient],
+        link=reverse("access:list"),
+        link_label="Voir les accès sur demande",
+        extra_emails=[]
+        if target.referrer_id and target.referrer.email
+        else [target.referrer_organisation.email],
+        request=target,
     )
 
 

@@ -16,7 +16,7 @@ _MY_STRUCTURES = ("Mes structures", "places:list")
 _VACANCIES = ("Places libres", "places:vacancies")
 _ORIENTATIONS = ("Orientations", "orientations:list")
 _HOSTED = ("Personnes hébergées", "places:hosted")
-_NOTIFICATIONS = ("Notifications", "orientations:notifications")
+_NOTIFICATIONS = ("Notifications", "notifications:list")
 _INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
 

@@ -15,8 +15,9 @@ from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
 from relais.identity.rebuild import rebuild_identity_keys
-from relais.orientations import notifications
-from relais.orientations.models import Notification, Orientation, OrientationEvent
+from relais.notifications import sending as notifications
+from relais.notifications.models import Notification
+from relais.orientations.models import Orientation, OrientationEvent
 from relais.places.models import (
     CapacityChange,
     CapacityEvent,

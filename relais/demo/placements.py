@@ -6,7 +6,8 @@ import datetime as dt
 from django.db.models import F, OuterRef, Subquery
 
 from relais.accounts.enums import Role
-from relais.orientations.models import Notification, OrientationEvent
+from relais.notifications.models import Notification
+from relais.orientations.models import OrientationEvent
 from relais.places.models import CapacityEvent, PlaceCapacity
 from relais.requests.models import RequestEvent
 

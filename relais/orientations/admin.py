@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification, Orientation, OrientationEvent
+from .models import Orientation, OrientationEvent
 
 
 class OrientationEventInline(admin.TabularInline):
@@ -26,8 +26,3 @@ class OrientationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "message", "created_at", "read_at"]

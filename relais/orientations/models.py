@@ -626,44 +626,6 @@ class OrientationEvent(StateEvent):
         return f"{self.get_to_state_display()} — {self.occurred_at:%d/%m/%Y %H:%M}"
 
 
-class Notification(models.Model):
-    """An in-app message to one user (SIAO-13, SIAO-15); the e-mail is sent alongside."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="destinataire",
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    request = models.ForeignKey(
-        Request,
-        verbose_name="demande",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    orientation = models.ForeignKey(
-        Orientation,
-        verbose_name="orientation",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-    )
-    message = models.TextField("message")
-    created_at = models.DateTimeField("le", default=timezone.now)
-    read_at = models.DateTimeField("lue le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "notification"
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.message
-
-
 # -- helpers shared by the transitions --------------------------------------------------------
 
 

@@ -1,35 +1,15 @@
 """Who is told what when an orientation moves (SIAO-13, SIAO-15).
 
-Each notice is an in-app Notification per recipient and an e-mail through Django's mail
-backend, sent once the transaction commits (never for a rolled-back attribution). E-mails
-name no person: they point to the request in Relais, where access rules apply.
+Each notice goes through relais.notifications (in-app and e-mail, once the transaction
+commits). E-mails name no person: they point to the request in Relais, where access rules
+apply.
 """
 
-import contextlib
-import logging
-
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.urls import reverse
 
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import User
-
-SUBJECT_PREFIX = "[Relais] "
-logger = logging.getLogger(__name__)
-_mail_enabled = True
-
-
-@contextlib.contextmanager
-def without_mail():
-    """In-app notices only: for building the demo, whose hundreds of past decisions must not
-    each print an e-mail."""
-    global _mail_enabled
-    previous, _mail_enabled = _mail_enabled, False
-    try:
-        yield
-    finally:
-        _mail_enabled = previous
+from relais.notifications.sending import notify
 
 
 def attributed(orientation) -> None:
@@ -166,28 +146,14 @@ def _send(
     mail: str,
     extra_emails: list[str] = (),
 ) -> None:
-    from .models import Notification
-
-    unique = {user.pk: user for user in recipients}
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=user, request=orientation.request, orientation=orientation, message=message
-        )
-        for user in unique.values()
+    notify(
+        recipients,
+        subject=subject,
+        message=message,
+        mail=mail,
+        link=reverse("requests:detail", args=[orientation.request_id]),
+        link_label=f"Voir la demande n° {orientation.request_id}",
+        extra_emails=extra_emails,
+        request_id=orientation.request_id,
+        orientation=orientation,
     )
-    path = reverse("requests:detail", args=[orientation.request_id])
-    body = f"{mail}\n\nConsultez la demande dans Relais : {path}\n"
-    emails = {user.email for user in unique.values() if user.email}
-    emails.update(email for email in extra_emails if email)
-    if emails and _mail_enabled:
-        messages = [(SUBJECT_PREFIX + subject, body, None, [email]) for email in sorted(emails)]
-        transaction.on_commit(lambda: _mail(messages))
-
-
-def _mail(messages: list[tuple]) -> None:
-    # The decision is committed and the in-app notice exists: a mail server failure must not
-    # turn the page into an error.
-    try:
-        send_mass_mail(messages)
-    except Exception:
-        logger.exception("Envoi des courriels de notification impossible")

@@ -6,7 +6,6 @@ app_name = "orientations"
 
 urlpatterns = [
     path("", views.orientation_list, name="list"),
-    path("notifications/", views.notification_list, name="notifications"),
     path("demande/<int:request_pk>/", views.suggestions, name="suggestions"),
     path("demande/<int:request_pk>/attribuer/", views.attribute, name="attribute"),
     path("<int:pk>/", views.orientation_detail, name="detail"),

@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
@@ -14,7 +13,7 @@ from relais.requests.models import Request, TransitionNotAllowed
 from .enums import OrientationEventKind as Kind
 from .enums import OrientationState
 from .forms import AttributionForm, CancelForm, EndStayForm, RefusalForm, SuggestionFilterForm
-from .models import Notification, Orientation
+from .models import Orientation
 from .suggestions import household_of, suggest, wanted_types
 
 State = OrientationState
@@ -278,21 +277,5 @@ def orientation_list(request):
             "orientations": orientations[:200],
             "state": state,
             "states": [(value, label, counts.get(value, 0)) for value, label in State.choices],
-        },
-    )
-
-
-def notification_list(request):
-    notices = Notification.objects.filter(recipient=request.user).select_related("request")
-    if request.method == "POST":
-        notices.filter(read_at__isnull=True).update(read_at=timezone.now())
-        messages.success(request, "Toutes les notifications sont marquées comme lues.")
-        return redirect("orientations:notifications")
-    return render(
-        request,
-        "orientations/notification_list.html",
-        {
-            "notifications": notices[:100],
-            "unread": notices.filter(Q(read_at__isnull=True)).count(),
         },
     )

@@ -103,7 +103,7 @@ RELATED_WIPES = [
     ),
     ("orientations", "OrientationEvent", "orientation__request", {"note": ""}),
     (
-        "orientations",
+        "notifications",
         "Notification",
         "request",
         {"message": "Notification concernant une personne anonymisée."},

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from relais.access.models import AccessGrant
+from relais.notifications.models import Notification
 from relais.requests.enums import Channel
 from tests.factories import PersonFactory, make_request
 
@@ -71,12 +72,13 @@ def test_sec_02_the_database_refuses_a_grant_beyond_30_days(social_worker, charl
 
 
 def test_sec_02_granted_access_opens_the_file_read_only_and_informs_its_owner(
-    client, social_worker, outsider, charlies_file
+    client, social_worker, outsider, charlies_file, django_capture_on_commit_callbacks
 ):
     outsider.email = "charlie@secteur.example"
     outsider.save()
     client.force_login(social_worker)
-    response = _ask(client, charlies_file)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _ask(client, charlies_file)
     assert response.status_code == 302
     assert client.get(reverse("requests:detail", args=[charlies_file.pk])).status_code == 200
     assert client.get(reverse("requests:edit", args=[charlies_file.pk])).status_code == 403
@@ -84,6 +86,9 @@ def test_sec_02_granted_access_opens_the_file_read_only_and_informs_its_owner(
     assert mail.outbox[0].to == ["charlie@secteur.example"]
     assert "Suivi commun" not in mail.outbox[0].body  # the reason stays in Relais
     assert f"n° {charlies_file.pk}" in mail.outbox[0].body
+    assert "http://testserver/acces/" in mail.outbox[0].body  # an absolute link
+    notice = Notification.objects.get(recipient=outsider)
+    assert "Suivi commun" in notice.message  # in Relais, the owner reads the reason
 
 
 def test_sec_02_access_ends_by_itself(client, social_worker, charlies_file):

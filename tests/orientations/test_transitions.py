@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from relais.core.transitions import synthetic_load
+from relais.notifications.models import Notification
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
-from relais.orientations.models import Notification, NoVacancy, Orientation
+from relais.orientations.models import NoVacancy, Orientation
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity
 from relais.requests.enums import Channel, EventKind, Relationship, RequestStatus

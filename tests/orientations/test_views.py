@@ -83,7 +83,7 @@ def test_siao_14_attribution_and_decision_through_the_pages(
     client.force_login(social_worker)
     page = client.get(reverse("requests:detail", args=[evaluated_request.pk])).content.decode()
     assert "Admission acceptée (affectation)" in page
-    notices = html.unescape(client.get(reverse("orientations:notifications")).content.decode())
+    notices = html.unescape(client.get(reverse("notifications:list")).content.decode())
     assert "admission acceptée par « CHRS Les Tilleuls »" in notices
 
 

@@ -128,7 +128,7 @@ MATRIX: dict[str, object] = {
     "places:vacancies": Page(frozenset({"siao_operator"})),
     "places:hosted": Page(frozenset({"siao_operator", "structure_manager"})),
     "orientations:list": Page(frozenset({"siao_operator", "structure_manager"})),
-    "orientations:notifications": Page(frozenset(ALL)),
+    "notifications:list": Page(frozenset(ALL)),
     "orientations:suggestions": OnRequest(
         {"siao_operator": {"own", "same_org", "other_org"}}, kwarg="request_pk"
     ),

@@ -187,7 +187,7 @@ def test_sec_03_anonymisation_reaches_orientations_notifications_and_access_reas
     social_worker, outsider, siao_operator
 ):
     from relais.access.models import AccessGrant
-    from relais.orientations.models import Notification
+    from relais.notifications.models import Notification
 
     req = make_request(referrer=social_worker, channel=Channel.INSERTION)
     AccessGrant.grant(user=outsider, request=req, reason="Mme Durand vient au CCAS de Colmar")

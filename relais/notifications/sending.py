@@ -1,0 +1,76 @@
+"""The one way Relais tells someone something: an in-app notice and an e-mail.
+
+E-mails are sent once the transaction commits (never for a rolled-back change), carry an
+absolute link built from settings.RELAIS_SITE_URL, and must name no person: the caller gives
+an in-app `message` (read in Relais, where access rules apply) and a separate `mail` text.
+"""
+
+import contextlib
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+
+from .models import Notification
+
+SUBJECT_PREFIX = "[Relais] "
+logger = logging.getLogger(__name__)
+_mail_enabled = True
+
+
+@contextlib.contextmanager
+def without_mail():
+    """In-app notices only: for building the demo, whose hundreds of past decisions must not
+    each print an e-mail."""
+    global _mail_enabled
+    previous, _mail_enabled = _mail_enabled, False
+    try:
+        yield
+    finally:
+        _mail_enabled = previous
+
+
+def absolute_url(path: str) -> str:
+    return settings.RELAIS_SITE_URL.rstrip("/") + path
+
+
+def notify(
+    recipients: Iterable,
+    *,
+    subject: str,
+    message: str,
+    mail: str,
+    link: str = "",
+    link_label: str = "",
+    extra_emails: Iterable[str] = (),
+    **about,
+) -> list[Notification]:
+    """Notify each user once (in-app and by e-mail) and mail `extra_emails` (a structure's
+    or a service's shared address). `link` is a path in Relais; `about` names the request or
+    orientation the notice is about."""
+    unique = {user.pk: user for user in recipients if user.is_active}
+    notices = Notification.objects.bulk_create(
+        Notification(recipient=user, message=message, link=link, link_label=link_label, **about)
+        for user in unique.values()
+    )
+    body = mail
+    if link:
+        body += f"\n\n{link_label or 'Voir dans Relais'} : {absolute_url(link)}"
+    body += "\n"
+    emails = {user.email for user in unique.values() if user.email}
+    emails.update(email for email in extra_emails if email)
+    if emails and _mail_enabled:
+        messages = [(SUBJECT_PREFIX + subject, body, None, [email]) for email in sorted(emails)]
+        transaction.on_commit(lambda: _mail(messages))
+    return notices
+
+
+def _mail(messages: list[tuple]) -> None:
+    # The change is committed and the in-app notice exists: a mail server failure must not
+    # turn the page into an error.
+    try:
+        send_mass_mail(messages)
+    except Exception:
+        logger.exception("Envoi des courriels de notification impossible")

@@ -1,0 +1,63 @@
+"""One notifications mechanism: in-app notice and e-mail with an absolute link, after commit."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from relais.notifications.models import Notification
+from relais.notifications.sending import notify
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _notify(users, **extra):
+    return notify(
+        users,
+        subject="Place attribuée",
+        message="Le SIAO attribue une place à DUPONT Jean.",
+        mail="Le SIAO attribue une place à la demande n° 12.",
+        link="/demandes/12/",
+        link_label="Voir la demande n° 12",
+        **extra,
+    )
+
+
+@override_settings(RELAIS_SITE_URL="https://relais.siao68.example/")
+def test_siao_15_each_user_is_notified_once_in_app_and_by_mail_with_an_absolute_link(
+    django_capture_on_commit_callbacks,
+):
+    alice = UserFactory(social_worker=True, email="alice@ccas.example")
+    gone = UserFactory(social_worker=True, email="gone@ccas.example", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify([alice, alice, gone], extra_emails=["accueil@chrs.example", ""])
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [alice.pk]
+    assert sorted(m.to[0] for m in mail.outbox) == ["accueil@chrs.example", "alice@ccas.example"]
+    body = mail.outbox[0].body
+    assert "https://relais.siao68.example/demandes/12/" in body
+    assert "DUPONT" not in body  # the person is named in Relais only
+    assert mail.outbox[0].subject == "[Relais] Place attribuée"
+
+
+def test_siao_15_nothing_is_mailed_for_a_change_rolled_back(django_capture_on_commit_callbacks):
+    alice = UserFactory(social_worker=True, email="alice@ccas.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _notify([alice])
+            raise RuntimeError
+    assert mail.outbox == [] and not Notification.objects.exists()
+
+
+def test_sec_02_each_user_reads_only_their_own_notifications(client):
+    alice, bob = UserFactory(social_worker=True), UserFactory(social_worker=True)
+    _notify([alice])
+    client.force_login(bob)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "DUPONT" not in page and "Aucune notification" in page
+    client.force_login(alice)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "DUPONT" in page and 'href="/demandes/12/"' in page
+    client.post(reverse("notifications:list"))
+    assert Notification.objects.get().read_at is not None
