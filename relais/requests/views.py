@@ -163,6 +163,7 @@ def request_detail(request, pk: int):
             "missing_blocks": evaluation.missing_blocks() if evaluation else [],
             "can_edit": obj.editable_by(request.user),
             "can_close": obj.can(EventKind.CLOSED, request.user),
+            "can_validate": evaluation_request.can(EventKind.EVALUATED, request.user),
         },
     )
 
