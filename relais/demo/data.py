@@ -636,133 +636,133 @@ class Origin:
 
 ORIGINS = [
     Origin(
-        "algérienne", "HUE",
+        "algérienne", "non_eu",
         ["Karim", "Mohamed", "Yacine", "Sofiane", "Rachid", "Nassim", "Djamel"],
         ["Nadia", "Samira", "Amel", "Yasmina", "Leïla", "Souad", "Lamia"],
         ["Benali", "Haddad", "Bouzid", "Belkacem", "Meziane", "Cherif", "Khelifi", "Saïdi"],
         ["Alger", "Oran", "Constantine", "Annaba", "Sétif", "Tlemcen"], "Algérie",
     ),
     Origin(
-        "marocaine", "HUE",
+        "marocaine", "non_eu",
         ["Youssef", "Hamid", "Mustapha", "Abdelkader", "Said", "Brahim"],
         ["Fatima", "Khadija", "Naïma", "Zineb", "Malika", "Houda"],
         ["El Amrani", "Benjelloun", "Ouazzani", "Idrissi", "Tahiri", "Bennani", "Alaoui"],
         ["Casablanca", "Fès", "Oujda", "Tanger", "Rabat", "Nador"], "Maroc",
     ),
     Origin(
-        "tunisienne", "HUE",
+        "tunisienne", "non_eu",
         ["Mehdi", "Sami", "Anis", "Walid", "Hichem"],
         ["Amira", "Rim", "Salma", "Ines", "Sonia"],
         ["Ben Salah", "Trabelsi", "Jebali", "Gharbi", "Mejri", "Ayari"],
         ["Tunis", "Sfax", "Sousse", "Gabès", "Bizerte"], "Tunisie",
     ),
     Origin(
-        "turque", "HUE",
+        "turque", "non_eu",
         ["Mehmet", "Emre", "Murat", "Hakan", "Mustafa", "Serkan"],
         ["Ayşe", "Elif", "Zeynep", "Fatma", "Hatice", "Esra"],
         ["Yilmaz", "Demir", "Kaya", "Öztürk", "Çelik", "Aydin", "Arslan"],
         ["Ankara", "Istanbul", "Kayseri", "Konya", "Yozgat"], "Turquie",
     ),
     Origin(
-        "afghane", "HUE",
+        "afghane", "non_eu",
         ["Ahmad", "Farid", "Mohammad", "Jawad", "Hamid", "Samiullah", "Naweed"],
         ["Farzana", "Zahra", "Marzia", "Fatima", "Shabnam"],
         ["Ahmadi", "Rahimi", "Hakimi", "Noori", "Sultani", "Amiri", "Safi"],
         ["Kaboul", "Hérat", "Kandahar", "Jalalabad", "Mazar-e Charif"], "Afghanistan",
     ),
     Origin(
-        "guinéenne", "HUE",
+        "guinéenne", "non_eu",
         ["Mamadou", "Alpha", "Ibrahima", "Ousmane", "Thierno", "Souleymane"],
         ["Mariama", "Fatoumata", "Aïssatou", "Kadiatou", "Hawa"],
         ["Diallo", "Barry", "Bah", "Camara", "Sow", "Baldé", "Sylla"],
         ["Conakry", "Labé", "Kankan", "Kindia", "Mamou"], "Guinée",
     ),
     Origin(
-        "ivoirienne", "HUE",
+        "ivoirienne", "non_eu",
         ["Koffi", "Yao", "Adama", "Moussa", "Serge", "Arnaud"],
         ["Aminata", "Awa", "Akissi", "Adjoua", "Mariam"],
         ["Koné", "Traoré", "Kouassi", "Ouattara", "Konan", "Coulibaly", "Bamba"],
         ["Abidjan", "Bouaké", "Yamoussoukro", "Daloa", "Korhogo"], "Côte d'Ivoire",
     ),
     Origin(
-        "congolaise (RDC)", "HUE",
+        "congolaise (RDC)", "non_eu",
         ["Patrick", "Jean-Marie", "Christian", "Glody", "Trésor", "Junior"],
         ["Grâce", "Merveille", "Esther", "Nadège", "Divine", "Ruth"],
         ["Mbuyi", "Kabongo", "Ilunga", "Tshibanda", "Mukendi", "Lukusa", "Nsimba"],
         ["Kinshasa", "Lubumbashi", "Kisangani", "Mbuji-Mayi", "Goma"], "République démocratique du Congo",
     ),
     Origin(
-        "érythréenne", "HUE",
+        "érythréenne", "non_eu",
         ["Yonas", "Tesfay", "Filmon", "Dawit", "Robel", "Merhawi"],
         ["Selam", "Helen", "Senait", "Saba", "Luwam"],
         ["Tesfaye", "Haile", "Gebremedhin", "Tekle", "Berhane", "Kidane"],
         ["Asmara", "Keren", "Massawa", "Mendefera"], "Érythrée",
     ),
     Origin(
-        "syrienne", "HUE",
+        "syrienne", "non_eu",
         ["Omar", "Khaled", "Ahmad", "Hussam", "Mahmoud", "Fadi"],
         ["Rama", "Lina", "Hiba", "Nour", "Rasha"],
         ["Al Hassan", "Khalil", "Al Ahmad", "Darwish", "Hamdan", "Al Khatib"],
         ["Alep", "Damas", "Homs", "Idlib", "Deir ez-Zor"], "Syrie",
     ),
     Origin(
-        "géorgienne", "HUE",
+        "géorgienne", "non_eu",
         ["Giorgi", "Levan", "David", "Irakli", "Zurab"],
         ["Nino", "Tamar", "Mariam", "Ketevan", "Eka"],
         ["Beridze", "Kapanadze", "Gelashvili", "Lomidze", "Maisuradze", "Tsiklauri"],
         ["Tbilissi", "Koutaïssi", "Batoumi", "Roustavi"], "Géorgie",
     ),
     Origin(
-        "albanaise", "HUE",
+        "albanaise", "non_eu",
         ["Arben", "Ilir", "Besnik", "Dritan", "Erion"],
         ["Elira", "Blerta", "Ardita", "Klea", "Ornela"],
         ["Berisha", "Gashi", "Shehu", "Dervishi", "Leka", "Marku"],
         ["Tirana", "Durrës", "Shkodër", "Elbasan", "Fier"], "Albanie",
     ),
     Origin(
-        "ukrainienne", "HUE",
+        "ukrainienne", "non_eu",
         ["Oleksandr", "Andriy", "Dmytro", "Serhiy", "Mykola"],
         ["Olena", "Iryna", "Natalia", "Oksana", "Tetiana"],
         ["Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Melnyk", "Boyko"],
         ["Kharkiv", "Kyiv", "Odessa", "Dnipro", "Zaporijjia"], "Ukraine",
     ),
     Origin(
-        "kosovare", "HUE",
+        "kosovare", "non_eu",
         ["Bujar", "Fatmir", "Valon", "Arton", "Driton"],
         ["Vjosa", "Drita", "Teuta", "Arbnora", "Fjolla"],
         ["Krasniqi", "Hoti", "Morina", "Rexhepi", "Kelmendi"],
         ["Pristina", "Prizren", "Gjilan", "Peja"], "Kosovo",
     ),
     Origin(
-        "roumaine", "UE",
+        "roumaine", "eu",
         ["Ion", "Andrei", "Florin", "Marius", "Constantin", "Gheorghe"],
         ["Maria", "Elena", "Ioana", "Andreea", "Mihaela"],
         ["Popescu", "Ionescu", "Popa", "Stan", "Dumitru", "Munteanu", "Lungu"],
         ["Bucarest", "Iași", "Constanța", "Craiova", "Timișoara"], "Roumanie",
     ),
     Origin(
-        "portugaise", "UE",
+        "portugaise", "eu",
         ["João", "José", "António", "Rui", "Paulo"],
         ["Ana", "Maria", "Sofia", "Catarina", "Fernanda"],
         ["da Silva", "Pereira", "Ferreira", "Costa", "Rodrigues", "Fernandes"],
         ["Porto", "Braga", "Lisbonne", "Coimbra", "Viseu"], "Portugal",
     ),
     Origin(
-        "italienne", "UE",
+        "italienne", "eu",
         ["Giuseppe", "Marco", "Luca", "Salvatore"],
         ["Giulia", "Francesca", "Rosa", "Carmela"],
         ["Russo", "Esposito", "Bianchi", "Ferrari", "Romano"],
         ["Naples", "Palerme", "Turin", "Bari"], "Italie",
     ),
     Origin(
-        "espagnole", "UE",
+        "espagnole", "eu",
         ["Javier", "Antonio", "Manuel", "Sergio"],
         ["Carmen", "Lucía", "Isabel", "Pilar"],
         ["García", "Martínez", "López", "Fernández", "Sánchez"],
         ["Madrid", "Séville", "Valence", "Malaga"], "Espagne",
     ),
     Origin(
-        "allemande", "UE",
+        "allemande", "eu",
         ["Jürgen", "Stefan", "Thomas", "Markus"],
         ["Sabine", "Katrin", "Andrea", "Petra"],
         ["Schmidt", "Fischer", "Becker", "Hoffmann", "Schäfer"],
@@ -802,7 +802,7 @@ STREET_LOCATIONS = {
 
 # Why a demo request was closed: a reason of the list, and the worker's words.
 CLOSE_REASONS = {
-    "urgence": [
+    "emergency": [
         ("no_news", "Pas de rappel du 115 depuis plus d'une semaine."),
         ("person_declined", "Ne s'est pas présentée à la structure ce soir-là."),
         ("solution_found", "Retour chez un proche : mise à l'abri plus nécessaire."),
@@ -818,7 +818,7 @@ CLOSE_REASONS = {
 }
 
 END_NOTES = {
-    "urgence": [
+    "emergency": [
         "Départ volontaire.",
         "Réorientée vers une place d'insertion.",
         "Retour chez un proche.",
@@ -832,7 +832,7 @@ END_NOTES = {
         "Entrée en pension de famille.",
         "Départ volontaire, sans solution connue.",
     ],
-    "logement": [
+    "housing": [
         "Glissement du bail au nom du ménage.",
         "Relogement dans le parc social.",
         "Départ pour un logement du parc privé.",

@@ -823,7 +823,7 @@ class HouseholdBuilder:
                 return self.rng.choice(data.END_NOTES[plan.channel])
             case "close":
                 return "|".join(
-                    self.rng.choice(data.CLOSE_REASONS["urgence" if urgence else "other"])
+                    self.rng.choice(data.CLOSE_REASONS["emergency" if urgence else "other"])
                 )
             case _:
                 return ""

@@ -10,6 +10,7 @@ from django.urls import reverse
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import User
 from relais.notifications.sending import notify
+from relais.requests.enums import Channel
 
 
 def attributed(orientation) -> None:
@@ -124,7 +125,7 @@ def _followers(request) -> list[User]:
                 is_active=True,
             )
         )
-    if request.channel == "urgence":
+    if request.channel == Channel.EMERGENCY:
         people += User.objects.filter(
             organisation__territory_id=request.territory_id,
             organisation__kind=OrganisationKind.EMERGENCY_LINE,

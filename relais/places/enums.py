@@ -5,17 +5,17 @@ class StructureType(models.TextChoices):
     """Table 1 of seed 004 Annex II: types of structure."""
 
     CHU = "chu", "Centre d'hébergement d'urgence (CHU)"
-    EMERGENCY_IN_CHRS = "urgence_chrs", "Places d'urgence en CHRS"
+    EMERGENCY_IN_CHRS = "emergency_chrs", "Places d'urgence en CHRS"
     HOTEL = "hotel", "Hôtel"
-    EMERGENCY_OTHER = "urgence_autre", "Autres places d'urgence (dont ALT)"
+    EMERGENCY_OTHER = "emergency_other", "Autres places d'urgence (dont ALT)"
     STABILISATION_CHRS = "stabilisation_chrs", "Stabilisation en CHRS"
-    STABILISATION_OTHER = "stabilisation_hors_chrs", "Stabilisation hors CHRS"
+    STABILISATION_OTHER = "stabilisation_other", "Stabilisation hors CHRS"
     INSERTION_CHRS = "insertion_chrs", "Insertion en CHRS"
-    INSERTION_OTHER = "insertion_autre", "Autres places d'insertion"
+    INSERTION_OTHER = "insertion_other", "Autres places d'insertion"
     ALT = "alt", "Structure en allocation logement temporaire (ALT)"
     MAISON_RELAIS = "maison_relais", "Logement adapté – maison relais"
-    SOCIAL_RESIDENCE = "residence_sociale", "Logement adapté – résidence sociale"
-    ORDINARY_HOUSING = "logement_droit_commun", "Logement de droit commun"
+    SOCIAL_RESIDENCE = "social_residence", "Logement adapté – résidence sociale"
+    ORDINARY_HOUSING = "ordinary_housing", "Logement de droit commun"
     IML = "iml", "Logement en intermédiation locative (IML)"
 
     @classmethod
@@ -24,10 +24,10 @@ class StructureType(models.TextChoices):
 
 
 class PlaceType(models.TextChoices):
-    EMERGENCY = "urgence", "Places en urgence"
+    EMERGENCY = "emergency", "Places en urgence"
     STABILISATION = "stabilisation", "Places de stabilisation"
     INSERTION = "insertion", "Places d'insertion"
-    HOUSING = "logement", "Places de logement"
+    HOUSING = "housing", "Places de logement"
 
 
 class CapacityEventKind(models.TextChoices):

@@ -4,9 +4,9 @@ from django.db import models
 class Channel(models.TextChoices):
     """The dispositifs of seed 004 Annex II. Stabilisation requests go through INSERTION."""
 
-    EMERGENCY = "urgence", "Urgence"
+    EMERGENCY = "emergency", "Urgence"
     INSERTION = "insertion", "Insertion / stabilisation"
-    HOUSING = "logement", "Logement"
+    HOUSING = "housing", "Logement"
 
 
 class RequestStatus(models.TextChoices):
@@ -54,21 +54,21 @@ class Sex(models.TextChoices):
 
 
 class NationalityGroup(models.TextChoices):
-    FRENCH = "F", "Française"
-    EU = "UE", "Union européenne"
-    NON_EU = "HUE", "Hors Union européenne"
+    FRENCH = "fr", "Française"
+    EU = "eu", "Union européenne"
+    NON_EU = "non_eu", "Hors Union européenne"
 
 
 class ResidencePermitType(models.TextChoices):
     TEMPORARY = "cst", "Carte de séjour temporaire"
     MULTI_YEAR = "csp", "Carte de séjour pluriannuelle"
     RESIDENT = "cr", "Carte de résident"
-    RECEIPT = "recepisse", "Récépissé de demande de titre"
+    RECEIPT = "receipt", "Récépissé de demande de titre"
     APS = "aps", "Autorisation provisoire de séjour"
-    ASYLUM_SEEKER = "asile", "Attestation de demande d'asile"
+    ASYLUM_SEEKER = "asylum", "Attestation de demande d'asile"
     VISA = "visa", "Visa long séjour"
-    NONE = "aucun", "Sans titre de séjour"
-    OTHER = "autre", "Autre"
+    NONE = "none", "Sans titre de séjour"
+    OTHER = "other", "Autre"
 
 
 class MaritalStatus(models.TextChoices):

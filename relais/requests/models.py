@@ -45,7 +45,7 @@ class Person(models.Model):
     birth_day = models.PositiveSmallIntegerField("jour de naissance", null=True, blank=True)
     birth_place = models.CharField("lieu de naissance", max_length=120, blank=True)
     nationality_group = models.CharField(
-        "nationalité", max_length=3, choices=enums.NationalityGroup.choices, blank=True
+        "nationalité", max_length=6, choices=enums.NationalityGroup.choices, blank=True
     )
     nationality = models.CharField("nationalité (précision)", max_length=80, blank=True)
     residence_permit_type = models.CharField(

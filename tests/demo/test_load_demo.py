@@ -150,7 +150,7 @@ def test_households_have_one_request_per_member_and_realistic_people():
     persons = Person.objects.all()
     assert persons.filter(birth_month__isnull=True, birth_year__isnull=False).exists()
     assert persons.filter(birth_day__isnull=True, birth_month__isnull=False).exists()
-    assert persons.filter(nationality_group="HUE").exclude(residence_permit_type="").exists()
+    assert persons.filter(nationality_group="non_eu").exclude(residence_permit_type="").exists()
     assert persons.exclude(nationality="française").count() >= 40
     for person in persons:
         person.full_clean()

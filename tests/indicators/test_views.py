@@ -59,8 +59,8 @@ def test_siao_19_the_state_service_sees_figures_but_never_a_person(
         **DAY_28,
         indicateur="orientations",
         niveau="channel",
-        cle="urgence",
-        dispositif="urgence",
+        cle="emergency",
+        dispositif="emergency",
     )
     assert drill.status_code == 403
     transmission = _get(client, state_service_user, "indicators:transmission", jour="2026-04-03")

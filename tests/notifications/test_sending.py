@@ -43,10 +43,13 @@ def test_siao_15_each_user_is_notified_once_in_app_and_by_mail_with_an_absolute_
 
 def test_siao_15_nothing_is_mailed_for_a_change_rolled_back(django_capture_on_commit_callbacks):
     alice = UserFactory(social_worker=True, email="alice@ccas.example")
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _notify([alice])
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _notify([alice])
+        raise RuntimeError
     assert mail.outbox == [] and not Notification.objects.exists()
 
 
