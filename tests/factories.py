@@ -15,17 +15,13 @@ from relais.accounts.enums import (
     Role,
 )
 from relais.accounts.models import Organisation, Territory, User
+from relais.persons import enums as person_enums
+from relais.persons.models import Person
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests import enums as request_enums
 from relais.requests.enums import Channel
-from relais.requests.models import (
-    EvaluationReason,
-    Person,
-    Request,
-    SocialEvaluation,
-    create_request,
-)
+from relais.requests.models import EvaluationReason, Request, SocialEvaluation, create_request
 
 # Every factory-made account has this password (strong enough for AUTH_PASSWORD_VALIDATORS).
 PASSWORD = "Motdepasse-solide-2026"
@@ -242,16 +238,16 @@ class PersonFactory(factory.django.DjangoModelFactory):
         female_first_name = factory.Faker("first_name_female", locale="fr_FR")
         male_first_name = factory.Faker("first_name_male", locale="fr_FR")
 
-    sex = factory.Iterator([request_enums.Sex.FEMALE, request_enums.Sex.MALE])
+    sex = factory.Iterator([person_enums.Sex.FEMALE, person_enums.Sex.MALE])
     birth_name = factory.Faker("last_name", locale="fr_FR")
     first_names = factory.LazyAttribute(
-        lambda o: o.female_first_name if o.sex == request_enums.Sex.FEMALE else o.male_first_name
+        lambda o: o.female_first_name if o.sex == person_enums.Sex.FEMALE else o.male_first_name
     )
     birth_year = factory.LazyAttribute(lambda o: o.born_on.year)
     birth_month = factory.LazyAttribute(lambda o: o.born_on.month)
     birth_day = factory.LazyAttribute(lambda o: o.born_on.day)
     birth_place = factory.Faker("city", locale="fr_FR")
-    nationality_group = request_enums.NationalityGroup.FRENCH
+    nationality_group = person_enums.NationalityGroup.FRENCH
 
 
 # -- requests --------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from relais.identity.matching import Identity  # noqa: E402
 from relais.identity.models import IdentityKey  # noqa: E402
 from relais.identity.normalize import parse_date  # noqa: E402
-from relais.requests.models import Person  # noqa: E402
+from relais.persons.models import Person  # noqa: E402
 
 
 def identity_of(row: dict) -> Identity:

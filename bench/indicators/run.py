@@ -42,10 +42,11 @@ def _build(n_requests: int, seed: int) -> "Territory":  # noqa: F821
     from relais.accounts.models import Organisation, Territory
     from relais.orientations.enums import EndDestination, EndReason, OrientationState
     from relais.orientations.models import Orientation
+    from relais.persons.models import Household, Person
     from relais.places.enums import PlaceType, StructureType
     from relais.places.models import CapacityChange, PlaceCapacity, Structure
     from relais.requests.enums import Channel, EventKind, RequestStatus
-    from relais.requests.models import Household, Person, Request, RequestEvent
+    from relais.requests.models import Request, RequestEvent
 
     rng = random.Random(seed)
     territory = Territory.objects.create(insee_code="68", name="Haut-Rhin")

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "relais.accounts",
     "relais.places",
+    "relais.persons",
     "relais.requests",
     "relais.orientations",
     "relais.notifications",

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from relais.accounts.enums import Role
-from relais.requests.enums import Channel, NationalityGroup, Relationship, Sex
-from relais.requests.models import Household, Person, Request, RequestEvent, create_request
+from relais.persons.enums import NationalityGroup, Relationship, Sex
+from relais.persons.models import Household, Person
+from relais.requests.enums import Channel
+from relais.requests.models import Request, RequestEvent, create_request
 
 from .territory import Cast
 

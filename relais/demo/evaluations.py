@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, User
+from relais.persons.enums import NationalityGroup, ResidencePermitType, Sex
+from relais.persons.models import Person
 from relais.places.enums import StructureType
 from relais.requests.enums import (
     Channel,
@@ -18,21 +20,17 @@ from relais.requests.enums import (
     HousingAidScheme,
     HousingAidStatus,
     HousingSituation,
-    NationalityGroup,
     OrientationProposal,
     ProtectionMeasure,
     ReferralOrigin,
     RequestReason,
-    ResidencePermitType,
     ResourceKind,
-    Sex,
 )
 from relais.requests.models import (
     Debt,
     Employment,
     EvaluationReason,
     HousingAid,
-    Person,
     Request,
     ResourceLine,
     SocialEvaluation,

@@ -17,26 +17,18 @@ from relais.accounts.enums import Role
 from relais.accounts.models import User
 from relais.orientations.enums import EndDestination, EndReason, RefusalReason
 from relais.orientations.models import NoVacancy, Orientation
+from relais.persons.enums import Relationship, Sex
+from relais.persons.models import Household, HouseholdMember, Person
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import (
     Channel,
     EventKind,
     OrientationProposal,
-    Relationship,
     RequestReason,
     RequestStatus,
-    Sex,
 )
-from relais.requests.models import (
-    Household,
-    HouseholdMember,
-    Person,
-    Request,
-    RequestEvent,
-    SocialEvaluation,
-    create_request,
-)
+from relais.requests.models import Request, RequestEvent, SocialEvaluation, create_request
 
 from . import data
 from .evaluations import PROPOSAL_BY_STRUCTURE_TYPE, EvaluationWriter, Situation

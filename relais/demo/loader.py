@@ -18,6 +18,7 @@ from relais.identity.rebuild import rebuild_identity_keys
 from relais.notifications import sending as notifications
 from relais.notifications.models import Notification
 from relais.orientations.models import Orientation, OrientationEvent
+from relais.persons.models import Household, HouseholdMember, Person
 from relais.places.models import (
     CapacityChange,
     CapacityEvent,
@@ -30,10 +31,7 @@ from relais.requests.models import (
     Debt,
     Employment,
     EvaluationReason,
-    Household,
-    HouseholdMember,
     HousingAid,
-    Person,
     Request,
     RequestEvent,
     ResourceLine,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-from relais.requests.enums import (
+from relais.persons.enums import (
     ChildSituation,
     MaritalStatus,
     NationalityGroup,
@@ -14,7 +14,7 @@ from relais.requests.enums import (
     ResidencePermitType,
     Sex,
 )
-from relais.requests.models import Person
+from relais.persons.models import Person
 
 from . import data
 

@@ -4,9 +4,10 @@ from django.db.models import Count, Q, Sum
 
 from relais.accounts.models import User
 from relais.identity.models import PersonPair
+from relais.persons.models import Household, Person
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import Channel, RequestStatus
-from relais.requests.models import Household, Person, Request
+from relais.requests.models import Request
 
 from . import data
 

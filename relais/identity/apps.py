@@ -9,7 +9,7 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from relais.requests.models import Person
+        from relais.persons.models import Person
 
         from .signals import person_saved
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from relais.requests.models import Person
+from relais.persons.models import Person
 
 from .matching import Identity
 from .models import EntryDecision, EntryOutcome, IdentityKey, PairStatus, PersonPair

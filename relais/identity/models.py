@@ -16,7 +16,8 @@ from relais.core.transitions import (
     Workflow,
     transition,
 )
-from relais.requests.models import Person, Request
+from relais.persons.models import Person
+from relais.requests.models import Request
 
 from .matching import Comparison, Identity, blocking_keys, compare, key_hash
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from relais.requests.models import Person
+from relais.persons.models import Person
 
 from .bulk import find_pairs
 from .matching import Identity, blocking_keys, key_hash

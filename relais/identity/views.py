@@ -9,7 +9,8 @@ from relais.accounts.enums import Role
 from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
 from relais.audit import log as audit
 from relais.audit.enums import Action
-from relais.requests.models import Person, Request
+from relais.persons.models import Person
+from relais.requests.models import Request
 
 from .entry import EntryCheck
 from .matching import Identity

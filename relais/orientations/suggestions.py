@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from relais.persons.enums import Relationship, Sex
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity
-from relais.requests.enums import Channel, OrientationProposal, Relationship, Sex
+from relais.requests.enums import Channel, OrientationProposal
 from relais.requests.models import Request
 
 # What the evaluation's "proposition d'orientation" asks for: structure types, else place types.

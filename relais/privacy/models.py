@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
-from relais.requests.models import Person
+from relais.persons.models import Person
 
 
 class Anonymisation(models.Model):

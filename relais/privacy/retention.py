@@ -26,13 +26,12 @@ from django.utils import timezone
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.persons.models import HouseholdMember, Person
 from relais.requests.enums import RequestStatus
 from relais.requests.models import (
     Debt,
     EvaluationReason,
-    HouseholdMember,
     HousingAid,
-    Person,
     Request,
     RequestEvent,
     ResourceLine,

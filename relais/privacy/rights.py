@@ -11,9 +11,10 @@ from django.utils.text import capfirst
 from relais.accounts.enums import Role
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.persons.models import Person
 from relais.requests import sensitivity
 from relais.requests.enums import EventKind
-from relais.requests.models import Person, Request, RequestEvent
+from relais.requests.models import Request, RequestEvent
 
 # The SIAO and the referring service answer a person's requests; superusers too.
 RIGHTS_ROLES = {Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN, Role.SOCIAL_WORKER, Role.CPIP}

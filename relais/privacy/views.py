@@ -9,7 +9,8 @@ from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation
 from relais.audit import log as audit
 from relais.audit.enums import Action
-from relais.requests.models import Person, Request
+from relais.persons.models import Person
+from relais.requests.models import Request
 
 from . import rights
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from relais.persons import enums as person_enums
+from relais.persons.models import HouseholdMember, Person
 from relais.places.models import Structure
 
 from . import enums
@@ -16,9 +18,7 @@ from .models import (
     Debt,
     Employment,
     EvaluationReason,
-    HouseholdMember,
     HousingAid,
-    Person,
     Request,
     ResourceLine,
     SocialEvaluation,
@@ -168,8 +168,8 @@ class PersonForm(PersonBirthDateMixin, DsfrModelForm):
         person = self.instance
         if person.pk and person.birth_year and not self.is_bound:
             self.initial["birth_date"] = person.birth_date_display.replace("??/", "")
-        self.fields["sex"].choices = enums.Sex.choices
-        self.fields["nationality_group"].choices = enums.NationalityGroup.choices
+        self.fields["sex"].choices = person_enums.Sex.choices
+        self.fields["nationality_group"].choices = person_enums.NationalityGroup.choices
 
 
 class HouseholdMemberForm(PersonBirthDateMixin, DsfrModelForm):
@@ -177,11 +177,15 @@ class HouseholdMemberForm(PersonBirthDateMixin, DsfrModelForm):
 
     relationship = forms.ChoiceField(
         label="Lien avec le demandeur",
-        choices=[c for c in enums.Relationship.choices if c[0] != enums.Relationship.PRINCIPAL],
+        choices=[
+            c
+            for c in person_enums.Relationship.choices
+            if c[0] != person_enums.Relationship.PRINCIPAL
+        ],
     )
     child_situation = forms.ChoiceField(
         label="Situation (enfant)",
-        choices=[("", "—"), *enums.ChildSituation.choices],
+        choices=[("", "—"), *person_enums.ChildSituation.choices],
         required=False,
     )
     birth_date = birth_date_field()
@@ -292,7 +296,7 @@ class EmergencyIntakeForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseFor
     first_names = forms.CharField(label="Prénom(s)", max_length=150)
     sex = forms.ChoiceField(
         label="Sexe",
-        choices=enums.Sex.choices,
+        choices=person_enums.Sex.choices,
         required=False,
         widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
     )
@@ -328,7 +332,7 @@ class DirectAdmissionForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseFor
     first_names = forms.CharField(label="Prénom(s)", max_length=150)
     sex = forms.ChoiceField(
         label="Sexe",
-        choices=enums.Sex.choices,
+        choices=person_enums.Sex.choices,
         required=False,
         widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
     )

@@ -10,6 +10,7 @@ from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTIO
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.identity.entry import EntryCheck
+from relais.persons import enums as person_enums
 
 from . import enums, sensitivity
 from .enums import EventKind
@@ -402,7 +403,7 @@ def evaluation_edit(request, pk: int):
             "req": req,
             "forms": forms,
             "has_spouse": req.household.members.filter(
-                relationship=enums.Relationship.SPOUSE
+                relationship=person_enums.Relationship.SPOUSE
             ).exists(),
         },
     )
@@ -417,7 +418,9 @@ def evaluation_print(request, pk: int):
     evaluation = get_object_or_404(SocialEvaluation, request=req)
     _audit_read(request, req, page="evaluation_print")
     members = list(req.household.members.select_related("person").order_by("id"))
-    spouse = next((m.person for m in members if m.relationship == enums.Relationship.SPOUSE), None)
+    spouse = next(
+        (m.person for m in members if m.relationship == person_enums.Relationship.SPOUSE), None
+    )
     employments = {e.holder: e for e in evaluation.employments.all()}
     resources = {(r.holder, r.kind): r for r in evaluation.resources.all()}
     readable = sensitivity.readable_categories(request.user, req)
@@ -430,11 +433,12 @@ def evaluation_print(request, pk: int):
             "evaluation": evaluation,
             "applicant": req.household.principal,
             "spouse": spouse,
-            "children": [m for m in members if m.relationship == enums.Relationship.CHILD],
+            "children": [m for m in members if m.relationship == person_enums.Relationship.CHILD],
             "others": [
                 m
                 for m in members
-                if m.relationship in (enums.Relationship.RELATIVE, enums.Relationship.OTHER)
+                if m.relationship
+                in (person_enums.Relationship.RELATIVE, person_enums.Relationship.OTHER)
             ],
             "employment_rows": [
                 (holder.label, employments.get(holder.value)) for holder in enums.Holder

@@ -18,8 +18,9 @@ from relais.demo.models import DemoRecord
 from relais.identity.entry import EntryCheck
 from relais.identity.matching import Identity
 from relais.identity.models import IdentityKey, PairStatus, PersonPair
+from relais.persons.models import Person
 from relais.requests.enums import Channel
-from relais.requests.models import Person, Request, create_request
+from relais.requests.models import Request, create_request
 from tests.factories import OrganisationFactory, PersonFactory, TerritoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,16 +13,11 @@ from relais.accounts.enums import OrganisationKind, OrganisationSubtype, Role
 from relais.accounts.models import Organisation, Territory, User
 from relais.demo import data
 from relais.demo.identifiers import luhn_complete, luhn_is_valid
+from relais.persons.enums import Relationship
+from relais.persons.models import Household, HouseholdMember, Person
 from relais.places.models import PlaceCapacity, Structure
-from relais.requests.enums import Channel, Relationship, RequestReason, RequestStatus
-from relais.requests.models import (
-    Household,
-    HouseholdMember,
-    Person,
-    Request,
-    RequestEvent,
-    SocialEvaluation,
-)
+from relais.requests.enums import Channel, RequestReason, RequestStatus
+from relais.requests.models import Request, RequestEvent, SocialEvaluation
 
 pytestmark = pytest.mark.django_db
 

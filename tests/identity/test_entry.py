@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from relais.identity.models import EntryDecision, EntryOutcome, PairStatus, PersonPair
+from relais.persons.models import Person
 from relais.requests.enums import Channel
-from relais.requests.models import Person, Request
+from relais.requests.models import Request
 from tests.factories import PersonFactory, make_request
 
 pytestmark = pytest.mark.django_db

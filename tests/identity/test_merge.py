@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from relais.identity.models import IdentityKey, PairStatus, PersonMerge, PersonPair
-from relais.requests.models import Household, HouseholdMember, Request, RequestEvent
+from relais.persons.models import Household, HouseholdMember
+from relais.requests.models import Request, RequestEvent
 from tests.factories import PersonFactory, make_request
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def test_idv_03_merge_follows_any_foreign_key_to_person(siao_operator, pair):
     from relais.identity.models import person_references
 
     names = {(m._meta.label_lower, f.name) for m, f in person_references()}
-    assert {("requests.request", "person"), ("requests.household", "principal")} <= names
+    assert {("requests.request", "person"), ("persons.household", "principal")} <= names
     assert not any(label.startswith("identity.") for label, _ in names)
 
 

@@ -35,14 +35,12 @@ from django.db.models import F
 from relais.indicators.calendar import PARIS
 from relais.orientations.enums import EndDestination, EndReason
 from relais.orientations.models import Orientation
+from relais.persons.enums import Relationship
+from relais.persons.models import HouseholdMember
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import CapacityChange, PlaceCapacity, Structure
-from relais.requests.enums import Channel, EventKind, Relationship
-from relais.requests.models import (
-    HouseholdMember,
-    Request,
-    RequestEvent,
-)
+from relais.requests.enums import Channel, EventKind
+from relais.requests.models import Request, RequestEvent
 from tests.factories import PersonFactory, StructureFactory, make_evaluation, make_request
 
 

@@ -11,10 +11,12 @@ from relais.core.transitions import synthetic_load
 from relais.notifications.models import Notification
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import NoVacancy, Orientation
+from relais.persons.enums import Relationship
+from relais.persons.models import HouseholdMember
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity
-from relais.requests.enums import Channel, EventKind, Relationship, RequestStatus
-from relais.requests.models import HouseholdMember, TransitionNotAllowed
+from relais.requests.enums import Channel, EventKind, RequestStatus
+from relais.requests.models import TransitionNotAllowed
 from tests.factories import (
     PersonFactory,
     PlaceCapacityFactory,

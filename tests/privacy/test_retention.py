@@ -12,9 +12,10 @@ from django.utils import timezone
 from relais.audit import log
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent, AuditPurge
+from relais.persons.models import HouseholdMember, Person
 from relais.privacy.models import Anonymisation
 from relais.requests.enums import Channel, RequestStatus
-from relais.requests.models import HouseholdMember, Person, RequestEvent
+from relais.requests.models import RequestEvent
 from tests.factories import PersonFactory, make_evaluation, make_request
 
 pytestmark = pytest.mark.django_db

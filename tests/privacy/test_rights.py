@@ -145,8 +145,8 @@ def test_siao_22_the_export_keeps_other_services_files_out(client, social_worker
     """The same person followed by the SPIP: the CCAS's export shows neither the SPIP's
     household (the spouse named there) nor the SPIP's audit rows."""
     from relais.audit import log
-    from relais.requests.enums import Relationship
-    from relais.requests.models import HouseholdMember
+    from relais.persons.enums import Relationship
+    from relais.persons.models import HouseholdMember
     from tests.factories import PersonFactory
 
     spip_request = make_request(referrer=cpip, channel=Channel.INSERTION)

@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from relais.requests.enums import Channel, Relationship
-from relais.requests.models import Household, Request
+from relais.persons.enums import Relationship
+from relais.persons.models import Household
+from relais.requests.enums import Channel
+from relais.requests.models import Request
 
 pytestmark = pytest.mark.django_db
 

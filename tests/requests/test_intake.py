@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.persons.models import Person
 from relais.requests.enums import Channel, RequestStatus
-from relais.requests.models import Person, Request
+from relais.requests.models import Request
 
 pytestmark = pytest.mark.django_db
 

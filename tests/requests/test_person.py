@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from relais.persons.models import Person
 from relais.requests.forms import parse_partial_date
-from relais.requests.models import Person
 
 
 @pytest.mark.parametrize(
