@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,16 +40,15 @@ def direct_admission(request):
         typed = form.new_person()
         if identity.is_valid_for(typed):
             try:
-                req = _record_direct_admission(request, data, typed, members, identity)
+                req, made = Request.objects.make_once(
+                    data["submission"],
+                    lambda: _record_direct_admission(request, data, typed, members, identity),
+                )
             except TransitionNotAllowed as refusal:
                 form.add_error(None, str(refusal))
-            except IntegrityError:  # the twin submission won the race
-                done = Request.objects.submitted(data["submission"])
-                if done is None:
-                    raise
-                return redirect("requests:detail", pk=done.pk)
             else:
-                messages.success(request, f"Admission directe de {req.person} enregistrée.")
+                if made:
+                    messages.success(request, f"Admission directe de {req.person} enregistrée.")
                 return redirect("requests:detail", pk=req.pk)
     return render(
         request,

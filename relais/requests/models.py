@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -68,6 +68,20 @@ class RequestQuerySet(StatefulQuerySet):
     def submitted(self, key: str) -> "Request | None":
         """The request an intake form with this one-time key already made, if any."""
         return self.filter(submission_key=key).first() if key else None
+
+    def make_once(self, key: str, make) -> tuple["Request", bool]:
+        """`make()` the request of an intake form sent with one-time `key`, unless it was
+        already made: (request, made now). Two copies of the form sent at the same instant
+        race on the key's unique constraint; the loser gets the winner's request."""
+        if done := self.submitted(key):
+            return done, False
+        try:
+            with transaction.atomic():
+                return make(), True
+        except IntegrityError:
+            if done := self.submitted(key):
+                return done, False
+            raise
 
     def search(self, text: str) -> "RequestQuerySet":
         for word in text.split():

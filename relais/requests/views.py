@@ -235,7 +235,8 @@ def emergency_create(request):
         and identity.is_valid_for(form.new_person(phone=form.cleaned_data["phone"]))
     ):
         data = form.cleaned_data
-        with transaction.atomic():
+
+        def make() -> Request:
             person = form.new_person(phone=data["phone"])
             person.full_clean()
             person = identity.person_for(person)
@@ -254,7 +255,11 @@ def emergency_create(request):
             audit.record(
                 request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
             )
-        messages.success(request, f"Demande d'urgence enregistrée pour {person}.")
+            return req
+
+        req, made = Request.objects.make_once(data["submission"], make)
+        if made:
+            messages.success(request, f"Demande d'urgence enregistrée pour {req.person}.")
         return redirect("requests:detail", pk=req.pk)
     return render(
         request,

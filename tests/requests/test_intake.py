@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from relais.persons.models import Person
 from relais.requests.enums import Channel, RequestStatus
-from relais.requests.models import Request
+from relais.requests.models import Request, RequestQuerySet
+from tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,42 @@ def test_siao_01_editing_a_request_is_written_on_its_timeline(client, social_wor
     update = req.events.get(kind="updated")
     assert "current_location" in update.data["fields"]
     assert update.actor == social_worker
+
+
+def _call(**extra) -> dict:
+    data = {
+        "call-birth_name": "Keller",
+        "call-first_names": "Lina",
+        "call-birth_date": "1996",
+        "call-submission": "0123456789abcdef0123456789abcdef",
+        "members-TOTAL_FORMS": "0",
+        "members-INITIAL_FORMS": "0",
+    }
+    data.update(extra)
+    return data
+
+
+def test_sec_04_the_same_call_sent_twice_makes_one_request(client, emergency_line_user):
+    client.force_login(emergency_line_user)
+    first = client.post(reverse("requests:create_emergency"), _call())
+    second = client.post(reverse("requests:create_emergency"), _call())
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Request.objects.count() == 1
+
+
+def test_sec_04_two_copies_racing_on_the_key_give_the_loser_the_winners_request(
+    monkeypatch, emergency_line_user
+):
+    winner = make_request(channel=Channel.EMERGENCY, referrer=emergency_line_user)
+    Request.objects.filter(pk=winner.pk).update(submission_key="k" * 32)
+    # The loser checked before the winner committed: it saw no request with the key.
+    seen = iter([None])
+    real = RequestQuerySet.submitted
+    monkeypatch.setattr(RequestQuerySet, "submitted", lambda self, key: next(seen, real(self, key)))
+    loser = lambda: make_request(  # noqa: E731
+        channel=Channel.EMERGENCY, referrer=emergency_line_user, submission_key="k" * 32
+    )
+    req, made = Request.objects.make_once("k" * 32, loser)
+    assert (req.pk, made) == (winner.pk, False)
+    assert Request.objects.count() == 1
