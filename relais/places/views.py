@@ -265,6 +265,11 @@ def structure_edit(request, pk: int | None = None):
     structure = None
     if pk is not None:
         structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    if structure is None and request.user.organisation_id is None:  # a superuser: no territory
+        raise PermissionDenied(
+            "Votre compte n'est rattaché à aucun territoire : ajoutez la structure depuis "
+            "l'administration."
+        )
     territory = structure.territory if structure else request.user.organisation.territory
     form = StructureForm(request.POST or None, instance=structure, territory=territory)
     capacities = PlaceCapacityFormSet(
