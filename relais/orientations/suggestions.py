@@ -129,7 +129,8 @@ def wanted_types(request: Request) -> tuple[set[str], set[str], str]:
     proposal = evaluation.orientation_proposal if evaluation else ""
     if proposal in _PROPOSAL_TYPES:
         structure_types, place_types = _PROPOSAL_TYPES[proposal]
-        label = OrientationProposal(proposal).label.lower()
+        label = OrientationProposal(proposal).label
+        label = label[:1].lower() + label[1:]  # keep acronyms: "(CHRS)", "(ALT)", "FJT"
         return structure_types, place_types, f"proposition de l'évaluation : {label}"
     channel = Channel(request.channel)
     return set(), _CHANNEL_PLACE_TYPES[channel], f"dispositif {channel.label.lower()}"
@@ -165,7 +166,7 @@ def suggest(request: Request, filters: Filters) -> list[Suggestion]:
             criteria=[
                 _type_criterion(capacity, wanted),
                 _size_criterion(capacity.vacant, household),
-                _public_criterion(capacity, household, filters),
+                _public_criterion(capacity, household),
                 _needs_criterion(capacity, evaluation),
                 _location_criterion(capacity, near, filters),
             ],
@@ -207,7 +208,8 @@ def _size_criterion(vacant: int, household: Household) -> Criterion:
     return Criterion("Taille du ménage", False, text)
 
 
-def _public_criterion(capacity: PlaceCapacity, household: Household, filters: Filters) -> Criterion:
+def _public_criterion(capacity: PlaceCapacity, household: Household) -> Criterion:
+    """Pets and wheelchairs are not checked here: their filters leave out unfit places."""
     problems = []
     if household.children and not capacity.accepts_children:
         problems.append("n'accueille pas d'enfants")
@@ -225,10 +227,6 @@ def _public_criterion(capacity: PlaceCapacity, household: Household, filters: Fi
         if capacity.max_age and age > capacity.max_age:
             problems.append(f"âge maximum {capacity.max_age} ans")
             break
-    if filters.with_pet and not capacity.accepts_pets:
-        problems.append("n'accepte pas les animaux")
-    if filters.wheelchair and not capacity.wheelchair_accessible:
-        problems.append("pas accessible en fauteuil")
     if problems:
         return Criterion(
             "Public accueilli", False, f"{household.description} : " + ", ".join(problems) + "."

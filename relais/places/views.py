@@ -23,7 +23,7 @@ from .models import CapacityEvent, PlaceCapacity, Structure
 def direct_admission(request):
     """SIAO-04: the structure records an emergency admission after the fact, with the
     household; the stay takes its urgence places like any attribution."""
-    if not (request.user.is_superuser or request.user.role == Role.STRUCTURE_MANAGER):
+    if request.user.role != Role.STRUCTURE_MANAGER:
         raise PermissionDenied(
             "Seul un gestionnaire de structure enregistre une admission directe."
         )
@@ -172,7 +172,7 @@ def structure_detail(request, pk: int):
 @require_POST
 def declare_availability(request, pk: int, capacity_pk: int):
     """SIAO-09: in two clicks, a manager takes places out of the vacancies or gives them back."""
-    if not (request.user.is_superuser or request.user.role == Role.STRUCTURE_MANAGER):
+    if request.user.role != Role.STRUCTURE_MANAGER:
         raise PermissionDenied("Seul le gestionnaire de la structure déclare ses places.")
     structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
     capacity = get_object_or_404(structure.capacities, pk=capacity_pk)
@@ -293,6 +293,11 @@ def structure_edit(request, pk: int | None = None):
     structure = None
     if pk is not None:
         structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    if structure is None and request.user.organisation_id is None:  # a superuser: no territory
+        raise PermissionDenied(
+            "Votre compte n'est rattaché à aucun territoire : ajoutez la structure depuis "
+            "l'administration."
+        )
     territory = structure.territory if structure else request.user.organisation.territory
     form = StructureForm(request.POST or None, instance=structure, territory=territory)
     capacities = PlaceCapacityFormSet(
