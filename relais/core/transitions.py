@@ -97,12 +97,6 @@ class Workflow:
     def __iter__(self):
         return iter(self.transitions.values())
 
-    def sources_of(self, name: str) -> frozenset[str]:
-        return self[name].sources
-
-    def choices(self) -> list[tuple[str, str]]:
-        return [(t.name, t.label) for t in self]
-
 
 _applying: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
     "relais_transitions_applying", default=frozenset()
@@ -260,14 +254,6 @@ class Stateful(models.Model):
         token = _applying.set(_applying.get() | {id(self)})
         try:
             self.save()
-        finally:
-            _applying.reset(token)
-
-    def _update_in_transition(self, queryset: models.QuerySet, **values) -> int:
-        """For a transition that must move several rows at once (retention's wipe)."""
-        token = _applying.set(_applying.get() | {id(self)})
-        try:
-            return queryset.update(**values)
         finally:
             _applying.reset(token)
 
