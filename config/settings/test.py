@@ -1,5 +1,9 @@
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import DATABASES, TEMPLATES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,3 +17,13 @@ WHITENOISE_AUTOREFRESH = True
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 # Each test builds its own world: nothing may be served from another test's cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# On SQLite the test database is a file, like the one Relais runs on, not Django's default
+# in-memory database: threads share an in-memory database through one cache, where WAL, the
+# busy timeout and immediate transactions (base.py) do not apply, so the concurrency tests
+# (tests/concurrency/, tests/orientations/test_concurrency.py) would prove nothing. One file
+# per test process (pytest-xdist appends _gw0, _gw1…); Django deletes it at the end.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"relais-test-{os.getpid()}.sqlite3")
+    }
