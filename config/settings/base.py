@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "relais.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A refusal or a lock conflict raised by a view becomes a French message, never a 500.
+    "relais.core.errors.ConflictMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
