@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "relais.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A refusal or a lock conflict raised by a view becomes a French message, never a 500.
+    "relais.core.errors.ConflictMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -89,6 +91,21 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite under concurrent use (OPS-01): every read of a file writes an audit row, so a
+    # team reading at once is a queue of writers. WAL lets readers run beside the one writer;
+    # IMMEDIATE takes the write lock when a transaction begins, where SQLite waits for it (up
+    # to `timeout` seconds) — a deferred transaction that read first and then writes is
+    # refused at once with "database is locked", and that was half of the parallel reads.
+    # synchronous=NORMAL is safe in WAL (a power cut may lose the last commits, never
+    # corrupt the file) and spares an fsync per commit.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,9 @@
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, TEMPLATES
+from .base import DATABASES, INSTALLED_APPS, TEMPLATES
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "relais.demo"]
@@ -17,3 +21,13 @@ TEMPLATES[0]["OPTIONS"]["debug"] = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # E-mail links point at the test client host.
 RELAIS_SITE_URL = "http://testserver"
+
+# On SQLite the test database is a file, like the one Relais runs on, not Django's default
+# in-memory database: threads share an in-memory database through one cache, where WAL, the
+# busy timeout and immediate transactions (base.py) do not apply, so the concurrency tests
+# (tests/concurrency/, tests/orientations/test_concurrency.py) would prove nothing. One file
+# per test process (pytest-xdist appends _gw0, _gw1…); Django deletes it at the end.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"relais-test-{os.getpid()}.sqlite3")
+    }

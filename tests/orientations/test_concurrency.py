@@ -1,37 +1,52 @@
-"""SEC-05: parallel attributions at the last free place never put more people than places.
+"""SEC-05 and OPS-01: actions posted at the same moment, on SQLite as on PostgreSQL.
 
-Threads with their own database connections post to the real attribution view at once. On
-SQLite (one writer at a time, no row locks) the rule is tested serially in
-test_transitions.py::test_sec_05_serial_attributions_never_exceed_capacity.
+Threads with their own database connections post to the real views at once (the test
+database is a file on SQLite: config/settings/test.py). PostgreSQL queues the transactions on
+row locks (SELECT … FOR UPDATE); SQLite has none, and queues them on its one write lock,
+taken when the transaction begins (transaction_mode IMMEDIATE, config/settings/base.py): the
+second transaction then reads what the first one wrote. Either way the loser gets a French
+message, never a server error.
 """
-
-import threading
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection, connections
 from django.urls import reverse
 
 from relais.orientations.enums import OrientationState
-from relais.orientations.models import Orientation
+from relais.orientations.models import Orientation, OrientationEvent
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity
-from relais.requests.enums import Channel, RequestStatus
+from relais.requests.enums import Channel, EventKind, RequestStatus
+from relais.requests.models import Request
+from tests.concurrency.threads import at_once
 from tests.conftest import VerifiedClient, give_authenticator
 from tests.factories import StructureFactory, make_request
 
 ATTEMPTS = 24
 
 
+def _post_at_once(user, url_and_data: list[tuple[str, dict]]) -> list[tuple[int, str, list]]:
+    """POST each (url, data) in its own thread, all at once, as `user`; return each
+    response's status, redirect target and messages."""
+    give_authenticator(user)  # set up once, not by every thread at a time
+
+    def post(url: str, data: dict):
+        def call():
+            client = VerifiedClient(raise_request_exception=False)
+            client.force_login(user)
+            response = client.post(url, data)
+            notices = [str(m) for m in get_messages(response.wsgi_request)]
+            return response.status_code, response.get("Location", ""), notices
+
+        return call
+
+    return at_once([post(url, data) for url, data in url_and_data])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_sec_05_parallel_attributions_at_the_last_free_place(
     social_worker, siao_operator, structure_manager
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "Needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers and "
-            "is covered by test_sec_05_serial_attributions_never_exceed_capacity."
-        )
     shelter = StructureFactory(
         manager=structure_manager.organisation, structure_type=StructureType.CHU, places=3
     )
@@ -45,34 +60,19 @@ def test_sec_05_parallel_attributions_at_the_last_free_place(
     requests = [
         make_request(referrer=social_worker, channel=Channel.EMERGENCY) for _ in range(ATTEMPTS)
     ]
-    give_authenticator(siao_operator)  # set up once, not by 24 threads at a time
-    barrier = threading.Barrier(ATTEMPTS)
-    results: list[tuple[int, str, list[str]]] = []
-    errors: list[BaseException] = []
 
-    def attribute(req_pk: int) -> None:
-        try:
-            client = VerifiedClient(raise_request_exception=True)
-            client.force_login(siao_operator)
-            url = reverse("orientations:attribute", kwargs={"request_pk": req_pk})
-            barrier.wait(timeout=30)
-            response = client.post(url, {"capacity": capacity.pk, "mode": "attribute"})
-            notices = [str(m) for m in get_messages(response.wsgi_request)]
-            results.append((response.status_code, response["Location"], notices))
-        except BaseException as error:  # reported below, with the thread's traceback
-            errors.append(error)
-        finally:
-            connections.close_all()
+    results = _post_at_once(
+        siao_operator,
+        [
+            (
+                reverse("orientations:attribute", kwargs={"request_pk": req.pk}),
+                {"capacity": capacity.pk, "mode": "attribute"},
+            )
+            for req in requests
+        ],
+    )
 
-    threads = [threading.Thread(target=attribute, args=(req.pk,)) for req in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors, errors
-    assert len(results) == ATTEMPTS
-    assert all(status == 302 for status, _, _ in results)  # no server error
+    assert [status for status, _, _ in results] == [302] * ATTEMPTS  # no server error
     winners = [r for r in results if r[1].startswith("/demandes/")]
     losers = [r for r in results if r[1].startswith("/orientations/")]
     assert len(winners) == 1, results[:3]
@@ -84,10 +84,36 @@ def test_sec_05_parallel_attributions_at_the_last_free_place(
     )
     assert sum(held.values_list("places", flat=True)) == 3
     assert PlaceCapacity.objects.with_vacancies().get(pk=capacity.pk).vacant == 0
-    oriented = [r for r in requests if r.__class__.objects.get(pk=r.pk).status == "oriented"]
-    assert len(oriented) == 1
-    assert (
-        sum(1 for r in requests if r.__class__.objects.get(pk=r.pk).status == RequestStatus.NEW)
-        == ATTEMPTS - 1
-    )
+    statuses = list(Request.objects.filter(pk__in=[r.pk for r in requests]).values_list("status"))
+    assert statuses.count((RequestStatus.ORIENTED,)) == 1
+    assert statuses.count((RequestStatus.NEW,)) == ATTEMPTS - 1
     assert capacity.place_type == PlaceType.EMERGENCY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ops_01_double_click_on_admit_admits_once(social_worker, siao_operator, structure_manager):
+    shelter = StructureFactory(manager=structure_manager.organisation, places=5)
+    req = make_request(referrer=social_worker, channel=Channel.EMERGENCY)
+    orientation = Orientation.attribute(
+        request=req, capacity=shelter.capacities.get(), by=siao_operator
+    )
+    url = reverse("orientations:admit", kwargs={"pk": orientation.pk})
+
+    results = _post_at_once(structure_manager, [(url, {}), (url, {})])
+
+    detail = reverse("orientations:detail", kwargs={"pk": orientation.pk})
+    assert [(status, location) for status, location, _ in results] == [(302, detail)] * 2
+    notices = sorted(notice for _, _, [notice] in results)
+    assert notices[0].startswith("Admission acceptée.")
+    assert notices[1] == "Impossible : l'orientation est « Admission acceptée (affectation) »."
+    orientation.refresh_from_db()
+    assert orientation.state == OrientationState.ADMITTED
+    assert (
+        OrientationEvent.objects.filter(
+            orientation=orientation, to_state=OrientationState.ADMITTED
+        ).count()
+        == 1
+    )
+    req.refresh_from_db()
+    assert req.status == RequestStatus.ADMITTED
+    assert req.events.filter(kind=EventKind.ADMITTED).count() == 1

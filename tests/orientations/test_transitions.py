@@ -172,7 +172,7 @@ def test_siao_12_prepositioning_goes_beyond_vacancies_and_waits_for_the_place(
 def test_sec_05_serial_attributions_never_exceed_capacity(
     social_worker, siao_operator, small_capacity
 ):
-    """The SQLite path of SEC-05: the same rule, one attribution after the other."""
+    """SEC-05 one attribution after the other (in parallel: test_concurrency.py)."""
     outcomes = []
     for _ in range(5):
         req = make_request(referrer=social_worker, channel=Channel.EMERGENCY)
