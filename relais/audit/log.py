@@ -1,4 +1,8 @@
-"""Writing to the audit log: `record()` is the one way in, `purge_before()` the one way out."""
+"""Writing to the audit log: `record()` and `record_reads()` the ways in, `purge_before()` out.
+
+Views call `record()` for writes, searches and exports; reads are written by
+relais.audit.reads (the middleware calls `record_reads()`), never by a view.
+"""
 
 import datetime as dt
 import json
@@ -180,11 +184,14 @@ def verify_chain() -> ChainReport:
 
     A row removed or inserted behind the triggers' back breaks the next row's link; a row
     changed no longer matches its hash; rows removed at the very end leave the head (kept in
-    its own table, moved forward by every append) pointing past the last row.
+    its own table, moved forward by every append) pointing past the last row. The head is
+    read before and after the rows, so rows appended meanwhile are not taken for forgeries.
     """
+    head_before = AuditChainHead.objects.filter(pk=1).first()
     purge = AuditPurge.objects.order_by("-id").first()
     expected = purge.anchor_hash if purge else GENESIS_HASH
     last_id = purge.last_purged_id if purge else 0
+    hash_at_head = expected if head_before and head_before.event_id == last_id else None
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if purge and event.pk <= purge.last_purged_id:
@@ -196,26 +203,24 @@ def verify_chain() -> ChainReport:
         if event.compute_hash() != event.hash:
             return ChainReport(checked, event.pk, "contenu modifié depuis son écriture")
         expected, last_id = event.hash, event.pk
+        if head_before and event.pk == head_before.event_id:
+            hash_at_head = event.hash
         checked += 1
-    return _check_head(checked, last_id=last_id, last_hash=expected)
-
-
-def _check_head(checked: int, *, last_id: int, last_hash: str) -> ChainReport:
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is None:
+    head_after = AuditChainHead.objects.filter(pk=1).first()
+    if head_before is None or head_after is None:
         if last_id:
             return ChainReport(checked, last_id, "tête de la chaîne absente (table vidée)")
         return ChainReport(checked)
-    if head.event_id > last_id:
+    if last_id < head_before.event_id:
         return ChainReport(
             checked,
-            head.event_id,
+            head_before.event_id,
             "dernières lignes supprimées : la chaîne s'arrête avant la tête enregistrée",
         )
-    if head.event_id < last_id:
+    if hash_at_head != head_before.hash:
+        return ChainReport(checked, head_before.event_id, "ne correspond pas à la tête enregistrée")
+    if last_id > head_after.event_id:
         return ChainReport(checked, last_id, "ligne ajoutée après la tête enregistrée")
-    if head.hash != last_hash:
-        return ChainReport(checked, last_id, "ne correspond pas à la tête enregistrée")
     return ChainReport(checked)
 
 
