@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "relais.accounts.middleware.SessionLimitMiddleware",
     "relais.accounts.middleware.SecondFactorMiddleware",
+    # After authentication and the second factor: every person a page shows is logged (SEC-01).
+    "relais.audit.reads.ReadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A refusal or a lock conflict raised by a view becomes a French message, never a 500.

@@ -1,9 +1,12 @@
-"""Writing to the audit log: `record()` is the one way in, `purge_before()` the one way out."""
+"""Writing to the audit log: `record()` and `record_reads()` the ways in, `purge_before()` out.
 
-import contextlib
+Views call `record()` for writes, searches and exports; reads are written by
+relais.audit.reads (the middleware calls `record_reads()`), never by a view.
+"""
+
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,11 +18,9 @@ from django.utils import timezone
 
 from relais.accounts.security import client_ip_address
 
+from . import reads
 from .enums import Action
-from .models import GENESIS_HASH, AuditEvent, AuditPurge
-
-# pg_advisory_xact_lock key taken by every append and by the purge ("RELA" in ASCII).
-CHAIN_LOCK = 0x52454C41
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditPurge
 
 # Form fields whose values never go into the log: that they changed is enough (CNIL, NIR).
 REDACTED_FIELDS = {"social_security_number"}
@@ -61,16 +62,41 @@ def record(
         reason=reason,
         # Stored as the database will give it back (dates and decimals as text), so that the
         # hash computed now is the hash verify_audit_chain recomputes later.
-        detail=json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder)),
+        detail=_stored(detail or {}),
         ip=ip,
     )
-    with transaction.atomic():
-        _lock_chain()
-        event.at = timezone.now()
-        event.prev_hash = _chain_tail()
-        event.hash = event.compute_hash()
-        event.save()
+    _append([event])
+    reads.note_logged(action=action, person_id=person_id)
     return event
+
+
+def record_reads(request: HttpRequest, collected: "reads.Reads") -> list[AuditEvent]:
+    """One READ row per person the request showed (relais.audit.reads), in one transaction."""
+    user, ip = _actor(request)
+    organisation = user.organisation if user is not None and user.organisation_id else None
+    page = request.resolver_match.view_name if request.resolver_match else request.path
+    events = []
+    for person_id, note in collected.to_write().items():
+        obj = note.obj if note else None
+        events.append(
+            AuditEvent(
+                user=user,
+                username=user.get_username() if user is not None else "",
+                organisation_id=organisation.pk if organisation else None,
+                organisation_name=organisation.name if organisation else "",
+                territory_id=getattr(obj, "territory_id", None)
+                or (organisation.territory_id if organisation else None),
+                action=Action.READ,
+                object_type=obj._meta.model_name if obj is not None else "person",
+                object_id=str(obj.pk if obj is not None else person_id),
+                person_id=person_id,
+                reason=note.reason if note and note.reason else collected.reason,
+                detail=_stored({"page": page, **(note.detail if note else {})}),
+                ip=ip,
+            )
+        )
+    _append(events)
+    return events
 
 
 def form_changes(forms: Mapping[str, BaseForm]) -> dict[str, list]:
@@ -107,16 +133,29 @@ def purgeable(cutoff: dt.datetime) -> models.QuerySet:
 
 
 def purge_before(cutoff: dt.datetime) -> AuditPurge | None:
-    """Delete the rows older than `cutoff` and record the purge; None when there were none."""
+    """Delete the rows older than `cutoff` and record the purge; None when there were none.
+
+    On PostgreSQL the work is done by the database function audit_purge() (migration 0003):
+    it runs with its owner's rights, and the triggers accept a DELETE from nobody else, so a
+    role that is not the owner (the application in production) cannot purge, switch or no
+    switch. On SQLite the purge marker opens the triggers for this transaction only.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT audit_purge(%s)", [cutoff])
+            purge_id = cursor.fetchone()[0]
+        return AuditPurge.objects.get(pk=purge_id) if purge_id else None
     with transaction.atomic():
-        _lock_chain()
+        _locked_head()
         doomed = purgeable(cutoff)
         bounds = doomed.aggregate(first=Min("id"), last=Max("id"), count=Count("id"))
         if not bounds["count"]:
             return None
         anchor = AuditEvent.objects.values_list("hash", flat=True).get(pk=bounds["last"])
-        with _purge_allowed():
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO audit_purge_marker (id) VALUES (1)")
             doomed.delete()
+            cursor.execute("DELETE FROM audit_purge_marker")
         return AuditPurge.objects.create(
             cutoff=cutoff,
             purged_count=bounds["count"],
@@ -124,20 +163,6 @@ def purge_before(cutoff: dt.datetime) -> AuditPurge | None:
             last_purged_id=bounds["last"],
             anchor_hash=anchor,
         )
-
-
-@contextlib.contextmanager
-def _purge_allowed() -> Iterator[None]:
-    """Let the triggers accept DELETE on the log, for this transaction and this block only."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL relais.audit_purge = 'on'")
-            yield
-            cursor.execute("SET LOCAL relais.audit_purge = 'off'")
-        else:
-            cursor.execute("INSERT INTO audit_purge_marker (id) VALUES (1)")
-            yield
-            cursor.execute("DELETE FROM audit_purge_marker")
 
 
 # -- verification -----------------------------------------------------------------------------
@@ -155,13 +180,18 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Recompute every link from the last purge's anchor (or the start) to the last row.
+    """Recompute every link from the last purge's anchor (or the start) to the chain's head.
 
     A row removed or inserted behind the triggers' back breaks the next row's link; a row
-    changed no longer matches its hash. Rows removed at the very end leave no trace here.
+    changed no longer matches its hash; rows removed at the very end leave the head (kept in
+    its own table, moved forward by every append) pointing past the last row. The head is
+    read before and after the rows, so rows appended meanwhile are not taken for forgeries.
     """
+    head_before = AuditChainHead.objects.filter(pk=1).first()
     purge = AuditPurge.objects.order_by("-id").first()
     expected = purge.anchor_hash if purge else GENESIS_HASH
+    last_id = purge.last_purged_id if purge else 0
+    hash_at_head = expected if head_before and head_before.event_id == last_id else None
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if purge and event.pk <= purge.last_purged_id:
@@ -172,32 +202,70 @@ def verify_chain() -> ChainReport:
             )
         if event.compute_hash() != event.hash:
             return ChainReport(checked, event.pk, "contenu modifié depuis son écriture")
-        expected = event.hash
+        expected, last_id = event.hash, event.pk
+        if head_before and event.pk == head_before.event_id:
+            hash_at_head = event.hash
         checked += 1
+    head_after = AuditChainHead.objects.filter(pk=1).first()
+    if head_before is None or head_after is None:
+        if last_id:
+            return ChainReport(checked, last_id, "tête de la chaîne absente (table vidée)")
+        return ChainReport(checked)
+    if last_id < head_before.event_id:
+        return ChainReport(
+            checked,
+            head_before.event_id,
+            "dernières lignes supprimées : la chaîne s'arrête avant la tête enregistrée",
+        )
+    if hash_at_head != head_before.hash:
+        return ChainReport(checked, head_before.event_id, "ne correspond pas à la tête enregistrée")
+    if last_id > head_after.event_id:
+        return ChainReport(checked, last_id, "ligne ajoutée après la tête enregistrée")
     return ChainReport(checked)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _lock_chain() -> None:
-    """Serialise appends so two writers never chain onto the same row.
+def _append(events: list[AuditEvent], *, at: dt.datetime | None = None) -> None:
+    """Chain `events` onto the head and insert them, in one short transaction.
 
-    PostgreSQL: a transaction-level advisory lock, released at commit. SQLite takes one
-    writer at a time, and a transaction that read a tail another one has since extended
-    cannot commit. Either way, the unique prev_hash refuses a fork.
+    The head's row lock makes appends queue one at a time, for the few milliseconds of the
+    insert only: a page's reads are written once, at the end of the request. SQLite takes one
+    writer at a time by itself. Either way the unique prev_hash refuses a fork.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    if not events:
+        return
+    with transaction.atomic():
+        head = _locked_head()
+        at, prev = at or timezone.now(), head.hash
+        for event in events:
+            event.at, event.prev_hash = at, prev
+            event.hash = prev = event.compute_hash()
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        AuditChainHead.objects.filter(pk=head.pk).update(event_id=events[-1].pk, hash=prev, at=at)
 
 
-def _chain_tail() -> str:
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    if last:
-        return last
-    anchor = AuditPurge.objects.order_by("-id").values_list("anchor_hash", flat=True).first()
-    return anchor or GENESIS_HASH
+def _locked_head() -> AuditChainHead:
+    """The chain's head, locked until commit; made from the log itself if it is missing.
+
+    It is missing only in an emptied database (flush, TRUNCATE), where the log is empty too.
+    """
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    if last is None:
+        purge = AuditPurge.objects.order_by("-id").first()
+        last = (purge.last_purged_id, purge.anchor_hash) if purge else (0, GENESIS_HASH)
+    return AuditChainHead.objects.create(pk=1, event_id=last[0], hash=last[1])
+
+
+def _stored(detail: dict) -> dict:
+    return json.loads(json.dumps(detail, cls=DjangoJSONEncoder))
 
 
 def _actor(request_or_user):

@@ -143,3 +143,25 @@ class AuditPurge(models.Model):
 
     def __str__(self) -> str:
         return f"Purge du {self.at:%d/%m/%Y} ({self.purged_count} lignes)"
+
+
+class AuditChainHead(models.Model):
+    """The last row of the chain, kept outside the log's own table (one row, id 1).
+
+    Every append moves it forward in the same transaction; the database refuses to move it
+    back or to delete it (migration 0003). Rows removed at the end of the log therefore leave
+    the head pointing past the last row, and `verify_audit_chain` says so. Its row lock is
+    also what makes appends queue one at a time.
+    """
+
+    event_id = models.BigIntegerField("dernière ligne", default=0)
+    hash = models.CharField("empreinte de la dernière ligne", max_length=64, default=GENESIS_HASH)
+    at = models.DateTimeField("mise à jour le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "tête de la chaîne du journal d'audit"
+        verbose_name_plural = "tête de la chaîne du journal d'audit"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+
+    def __str__(self) -> str:
+        return f"Ligne n° {self.event_id}"

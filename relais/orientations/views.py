@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
 from relais.audit import log as audit
+from relais.audit import reads
 from relais.audit.enums import Action
 from relais.places.models import PlaceCapacity
 from relais.requests.models import Request, TransitionNotAllowed
@@ -118,12 +119,7 @@ def attribute(request, request_pk: int):
 
 def orientation_detail(request, pk: int):
     orientation = _visible_orientation(request, pk)
-    audit.record(
-        request_or_user=request,
-        action=Action.READ,
-        obj=orientation.request,
-        detail={"page": "orientation", "orientation": orientation.pk},
-    )
+    reads.note_read(request, orientation.request, orientation=orientation.pk)
     return render(
         request, "orientations/orientation_detail.html", _detail_context(request, orientation)
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation
 from relais.audit import log as audit
+from relais.audit import reads
 from relais.audit.enums import Action
 from relais.persons.models import Person
 from relais.requests.models import Request
@@ -66,9 +67,7 @@ def person_export_json(request, person_pk: int):
 def person_rectifications(request, person_pk: int):
     """Right of rectification: what was changed in the person's files, by whom, old → new."""
     person, requests = _person_and_requests(request, person_pk)
-    audit.record(
-        request_or_user=request, action=Action.READ, obj=person, detail={"page": "rectifications"}
-    )
+    reads.note_read(request, person)
     return render(
         request,
         "privacy/rectifications.html",
@@ -83,7 +82,7 @@ def person_rectifications(request, person_pk: int):
 def person_notice(request, person_pk: int):
     """The information notice handed to the person (RGPD articles 13 and 14)."""
     person, requests = _person_and_requests(request, person_pk)
-    audit.record(request_or_user=request, action=Action.READ, obj=person, detail={"page": "notice"})
+    reads.note_read(request, person)
     territory = requests[0].territory
     return render(
         request,

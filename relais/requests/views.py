@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from relais.accounts.models import Organisation
 from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTION
 from relais.audit import log as audit
+from relais.audit import reads
 from relais.audit.enums import Action
 from relais.identity.entry import EntryCheck
 from relais.persons import enums as person_enums
@@ -125,19 +126,13 @@ def request_list(request):
     )
 
 
-def _audit_read(request, req: Request, *, page: str = "") -> None:
-    """Log a read of a person's file; under an access on request, with its reason (SEC-02)."""
+def _audit_read(request, req: Request) -> None:
+    """Name the file this page reads; under an access on request, with its reason (SEC-02)."""
     grant = req.access_grant_for(request.user)
-    detail = {"page": page} if page else {}
     if grant:
-        detail["access_grant"] = grant.pk
-    audit.record(
-        request_or_user=request,
-        action=Action.READ,
-        obj=req,
-        reason=grant.reason if grant else "",
-        detail=detail or None,
-    )
+        reads.note_read(request, req, reason=grant.reason, access_grant=grant.pk)
+    else:
+        reads.note_read(request, req)
 
 
 def request_detail(request, pk: int):
@@ -290,7 +285,7 @@ def request_edit(request, pk: int):
                 )
         messages.success(request, "Modifications enregistrées.")
         return redirect("requests:detail", pk=req.pk)
-    audit.record(request_or_user=request, action=Action.READ, obj=req)
+    reads.note_read(request, req)
     return render(
         request,
         "requests/request_edit.html",
@@ -400,7 +395,7 @@ def evaluation_edit(request, pk: int):
         messages.error(
             request, "L'évaluation n'est pas enregistrée : corrigez les champs signalés."
         )
-    audit.record(request_or_user=request, action=Action.READ, obj=req)
+    reads.note_read(request, req)
     return render(
         request,
         "requests/evaluation_form.html",
@@ -421,7 +416,7 @@ def evaluation_print(request, pk: int):
     if req.evaluation_request != req:
         return redirect("requests:evaluation_print", pk=req.evaluation_request.pk)
     evaluation = get_object_or_404(SocialEvaluation, request=req)
-    _audit_read(request, req, page="evaluation_print")
+    _audit_read(request, req)
     members = list(req.household.members.select_related("person").order_by("id"))
     spouse = next(
         (m.person for m in members if m.relationship == person_enums.Relationship.SPOUSE), None

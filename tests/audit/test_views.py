@@ -44,7 +44,7 @@ def test_sec_01_an_out_of_scope_file_logs_nothing(client, outsider, alices_reque
     assert not AuditEvent.objects.exists()
 
 
-def test_sec_01_a_search_by_name_is_logged_but_not_a_plain_listing(client, siao_operator):
+def test_sec_01_a_search_by_name_is_logged_as_a_search(client, siao_operator):
     client.force_login(siao_operator)
     client.get(reverse("requests:list"))
     assert not AuditEvent.objects.exists()

@@ -26,6 +26,6 @@ def test_sec_01_orientation_pages_log_reads_and_decisions(
         (r.username, r.action, r.detail.get("transition", r.detail.get("page"))) for r in rows
     ] == [
         (siao_operator.username, "write", "attribute"),
-        (structure_manager.username, "read", "orientation"),
+        (structure_manager.username, "read", "orientations:detail"),
         (structure_manager.username, "write", "admitted"),
     ]

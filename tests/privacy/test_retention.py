@@ -176,12 +176,7 @@ def test_sec_03_a_bad_date_is_refused_in_french():
 
 def _append_audit_write(*, person_id: int, at: dt.datetime) -> None:
     """A write row dated `at`, correctly chained (as if recorded on that day)."""
-    from relais.audit.log import _chain_tail
-
-    event = AuditEvent(action=Action.WRITE, person_id=person_id, at=at, detail={})
-    event.prev_hash = _chain_tail()
-    event.hash = event.compute_hash()
-    event.save()
+    log._append([AuditEvent(action=Action.WRITE, person_id=person_id, detail={})], at=at)
 
 
 def test_sec_03_anonymisation_reaches_orientations_notifications_and_access_reasons(

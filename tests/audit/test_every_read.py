@@ -1,0 +1,274 @@
+"""SEC-01: every page, fragment or export that shows a person writes a READ row naming them.
+
+The walk goes through every URL of the project (the permission matrix's enumeration), as each
+role and as the superuser, over a small territory where every kind of page has a person to
+show: files of each service, a household with a child, an attribution waiting for the
+structure, a person in stay, notifications, an access on request, a pair to review, a merge.
+A person counts as shown when their (distinctive) birth name is in the response.
+"""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from relais.access.models import AccessGrant
+from relais.audit.enums import Action
+from relais.audit.models import AuditEvent
+from relais.identity.models import PersonMerge, PersonPair
+from relais.orientations.models import Orientation
+from relais.persons.enums import Relationship
+from relais.persons.models import HouseholdMember, Person
+from relais.requests.enums import Channel
+from tests.factories import PersonFactory, make_evaluation, make_request
+from tests.permissions.test_permission_matrix import (
+    MATRIX,
+    PUBLIC,
+    ROLE_FIXTURES,
+    ROLES,
+    _url_names,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Pages known to show persons: the walk must have found one on each (else it proves nothing).
+MUST_SHOW = {
+    "siao_operator": {
+        "home",
+        "requests:list",
+        "requests:detail",
+        "requests:edit",
+        "requests:evaluation",
+        "requests:evaluation_print",
+        "requests:household_add",
+        "identity:review_queue",
+        "identity:pair",
+        "identity:merge",
+        "orientations:list",
+        "orientations:detail",
+        "orientations:suggestions",
+        "places:structure",
+        "places:hosted",
+        "access:list",
+        "privacy:export",
+        "privacy:export_json",
+        "privacy:rectifications",
+        "privacy:notice",
+    },
+    "structure_manager": {
+        "home",
+        "requests:detail",
+        "orientations:list",
+        "orientations:detail",
+        "notifications:list",
+        "places:structure",
+        "places:hosted",
+    },
+    "social_worker": {"requests:list", "requests:detail", "access:list", "access:create"},
+    "emergency_line": {"requests:list", "requests:detail"},
+    "cpip": {"requests:detail", "access:create"},
+}
+
+
+# Signing in and out shows no person, and walking them would end the verified session.
+SIGN_IN_PAGES = {
+    *PUBLIC,
+    "password_change",
+    "second_factor_verify",
+    "second_factor_enrol",
+}
+
+
+def _person(name: str, **kw) -> Person:
+    return PersonFactory(birth_name=name, usage_name="", **kw)
+
+
+def _twin(name: str) -> Person:
+    return _person(name, first_names="Sophie", sex="F", birth_year=1962, birth_month=7, birth_day=4)
+
+
+@pytest.fixture
+def world(
+    siao_operator,
+    social_worker,
+    outsider,
+    cpip,
+    emergency_line_user,
+    structure_manager,
+    structure,
+):
+    """One object of each kind, named so that a page showing a person can be told."""
+    capacity = structure.capacities.get()
+    oriented = make_request(_person("Abadie"), referrer=social_worker, channel=Channel.INSERTION)
+    HouseholdMember.objects.create(
+        household=oriented.household,
+        person=_person("Bergeron", birth_year=2016, birth_month=None, birth_day=None),
+        relationship=Relationship.CHILD,
+    )
+    make_evaluation(oriented)
+    oriented.evaluate(by=social_worker)
+    orientation = Orientation.attribute(request=oriented, capacity=capacity, by=siao_operator)
+    hosted = make_request(_person("Castaing"), referrer=social_worker, channel=Channel.INSERTION)
+    make_evaluation(hosted)
+    hosted.evaluate(by=social_worker)
+    stay = Orientation.attribute(request=hosted, capacity=capacity, by=siao_operator)
+    stay.admit(by=structure_manager)
+    stay.start_stay(by=structure_manager)
+    emergency = make_request(
+        _person("Delhomme"), referrer=emergency_line_user, channel=Channel.EMERGENCY
+    )
+    spip = make_request(_person("Espinasse"), referrer=cpip, channel=Channel.INSERTION)
+    make_evaluation(spip)
+    elsewhere = make_request(_person("Fabregas"), referrer=outsider, channel=Channel.INSERTION)
+    granted = make_request(_person("Garrigues"), referrer=outsider, channel=Channel.INSERTION)
+    grant = AccessGrant.grant(user=social_worker, request=granted, reason="Suivi commun au CCAS")
+    make_request(_twin("Quintanar"), referrer=social_worker)
+    make_request(_twin("Quintanal"), referrer=outsider)
+    kept, merged = _twin("Villaret"), _twin("Villarey")
+    make_request(kept, referrer=social_worker)
+    make_request(merged, referrer=outsider)
+    merge = PersonMerge.merge(kept=kept, merged=merged, by=siao_operator)
+    own = {
+        "siao_operator": oriented,
+        "social_worker": oriented,
+        "structure_manager": oriented,
+        "emergency_line": emergency,
+        "cpip": spip,
+    }
+    return {
+        "own": own,
+        "elsewhere": elsewhere,
+        "orientation": orientation,
+        "structure": structure,
+        "pair": PersonPair.objects.to_review().first(),
+        "merge": merge,
+        "grant": grant,
+        "account": social_worker,
+    }
+
+
+def _kwargs(name: str, role: str, world: dict) -> dict | None:
+    """The URL's arguments: the role's own file, or the one object of the world it is about."""
+    req = world["own"].get(role, world["own"]["siao_operator"])
+    namespace, _, view = name.partition(":")
+    if name == "access:create":
+        return {"request_pk": world["elsewhere"].pk}
+    if namespace == "privacy":
+        return {"person_pk": req.person_id}
+    if name in ("orientations:suggestions", "orientations:attribute"):
+        return {"request_pk": req.pk}
+    by_namespace = {
+        "requests": req,
+        "orientations": world["orientation"],
+        "places": world["structure"],
+        "access": world["grant"],
+        "accounts": world["account"],
+    }
+    if namespace == "identity":
+        return {"pk": (world["merge"] if view.startswith("merge") else world["pair"]).pk}
+    if namespace in by_namespace:
+        return {"pk": by_namespace[namespace].pk}
+    return None
+
+
+def _url(name: str, role: str, world: dict) -> str | None:
+    for kwargs in (None, _kwargs(name, role, world)):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None  # needs arguments nothing here stands for (password reset links)
+
+
+def _walk(client, user, role: str, world: dict) -> tuple[dict[str, set[str]], list[str]]:
+    """GET every URL (and the htmx POSTs of the matrix); (pages showing whom, missed reads)."""
+    persons = {p.pk: p.birth_name.casefold() for p in Person.objects.all()}
+    # A server error shows nobody; the permission matrix is where pages are checked to answer.
+    client.raise_request_exception = False
+    names = [*_url_names(), "admin:persons_person_changelist"]
+    shown, missed = {}, []
+    for name in names:
+        url = _url(name, role, world)
+        if url is None or name in SIGN_IN_PAGES:
+            continue
+        entry = MATRIX.get(name)
+        before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        if getattr(entry, "method", "get") == "post" and getattr(entry, "data", ()):
+            response = client.post(url, dict(entry.data), headers={"HX-Request": "true"})
+        else:
+            response = client.get(url)
+        if not 200 <= response.status_code < 300:
+            continue
+        text = response.content.decode(errors="replace").casefold()
+        on_page = {pk for pk, birth_name in persons.items() if birth_name in text}
+        if not on_page:
+            continue
+        shown[name] = on_page
+        logged = set(
+            AuditEvent.objects.filter(
+                id__gt=before, user=user, action__in=[Action.READ, Action.EXPORT]
+            ).values_list("person_id", flat=True)
+        )
+        for pk in sorted(on_page - logged):
+            missed.append(f"{name} ({url}) shows {persons[pk]!r} with no READ row")
+    return shown, missed
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_sec_01_every_page_showing_a_person_logs_a_read_of_them(
+    client, request, world, admin_user, role
+):
+    user = admin_user if role == "superuser" else request.getfixturevalue(ROLE_FIXTURES[role])
+    client.force_login(user)
+    shown, missed = _walk(client, user, role, world)
+    assert not missed, "\n".join(missed)
+    expected = MUST_SHOW.get(role, set())
+    assert expected <= set(shown), f"no person found on {sorted(expected - set(shown))}"
+    if role in ("state_service", "territory_admin", "siae_coach"):
+        assert not shown, f"{role} sees no person, yet {sorted(shown)} showed one"
+
+
+def test_sec_01_a_read_under_an_access_on_request_keeps_its_reason(client, social_worker, world):
+    granted = world["grant"].request
+    client.force_login(social_worker)
+    assert client.get(reverse("requests:detail", args=[granted.pk])).status_code == 200
+    row = AuditEvent.objects.get(action=Action.READ, person_id=granted.person_id)
+    assert row.reason == "Suivi commun au CCAS"
+    assert row.detail == {"page": "requests:detail", "access_grant": world["grant"].pk}
+    assert (row.object_type, row.object_id) == ("request", str(granted.pk))
+
+
+def test_sec_01_one_row_per_person_shown_and_none_for_a_redirect(client, social_worker, world):
+    req = world["own"]["social_worker"]
+    client.force_login(social_worker)
+    client.get(reverse("requests:detail", args=[req.pk]))
+    rows = AuditEvent.objects.filter(action=Action.READ)
+    household = set(req.household.members.values_list("person_id", flat=True))
+    assert sorted(rows.values_list("person_id", flat=True)) == sorted(household)
+    assert rows.get(person_id=req.person_id).object_type == "request"
+    last = AuditEvent.objects.order_by("-id").first().pk
+    # A form posted and redirected shows nobody: its write is logged, no read.
+    client.post(reverse("requests:evaluate", args=[req.pk]))
+    assert not AuditEvent.objects.filter(id__gt=last, action=Action.READ).exists()
+
+
+def test_sec_01_an_anonymous_or_refused_request_logs_no_read(client, outsider, world):
+    req = world["own"]["social_worker"]
+    client.get(reverse("requests:detail", args=[req.pk]))
+    client.force_login(outsider)
+    assert client.get(reverse("requests:detail", args=[req.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action=Action.READ).exists()
+
+
+def test_sec_01_the_superuser_reads_are_logged_too(admin_client, world):
+    person = world["own"]["siao_operator"].person
+    url = reverse("admin:requests_person_change", args=[person.pk])
+    assert admin_client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action=Action.READ, person_id=person.pk).exists()
+
+
+def test_sec_01_the_walk_fails_when_reads_are_not_collected(client, siao_operator, world, settings):
+    """The walk's own check: without the middleware, it finds the missed reads."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("ReadsMiddleware")]
+    client.force_login(siao_operator)
+    _, missed = _walk(client, siao_operator, "siao_operator", world)
+    assert any(line.startswith("requests:detail ") for line in missed)
+    assert any(line.startswith("places:hosted ") for line in missed)
