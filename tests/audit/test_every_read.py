@@ -191,8 +191,9 @@ def _walk(client, user, role: str, world: dict) -> tuple[dict[str, set[str]], li
             continue
         entry = MATRIX.get(name)
         before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        if getattr(entry, "method", "get") == "post" and getattr(entry, "data", ()):
-            response = client.post(url, dict(entry.data), headers={"HX-Request": "true"})
+        data = getattr(entry, "data", ())
+        if getattr(entry, "method", "get") == "post" and data and not callable(data):
+            response = client.post(url, dict(data), headers={"HX-Request": "true"})
         else:
             response = client.get(url)
         if not 200 <= response.status_code < 300:
@@ -212,7 +213,7 @@ def _walk(client, user, role: str, world: dict) -> tuple[dict[str, set[str]], li
     return shown, missed
 
 
-@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+@pytest.mark.parametrize("role", ROLES)
 def test_sec_01_every_page_showing_a_person_logs_a_read_of_them(
     client, request, world, admin_user, role
 ):
@@ -260,7 +261,7 @@ def test_sec_01_an_anonymous_or_refused_request_logs_no_read(client, outsider, w
 
 def test_sec_01_the_superuser_reads_are_logged_too(admin_client, world):
     person = world["own"]["siao_operator"].person
-    url = reverse("admin:requests_person_change", args=[person.pk])
+    url = reverse("admin:persons_person_change", args=[person.pk])
     assert admin_client.get(url).status_code == 200
     assert AuditEvent.objects.filter(action=Action.READ, person_id=person.pk).exists()
 
