@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Min
 from django.forms import BaseForm
 from django.http import HttpRequest
@@ -261,7 +261,11 @@ def _locked_head() -> AuditChainHead:
     if last is None:
         purge = AuditPurge.objects.order_by("-id").first()
         last = (purge.last_purged_id, purge.anchor_hash) if purge else (0, GENESIS_HASH)
-    return AuditChainHead.objects.create(pk=1, event_id=last[0], hash=last[1])
+    try:
+        with transaction.atomic():  # two first appends race to make it: one wins
+            return AuditChainHead.objects.create(pk=1, event_id=last[0], hash=last[1])
+    except IntegrityError:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 def _stored(detail: dict) -> dict:
