@@ -75,6 +75,13 @@ def test_an_ordinary_edit_of_a_stateful_record_is_allowed(social_worker):
     req.notes = "Rappeler demain"
     req.save()
     assert Request.objects.get(pk=req.pk).notes == "Rappeler demain"
+    partial = Request.objects.only("notes").get(pk=req.pk)  # loaded without its state
+    partial.notes = "Rappelée"
+    partial.save()
+    assert Request.objects.get(pk=req.pk).notes == "Rappelée"
+    partial.status = RequestStatus.CLOSED
+    with pytest.raises(StateWriteRefused):
+        partial.save()
 
 
 def _calls(name: str, under: str):

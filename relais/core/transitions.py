@@ -174,12 +174,24 @@ class Stateful(models.Model):
         self._stored_state = self.__dict__.get(self.workflow.field)
 
     def save(self, *args, **kwargs) -> None:  # noqa: DJ012 (the guard sits with from_db)
-        state = getattr(self, self.workflow.field)
+        field = self.workflow.field
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and field not in update_fields:
+            super().save(*args, **kwargs)  # the state is not written
+            return
+        state = getattr(self, field)
         if self._state.adding:
             # A new record starts in the field's default state; any other needs `_create`.
-            stored = self._meta.get_field(self.workflow.field).get_default()
+            stored = self._meta.get_field(field).get_default()
         else:
-            stored = getattr(self, "_stored_state", state)
+            stored = getattr(self, "_stored_state", None)
+            if stored is None:  # loaded without its state (.only(), .defer()): ask the row
+                stored = (
+                    type(self)
+                    ._default_manager.filter(pk=self.pk)
+                    .values_list(field, flat=True)
+                    .first()
+                )
         if state != stored and id(self) not in _applying.get() and not _synthetic.get():
             raise StateWriteRefused(
                 f"{type(self).__name__}.{self.workflow.field} changes only through a named "
