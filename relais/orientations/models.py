@@ -35,6 +35,9 @@ State = OrientationState
 
 MANAGER_ONLY = "Seule la structure décide de l'admission et enregistre le séjour."
 SIAO_ONLY = "Seul le SIAO du territoire oriente une demande et modifie une orientation."
+# Who may ask for an orientation step: the structure's manager, or the territory's SIAO.
+BY_MANAGER = {"may": lambda o, user: user.manages(o.structure), "denied": MANAGER_ONLY}
+BY_SIAO = {"may": lambda o, user: user.is_siao_of(o.request.territory_id), "denied": SIAO_ONLY}
 
 # The request transition each orientation step drives (None: the request's status stays).
 REQUEST_STEP = {
@@ -526,48 +529,42 @@ class Orientation(Stateful):
             "Attribuer la place",
             sources=[INITIAL],
             target=S.PROPOSED,
-            may=lambda o, user: user.is_siao_of(o.request.territory_id),
-            denied=SIAO_ONLY,
+            **BY_SIAO,
         ),
         transition(
             Kind.PREPOSITIONED,
             "Prépositionner",
             sources=[INITIAL],
             target=S.WAITING,
-            may=lambda o, user: user.is_siao_of(o.request.territory_id),
-            denied=SIAO_ONLY,
+            **BY_SIAO,
         ),
         transition(
             Kind.DIRECT_ADMISSION,
             "Admission directe",
             sources=[INITIAL],
             target=S.IN_STAY,
-            may=lambda o, user: user.manages(o.structure),
-            denied=MANAGER_ONLY,
+            **BY_MANAGER,
         ),
         transition(
             Kind.CONFIRMED,
             "Attribuer la place attendue",
             sources=[S.WAITING],
             target=S.PROPOSED,
-            may=lambda o, user: user.is_siao_of(o.request.territory_id),
-            denied=SIAO_ONLY,
+            **BY_SIAO,
         ),
         transition(
             Kind.ADMITTED,
             "Accepter l'admission",
             sources=[S.PROPOSED],
             target=S.ADMITTED,
-            may=lambda o, user: user.manages(o.structure),
-            denied=MANAGER_ONLY,
+            **BY_MANAGER,
         ),
         transition(
             Kind.REFUSED,
             "Refuser l'admission",
             sources=[S.PROPOSED],
             target=S.REFUSED,
-            may=lambda o, user: user.manages(o.structure),
-            denied=MANAGER_ONLY,
+            **BY_MANAGER,
             rule=lambda o: o.refusal_rule(),
         ),
         transition(
@@ -575,24 +572,21 @@ class Orientation(Stateful):
             "Annuler l'orientation",
             sources=[S.WAITING, S.PROPOSED, S.ADMITTED],
             target=S.CANCELLED,
-            may=lambda o, user: user.is_siao_of(o.request.territory_id),
-            denied=SIAO_ONLY,
+            **BY_SIAO,
         ),
         transition(
             Kind.STAY_STARTED,
             "Enregistrer l'arrivée",
             sources=[S.ADMITTED],
             target=S.IN_STAY,
-            may=lambda o, user: user.manages(o.structure),
-            denied=MANAGER_ONLY,
+            **BY_MANAGER,
         ),
         transition(
             Kind.STAY_ENDED,
             "Enregistrer la fin du séjour",
             sources=[S.IN_STAY],
             target=S.ENDED,
-            may=lambda o, user: user.manages(o.structure),
-            denied=MANAGER_ONLY,
+            **BY_MANAGER,
         ),
     )
     del S

@@ -30,6 +30,10 @@ from .enums import Channel, EventKind, RequestStatus
 # ---------------------------------------------------------------------------------------------
 
 
+# A placement step of a request is asked of its orientation, never of the request itself.
+DRIVEN_BY_ORIENTATION = {"may": lambda req, user: False}
+
+
 class RequestQuerySet(StatefulQuerySet):
     def visible_to(self, user) -> "RequestQuerySet":
         """Who sees which request (seed 004 Annex II §1–2; SIAO-20, SIAO-21, SEC-02).
@@ -396,14 +400,14 @@ class Request(Stateful):
             "Prépositionner",
             sources=[S.NEW, S.EVALUATED],
             target=S.WAITING,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
         ),
         transition(
             EventKind.ORIENTED,
             "Orienter",
             sources=[S.NEW, S.EVALUATED, S.WAITING],
             target=S.ORIENTED,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
             rule=lambda req: req.orientation_refusal(),
         ),
         transition(
@@ -411,35 +415,35 @@ class Request(Stateful):
             "Admettre",
             sources=[S.ORIENTED],
             target=S.ADMITTED,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
         ),
         transition(
             EventKind.DIRECT_ADMISSION,
             "Admission directe",
             sources=[S.NEW],
             target=S.ADMITTED,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
         ),
         transition(
             EventKind.ORIENTATION_REFUSED,
             "Refus de la structure",
             sources=_PLACED,
             target=None,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
         ),
         transition(
             EventKind.ORIENTATION_CANCELLED,
             "Annulation de l'orientation",
             sources=_PLACED,
             target=None,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
         ),
         transition(
             EventKind.STAY_ENDED,
             "Fin de séjour",
             sources=[S.ADMITTED],
             target=S.ENDED,
-            may=lambda req, user: False,
+            **DRIVEN_BY_ORIENTATION,
         ),
         transition(
             EventKind.CLOSED,
