@@ -69,7 +69,9 @@ test-browser: install
 	@test -x $(CHROMIUM) || { \
 		echo "$(CHROMIUM) est absent : installez-le avec « apt-get install -y chromium »." >&2; \
 		exit 1; }
+	rm -rf artifacts/screenshots
 	env -u DJANGO_SETTINGS_MODULE $(PY) -m pytest -m browser $(PYTEST_ARGS)
+	@echo "Captures d'écran des parcours : artifacts/screenshots/"
 
 lint: install
 	$(VENV)/bin/ruff check .

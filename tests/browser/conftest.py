@@ -10,6 +10,7 @@ never used: we launch /usr/bin/chromium (apt-get install chromium).
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,11 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 HERE = Path(__file__).resolve().parent
+# Where the run leaves a full-page screenshot of every page a flow passes through (CI keeps
+# this folder as an artefact); RELAIS_SCREENSHOTS overrides it.
+SCREENSHOTS = Path(
+    os.environ.get("RELAIS_SCREENSHOTS", HERE.parents[1] / "artifacts" / "screenshots")
+)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -77,10 +83,39 @@ def context(browser, live_server):
 
 
 @pytest.fixture
-def page(context):
+def page(context, snap):
     page = context.new_page()
+    snap.page = page
     yield page
+    try:
+        snap("fin")
+    except Exception:  # a page that crashed: the test's own failure says more
+        pass
     page.close()
+
+
+class Snap:
+    """snap("étape") saves a full-page screenshot of the current page, numbered in order, in
+    artifacts/screenshots/<test>/; the page fixture takes a last one when the test ends."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.page = None
+        self.count = 0
+
+    def __call__(self, label: str):
+        if self.page is None or self.page.is_closed():
+            return
+        self.count += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w-]+", "-", label).strip("-") or "page"
+        self.page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def snap(request):
+    folder = SCREENSHOTS / re.sub(r"[^\w-]+", "-", request.node.name).strip("-")
+    return Snap(folder)
 
 
 def _login(page, live_server, username: str, password: str):
