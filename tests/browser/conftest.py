@@ -9,6 +9,7 @@ never used: we launch /usr/bin/chromium (apt-get install chromium).
         page.goto(f"{live_server.url}/demandes/")
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -87,10 +88,8 @@ def page(context, snap):
     page = context.new_page()
     snap.page = page
     yield page
-    try:
+    with contextlib.suppress(Exception):  # a page that crashed: the test's failure says more
         snap("fin")
-    except Exception:  # a page that crashed: the test's own failure says more
-        pass
     page.close()
 
 
