@@ -102,6 +102,7 @@ def _households(person: Person, requests: list[Request]) -> list[dict]:
             "membership": membership,
             "household": membership.household,
             "members": membership.household.members.select_related("person").order_by("id"),
+            "requests": [r for r in requests if r.household_id == membership.household_id],
         }
         for membership in memberships
     ]

@@ -39,6 +39,7 @@ def story(siao_operator, social_worker, emergency_line_user, structure_manager, 
         referrer=emergency_line_user,
         channel=Channel.EMERGENCY,
         occurred_at=timezone.now() - dt.timedelta(days=300),
+        requested_on=timezone.localdate() - dt.timedelta(days=300),
     )
     call.close(by=emergency_line_user, reason="solution_found")
     req = make_request(person, referrer=social_worker, channel=Channel.INSERTION)
@@ -222,3 +223,12 @@ def test_siao_01_no_warning_when_every_request_is_finished(client, emergency_lin
     response = client.post(reverse("requests:create_emergency"), _call(person))
     assert response.status_code == 302
     assert Request.objects.filter(person=person).count() == 2
+
+
+def test_siao_01_under_an_access_on_request_the_read_keeps_its_reason(client, cpip, story):
+    html = _file(client, cpip, story["person"]).content.decode()
+    assert f"n° {story['request'].pk}" in html
+    assert f"n° {story['call'].pk}<" not in html  # the 115's file is not under the access
+    assert "Sortie de prison" not in html  # read under an access: no justice, no health
+    read = AuditEvent.objects.get(action=Action.READ, person_id=story["person"].pk)
+    assert read.reason == "Suivi SPIP de la personne"
