@@ -49,6 +49,7 @@ urlpatterns = [
     path("comptes/", include("relais.accounts.urls")),
     path("journal/", include("relais.audit.urls")),
     path("personnes/", include("relais.privacy.urls")),
+    path("personnes/", include("relais.persons.urls")),
     path("indicateurs/", include("relais.indicators.urls")),
     path("admin/", admin.site.urls),
 ]

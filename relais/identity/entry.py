@@ -3,11 +3,14 @@
 from django.db.models import QuerySet
 
 from relais.persons.models import Person
+from relais.requests.ongoing import Ongoing, ongoing_for
 
 from .matching import Identity
 from .models import EntryDecision, EntryOutcome, IdentityKey, PairStatus, PersonPair
 
 SOMEONE_ELSE = "new"
+# The answer "open a new request all the same" to the warning about an ongoing one (SIAO-01).
+NEW_REQUEST_ANYWAY = "confirm"
 # Filled in on a linked person only when blank there: what was typed never overwrites it.
 _COMPLETABLE = [
     f.name
@@ -37,6 +40,8 @@ class EntryCheck:
         self.candidates = []
         self.linked: Person | None = None
         self.error = ""
+        # What is under way for the linked person, shown until the user confirms (SIAO-01).
+        self.ongoing = Ongoing()
 
     @property
     def field_name(self) -> str:
@@ -45,6 +50,19 @@ class EntryCheck:
     @property
     def choice(self) -> str:
         return self.data.get(self.field_name, "")
+
+    @property
+    def confirm_name(self) -> str:
+        return f"{self.prefix}-new_request"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.data.get(self.confirm_name, "") == NEW_REQUEST_ANYWAY
+
+    @property
+    def rows(self) -> list[tuple]:
+        """(candidate, what is under way for them) for the suggestions shown at entry."""
+        return [(c, ongoing_for(c.person, user=self.user)) for c in self.candidates]
 
     def find(self, identity: Identity) -> list:
         self.candidates = IdentityKey.objects.candidates_for(
@@ -60,12 +78,18 @@ class EntryCheck:
         for candidate in self.candidates:
             if str(candidate.person.pk) == self.choice:
                 self.linked = Person.objects.get(pk=candidate.person.pk)
-                return True
+                return self._no_ongoing_request()
         self.error = (
             "Des personnes déjà connues ressemblent à celle-ci : indiquez s'il s'agit de l'une "
             "d'elles, ou que c'est quelqu'un d'autre."
         )
         return False
+
+    def _no_ongoing_request(self) -> bool:
+        """SIAO-01: one file per person. A person with an open request or a current stay gets
+        a second request only when the user, warned and shown it, confirms."""
+        self.ongoing = ongoing_for(self.linked, user=self.user)
+        return not self.ongoing or self.confirmed
 
     def person_for(self, typed: Person) -> Person:
         """The linked person (its blank traits completed from what was typed), or `typed` saved."""

@@ -52,6 +52,7 @@ MUST_SHOW = {
         "privacy:export_json",
         "privacy:rectifications",
         "privacy:notice",
+        "persons:file",
     },
     "structure_manager": {
         "home",
@@ -61,10 +62,17 @@ MUST_SHOW = {
         "notifications:list",
         "places:structure",
         "places:hosted",
+        "persons:file",
     },
-    "social_worker": {"requests:list", "requests:detail", "access:list", "access:create"},
-    "emergency_line": {"requests:list", "requests:detail"},
-    "cpip": {"requests:detail", "access:create"},
+    "social_worker": {
+        "requests:list",
+        "requests:detail",
+        "access:list",
+        "access:create",
+        "persons:file",
+    },
+    "emergency_line": {"requests:list", "requests:detail", "persons:file"},
+    "cpip": {"requests:detail", "access:create", "persons:file"},
 }
 
 
@@ -153,6 +161,8 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"request_pk": world["elsewhere"].pk}
     if namespace == "privacy":
         return {"person_pk": req.person_id}
+    if namespace == "persons":
+        return {"pk": req.person_id}
     if name in ("orientations:suggestions", "orientations:attribute"):
         return {"request_pk": req.pk}
     by_namespace = {

@@ -99,9 +99,10 @@ def test_idv_02_picking_a_person_attaches_the_request_and_records_the_decision(
     client, social_worker, known
 ):
     client.force_login(social_worker)
+    # Known with an open request (SIAO-01): a second one only once the warning is confirmed.
     response = client.post(
         reverse("requests:create"),
-        _insertion_post(**{"identity-choice": str(known.pk)}),
+        _insertion_post(**{"identity-choice": str(known.pk), "identity-new_request": "confirm"}),
     )
     assert response.status_code == 302
     assert Person.objects.count() == 1
@@ -144,6 +145,8 @@ def test_idv_02_the_115_form_checks_too(client, emergency_line_user, known):
     assert client.post(reverse("requests:create_emergency"), data).status_code == 200
     data["call-choice"] = "ignored"
     data["identity-choice"] = str(known.pk)
+    assert client.post(reverse("requests:create_emergency"), data).status_code == 200
+    data["identity-new_request"] = "confirm"  # warned of the open request (SIAO-01)
     assert client.post(reverse("requests:create_emergency"), data).status_code == 302
     assert Request.objects.filter(person=known).count() == 2
 

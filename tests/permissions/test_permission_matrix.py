@@ -215,6 +215,8 @@ MATRIX: dict[str, object] = {
         data=(("source", "person"), ("person-birth_name", "Martin"), ("person-first_names", "Léa")),
     ),
     "identity:review_queue": Page(frozenset({"superuser", "siao_operator"})),
+    # The person's file (SIAO-01): whoever reads one of the person's files reads it.
+    "persons:file": OnPerson(READ, kwarg="pk"),
     # Rights of the person (SIAO-22).
     "privacy:export": OnPerson(RIGHTS),
     "privacy:export_json": OnPerson(RIGHTS),

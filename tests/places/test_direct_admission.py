@@ -172,5 +172,6 @@ def test_siao_04_the_identity_check_runs_at_entry(client, structure_manager, she
     assert response.status_code == 200
     assert "ressemblent à celle-ci" in response.content.decode()
     data["identity-choice"] = str(known.pk)
+    data["identity-new_request"] = "confirm"  # warned of the open request (SIAO-01)
     assert _post(client, structure_manager, data).status_code == 302
     assert Request.objects.filter(person=known, is_direct_admission=True).exists()
