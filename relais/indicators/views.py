@@ -27,7 +27,7 @@ from relais.requests.models import Request
 from . import exports, quality, reports
 from .calendar import Cutoff, Schedule, cutoff_for, daily_cutoffs_of_week, latest_cutoff
 from .charts import Chart, Series
-from .engine import COUNTED, Indicator, Level, Table, compute
+from .engine import COUNTED, SOURCE, Indicator, Level, Table, compute
 
 CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}
 
@@ -171,6 +171,7 @@ def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
         charts.append(
             Chart(
                 title=f"{Indicator(indicator).label} (personnes), par dispositif",
+                short_title=f"Graphique – {reports.SHORT[indicator]}",
                 x_labels=labels,
                 series=[
                     Series(
@@ -187,6 +188,7 @@ def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
     charts.append(
         Chart(
             title="Taux d'occupation à l'arrêté (%), par dispositif",
+            short_title="Graphique – occupation",
             x_labels=labels,
             unit="%",
             series=[
@@ -226,6 +228,7 @@ def dashboard(request):
         "territory_query": _query(territory, request),
         "may_see_people": may_see_people(request.user),
     }
+    context["source"] = SOURCE
     return render(request, "indicators/dashboard.html", context)
 
 
@@ -233,7 +236,10 @@ def table_export(request):
     territory = _territory(request)
     cutoff = _cutoff(request)
     table = _compute(territory, cutoff)
-    sheets = [exports.table_sheet(table, title=cutoff.label)]
+    sheets = [
+        exports.table_sheet(table, title=cutoff.label),
+        *(exports.chart_sheet(chart) for chart in _charts(territory, cutoff)),
+    ]
     filename = f"indicateurs-{territory.insee_code}-{cutoff.slug}"
     audit.record(
         request_or_user=request,
@@ -347,6 +353,7 @@ def transmission(request):
         "previous_query": _query(territory, request, jour=weekly.previous.day),
         "generated_at": timezone.now(),
     }
+    context["source"] = SOURCE
     return render(request, "indicators/transmission.html", context)
 
 
@@ -384,11 +391,27 @@ def report(request):
             }
             for table in built.totals
         ],
+        "transmitted": [
+            {
+                "table": table,
+                "title": reports.transmitted_title(table),
+                "sections": _sections(table, request, drill=False),
+            }
+            for table in built.transmitted
+        ],
+        "fridays": [
+            {
+                "day": friday,
+                "url": f"{reverse('indicators:transmission')}?"
+                + _query(territory, request, jour=friday.isoformat()),
+            }
+            for friday in built.fridays
+        ],
         "csv_query": _query(territory, request, **here, format="csv"),
         "xlsx_query": _query(territory, request, **here, format="xlsx"),
         "territory_query": _query(territory, request),
-        "generated_at": timezone.now(),
     }
+    context["source"] = SOURCE
     return render(request, "indicators/report.html", context)
 
 
