@@ -28,6 +28,8 @@ def _downloads_are_labelled(page):
     expect(csv).to_be_visible()
     expect(xlsx).to_be_visible()
     assert csv.get_attribute("class") != xlsx.get_attribute("class")  # not the same icon
+    for link in (csv, xlsx):  # the words are shown, not clipped down to the icon
+        assert link.evaluate("a => a.scrollWidth <= a.clientWidth && a.clientWidth > 120")
     return xlsx
 
 
