@@ -211,6 +211,7 @@ def dashboard(request):
     previous, following = cutoff.previous, cutoff.next
     context = {
         "territory": territory,
+        "source": SOURCE,
         "territories": Territory.objects.order_by("insee_code")
         if request.user.is_superuser
         else [],
@@ -228,7 +229,6 @@ def dashboard(request):
         "territory_query": _query(territory, request),
         "may_see_people": may_see_people(request.user),
     }
-    context["source"] = SOURCE
     return render(request, "indicators/dashboard.html", context)
 
 
@@ -342,6 +342,7 @@ def transmission(request):
     here = {"jour": weekly.day.isoformat()}
     context = {
         "territory": territory,
+        "source": SOURCE,
         "cutoff": weekly,
         "weekly": {"table": tables[0], "sections": _sections(tables[0], request, drill=False)},
         "dailies": [
@@ -353,7 +354,6 @@ def transmission(request):
         "previous_query": _query(territory, request, jour=weekly.previous.day),
         "generated_at": timezone.now(),
     }
-    context["source"] = SOURCE
     return render(request, "indicators/transmission.html", context)
 
 
@@ -381,6 +381,7 @@ def report(request):
     here = {"bilan": kind, "debut": built.first_day.isoformat()}
     context = {
         "territory": territory,
+        "source": SOURCE,
         "report": built,
         "kinds": reports.ReportKind.choices,
         "totals": [
@@ -411,7 +412,6 @@ def report(request):
         "xlsx_query": _query(territory, request, **here, format="xlsx"),
         "territory_query": _query(territory, request),
     }
-    context["source"] = SOURCE
     return render(request, "indicators/report.html", context)
 
 
