@@ -30,6 +30,7 @@ MONTHS = [
 ]  # fmt: skip
 
 
+# How the charts of an indicator are named on their spreadsheet tab (31 characters at most).
 SHORT = {Indicator.REQUESTS: "demandes", Indicator.ORIENTATIONS: "orientations"}
 
 
