@@ -58,7 +58,7 @@ def account_create(request):
         user.set_unusable_password()
         user.save()
         _audit_account(request, user, form, created=True)
-        send_set_password_email(user=user, request=request)
+        send_set_password_email(user=user)
         messages.success(
             request,
             f"Compte de {user.get_full_name()} créé : un lien pour choisir son mot de passe "

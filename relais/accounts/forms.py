@@ -2,9 +2,12 @@ from django import forms
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from dsfr.forms import DsfrBaseForm
+
+from relais.notifications.sending import absolute_url
 
 from .enums import Role
 from .models import Organisation, User
@@ -36,19 +39,21 @@ class AccountForm(forms.ModelForm):
             dsfr_input_class_attr(visible)
 
 
-def send_set_password_email(*, user: User, request) -> None:
+def send_set_password_email(*, user: User) -> None:
     """The new user chooses their own password through a one-time link.
 
     Django's PasswordResetForm skips accounts without a usable password, which is exactly
     the state of a new account, so the link is built here with the same token generator.
     """
-    context = {
-        "user": user,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-        "protocol": "https" if request.is_secure() else "http",
-        "domain": request.get_host(),
-    }
+    # The site's own address (RELAIS_SITE_URL), never the Host header of the admin's request.
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {"user": user, "link": absolute_url(path)}
     subject = render_to_string("accounts/emails/account_created_subject.txt", context).strip()
     body = render_to_string("accounts/emails/account_created.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -4,6 +4,7 @@ A chart is only a picture of a table that the page shows beside it (RGAA: the fi
 be readable without the chart), so the SVG is `aria-hidden` and carries no data of its own.
 """
 
+import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -11,8 +12,10 @@ from django.utils.safestring import SafeString
 
 # Blue France, "glycine" purple, Marianne red, then the DSFR illustrative greens and browns.
 COLOURS = ["#000091", "#e1000f", "#6a6af4", "#18753c", "#b34000", "#a558a0"]
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 56
+WIDTH, PLOT_HEIGHT = 640, 190
+LEFT, RIGHT, TOP = 48, 16, 16
+# x labels are written at TILT degrees; an 11 px character is about CHAR_WIDTH wide.
+TILT, CHAR_WIDTH = 35, 6.4
 
 
 @dataclass
@@ -28,6 +31,8 @@ class Chart:
     x_labels: list[str]
     series: list[Series]
     unit: str = ""
+    x_title: str = "Arrêté"
+    short_title: str = ""  # a name for its spreadsheet tab (31 characters at most)
 
     def __post_init__(self) -> None:
         for n, series in enumerate(self.series):
@@ -55,14 +60,25 @@ def _nice_max(value: float) -> float:
     return value
 
 
+def _margins(labels: list[str]) -> tuple[float, float]:
+    """Left and bottom margins that hold the longest tilted x label whole: it runs down and
+    to the left of its tick, so the first one needs room on the left too."""
+    length = CHAR_WIDTH * max((len(label) for label in labels), default=0)
+    left = max(LEFT, length * math.cos(math.radians(TILT)) + 8)
+    bottom = 16 + length * math.sin(math.radians(TILT)) + 12
+    return round(left), round(bottom)
+
+
 def line_chart(chart: Chart) -> SafeString:
     values = [v for series in chart.series for v in series.values if v is not None]
     top = _nice_max(max(values, default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    left, bottom = _margins(chart.x_labels)
+    height = TOP + PLOT_HEIGHT + bottom
+    plot_w, plot_h = WIDTH - left - RIGHT, PLOT_HEIGHT
     count = len(chart.x_labels)
 
     def x(n: int) -> float:
-        return LEFT + (plot_w * n / (count - 1) if count > 1 else plot_w / 2)
+        return left + (plot_w * n / (count - 1) if count > 1 else plot_w / 2)
 
     def y(value: float) -> float:
         return TOP + plot_h - plot_h * value / top
@@ -73,11 +89,11 @@ def line_chart(chart: Chart) -> SafeString:
         '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#3a3a3a">{}</text>',
         (
             (
-                LEFT,
+                left,
                 y(top * k / 4),
                 WIDTH - RIGHT,
                 y(top * k / 4),
-                LEFT - 6,
+                left - 6,
                 y(top * k / 4) + 4,
                 _number(top * k / 4),
             )
@@ -88,9 +104,9 @@ def line_chart(chart: Chart) -> SafeString:
     ticks = format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#3a3a3a" '
-        'transform="rotate(-35 {} {})">{}</text>',
+        'transform="rotate(-{} {} {})">{}</text>',
         (
-            (_f(x(n)), HEIGHT - BOTTOM + 16, _f(x(n)), HEIGHT - BOTTOM + 16, label)
+            (_f(x(n)), TOP + plot_h + 16, TILT, _f(x(n)), TOP + plot_h + 16, label)
             for n, label in enumerate(chart.x_labels)
             if n % every == 0 or n == count - 1
         ),
@@ -116,11 +132,11 @@ def line_chart(chart: Chart) -> SafeString:
         'focusable="false" xmlns="http://www.w3.org/2000/svg">'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#3a3a3a"/>{}{}{}</svg>',
         WIDTH,
-        HEIGHT,
-        LEFT,
-        HEIGHT - BOTTOM,
+        height,
+        left,
+        TOP + plot_h,
         WIDTH - RIGHT,
-        HEIGHT - BOTTOM,
+        TOP + plot_h,
         grid,
         ticks,
         SafeString("".join(lines)),

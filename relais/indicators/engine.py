@@ -27,6 +27,11 @@ next morning) is not lost: it is reported in the period during which it was reco
 separate line « dont saisies tardives » (`late`), never mixed into that period's own figures.
 Summed over a year, figures plus late entries count every event exactly once.
 
+The activity reports read the other way (`compute_totals(..., known_at=now)`): each fact in
+the period it happened, as known when the report is produced. A direct admission, always
+entered after the fact, then counts on its own day instead of being a late entry, and a
+report produced later may show more than the sum of the transmissions.
+
 Capacity has a history too (`CapacityChange`, written on every change of a capacity): the
 places of a cut-off are those in effect at its instant as known at it (`occurred_at <= at`
 and `recorded_at <= known_at`), so a capacity raised afterwards, or a change entered late,
@@ -53,6 +58,11 @@ from relais.requests.enums import Channel, EventKind, RequestStatus
 from relais.requests.models import RequestEvent
 
 from .calendar import Cutoff
+
+# Where the table comes from (seed 004): Annex II of this circular lists the indicators, and
+# article 4 of its model agreement (Annex I) has the operator send them weekly to the State.
+CIRCULAR = "circulaire DGCS/USH n° 2010-252 du 7 juillet 2010"
+SOURCE = f"annexe II de la {CIRCULAR}"
 
 
 class Indicator(models.TextChoices):
@@ -230,12 +240,20 @@ def compute(territory: Territory, cutoff: Cutoff, *, known_at: dt.datetime | Non
     )
 
 
-def compute_totals(territory: Territory, cutoffs: list[Cutoff]) -> Table:
+def compute_totals(
+    territory: Territory, cutoffs: list[Cutoff], *, known_at: dt.datetime | None = None
+) -> Table:
     """The counts of consecutive cut-offs of one schedule, added up (activity reports).
 
-    Each period counts as it was transmitted (as known at its own cut-off), with its late
-    entries on their own line; occupancy is left out (see the reports for its series)."""
-    facts = _period_facts(territory, cutoffs)
+    By default each period counts as it was transmitted (as known at its own cut-off), with
+    its late entries on their own line. With `known_at`, each fact counts in the period it
+    occurred in, as known at `known_at` (everything recorded by then): nothing is late, a
+    direct admission entered the next morning counts on the day it happened. Occupancy is
+    left out (see the reports for its series)."""
+    if known_at is None:
+        facts = _period_facts(territory, cutoffs)
+    else:
+        facts = _occurred_facts(territory, cutoffs, known_at)
     structures = _structures(territory)
     last = cutoffs[-1].at
     rows = _rows(cutoffs[-1], facts, structures, _capacities(territory, last, last))
@@ -244,7 +262,7 @@ def compute_totals(territory: Territory, cutoffs: list[Cutoff]) -> Table:
     return Table(
         territory=territory,
         cutoff=cutoffs[-1],
-        known_at=cutoffs[-1].at,
+        known_at=known_at or last,
         rows=rows,
         facts=facts,
         structure_types={pk: s.structure_type for pk, s in structures.items()},
@@ -259,6 +277,39 @@ def _structures(territory: Territory) -> dict[int, Structure]:
     }
 
 
+def _counted_events(territory: Territory, cutoffs: list[Cutoff]):
+    """The counted events of the cut-offs' channels (one tuple per event, see _fact)."""
+    return (
+        RequestEvent.objects.filter(
+            request__territory=territory,
+            request__channel__in=cutoffs[0].channels,
+            kind__in=list(_KIND_INDICATOR),
+        )
+        .exclude(kind=EventKind.CREATED, request__is_direct_admission=True)
+        .order_by()
+    )
+
+
+_EVENT_FIELDS = (
+    "kind",
+    "request_id",
+    "request__household_id",
+    "request__channel",
+    "data__structure",
+)
+
+
+def _fact(kind, request_id, household_id, channel, structure_id, *, late: bool = False) -> Fact:
+    return Fact(
+        indicator=_KIND_INDICATOR[kind],
+        request_id=request_id,
+        household_id=household_id,
+        channel=channel,
+        structure_id=None if kind == EventKind.CREATED else _int(structure_id),
+        late=late,
+    )
+
+
 def _period_facts(
     territory: Territory, cutoffs: list[Cutoff], known_at: dt.datetime | None = None
 ) -> list[Fact]:
@@ -268,29 +319,15 @@ def _period_facts(
     first, last = cutoffs[0].start, cutoffs[-1].at
     ends = [cutoff.at for cutoff in cutoffs]
     events = (
-        RequestEvent.objects.filter(
-            request__territory=territory,
-            request__channel__in=cutoffs[0].channels,
-            kind__in=list(_KIND_INDICATOR),
-        )
+        _counted_events(territory, cutoffs)
         .filter(
             Q(occurred_at__gt=first, occurred_at__lte=last)
             | Q(recorded_at__gt=first, recorded_at__lte=last)
         )
-        .exclude(kind=EventKind.CREATED, request__is_direct_admission=True)
-        .order_by()
-        .values_list(
-            "kind",
-            "request_id",
-            "request__household_id",
-            "request__channel",
-            "data__structure",
-            "occurred_at",
-            "recorded_at",
-        )
+        .values_list(*_EVENT_FIELDS, "occurred_at", "recorded_at")
     )
     facts = []
-    for kind, request_id, household_id, channel, structure_id, occurred, recorded in events:
+    for *event, occurred, recorded in events:
         period = bisect_left(ends, occurred) if first < occurred <= last else None
         if period is not None and recorded <= (known_at or ends[period]):
             late = False
@@ -301,17 +338,24 @@ def _period_facts(
             if known_at is not None and recorded > known_at:
                 continue
             late = True
-        facts.append(
-            Fact(
-                indicator=_KIND_INDICATOR[kind],
-                request_id=request_id,
-                household_id=household_id,
-                channel=channel,
-                structure_id=None if kind == EventKind.CREATED else _int(structure_id),
-                late=late,
-            )
-        )
+        facts.append(_fact(*event, late=late))
     return facts
+
+
+def _occurred_facts(
+    territory: Territory, cutoffs: list[Cutoff], known_at: dt.datetime
+) -> list[Fact]:
+    """Counted events that occurred during the cut-offs' periods, recorded by `known_at`."""
+    events = (
+        _counted_events(territory, cutoffs)
+        .filter(
+            occurred_at__gt=cutoffs[0].start,
+            occurred_at__lte=cutoffs[-1].at,
+            recorded_at__lte=known_at,
+        )
+        .values_list(*_EVENT_FIELDS)
+    )
+    return [_fact(*event) for event in events]
 
 
 def _hosted_facts(territory: Territory, cutoff: Cutoff, known_at: dt.datetime) -> list[Fact]:

@@ -2,6 +2,8 @@
 
 CSV is written for French spreadsheets (semicolon, decimal comma, UTF-8 with BOM); XLSX keeps
 numbers as numbers. Several tables go one after the other, each line naming its cut-off.
+Each chart of a page is, in the XLSX only, a sheet of its figures with the native chart
+beside them (the CSV already holds those figures in its tables).
 """
 
 import csv
@@ -12,8 +14,10 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font
 
+from .charts import Chart
 from .engine import COUNTED, Indicator, Level, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,6 +28,7 @@ class Sheet:
     title: str
     header: list[str]
     rows: list[list]
+    chart: Chart | None = None  # drawn beside the rows, in the XLSX only
 
 
 TABLE_HEADER = [
@@ -85,6 +90,37 @@ def table_sheet(table: Table, *, title: str) -> Sheet:
     return Sheet(title=title, header=TABLE_HEADER, rows=table_rows(table, title=title))
 
 
+def chart_sheet(chart: Chart) -> Sheet:
+    """A chart's figures (one row per x label, one column per series) and the chart itself."""
+    return Sheet(
+        title=chart.short_title or chart.title,
+        header=[chart.x_title, *(series.label for series in chart.series)],
+        rows=[[row["label"], *row["values"]] for row in chart.rows],
+        chart=chart,
+    )
+
+
+def _native_chart(chart: Chart, worksheet) -> LineChart:
+    """The page's line chart, drawn by the spreadsheet from the sheet's own cells."""
+    native = LineChart()
+    native.title = chart.title
+    native.x_axis.title = chart.x_title
+    native.y_axis.title = chart.unit or "personnes"
+    native.width, native.height = 24, 12
+    last_row = len(chart.x_labels) + 1
+    data = Reference(
+        worksheet, min_col=2, max_col=len(chart.series) + 1, min_row=1, max_row=last_row
+    )
+    native.add_data(data, titles_from_data=True)
+    native.set_categories(Reference(worksheet, min_col=1, min_row=2, max_row=last_row))
+    for line, series in zip(native.series, chart.series, strict=True):
+        line.graphicalProperties.line.solidFill = series.colour.lstrip("#")
+        line.smooth = False
+    # openpyxl hides both axes unless told otherwise; a chart without them reads nothing.
+    native.x_axis.delete = native.y_axis.delete = False
+    return native
+
+
 def _csv_value(value) -> str:
     if value is None:
         return ""
@@ -98,6 +134,8 @@ def csv_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     header_written = set()
     for sheet in sheets:
+        if sheet.chart:
+            continue
         if tuple(sheet.header) not in header_written:
             writer.writerow(sheet.header)
             header_written.add(tuple(sheet.header))
@@ -122,6 +160,9 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
         for row in sheet.rows:
             worksheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
         worksheet.freeze_panes = "A2"
+        if sheet.chart:
+            anchor = worksheet.cell(row=1, column=len(sheet.header) + 2).coordinate
+            worksheet.add_chart(_native_chart(sheet.chart, worksheet), anchor)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

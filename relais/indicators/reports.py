@@ -1,15 +1,20 @@
 """The 6-month and annual activity reports (seed 004 Annex I, article 4; SIAO-19).
 
-A report adds up the cut-offs of its months as they were transmitted: urgence figures are
-the sum of the daily cut-offs, insertion/stabilisation and housing the sum of the weekly
-ones (a week belongs to the month of its Friday), late entries on their own line. Occupancy
-is given at the last cut-off of each month.
+A report counts each fact in the period it happened, as known when the report is produced
+(every event recorded up to then): urgence figures over the daily cut-offs,
+insertion/stabilisation and housing over the weekly ones (a week belongs to the month of its
+Friday). A direct admission, always entered after the fact, counts on the day it happened.
+Occupancy is given at the last cut-off of each month, as known now too.
+
+Beside it, the same period as it was transmitted week after week (each cut-off as known at
+its instant, late entries on their own line) stays available, unchanged: `transmitted`.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import timezone
 
 from relais.accounts.models import Territory
 from relais.requests.enums import Channel
@@ -23,6 +28,10 @@ MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
+
+
+# How the charts of an indicator are named on their spreadsheet tab (31 characters at most).
+SHORT = {Indicator.REQUESTS: "demandes", Indicator.ORIENTATIONS: "orientations"}
 
 
 class ReportKind(models.TextChoices):
@@ -52,8 +61,11 @@ class Report:
     kind: str
     first_day: dt.date
     last_day: dt.date
+    known_at: dt.datetime
     totals: list[Table]
+    transmitted: list[Table]
     months: list[Month]
+    fridays: list[dt.date] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -70,6 +82,8 @@ class Report:
         charts = [
             Chart(
                 title=f"{Indicator(indicator).label} (personnes) par mois et par dispositif",
+                x_title="Mois",
+                short_title=f"Graphique – {SHORT[indicator]}",
                 x_labels=labels,
                 series=[
                     Series(channel.label, [m.counts[channel][indicator] for m in self.months])
@@ -81,6 +95,8 @@ class Report:
         charts.append(
             Chart(
                 title="Taux d'occupation (%) au dernier arrêté du mois",
+                x_title="Mois",
+                short_title="Graphique – occupation",
                 x_labels=labels,
                 unit="%",
                 series=[
@@ -114,6 +130,11 @@ class Report:
         return [
             *(exports.table_sheet(table, title=totals_title(table)) for table in self.totals),
             exports.Sheet(title="Par mois", header=month_header, rows=month_rows),
+            *(exports.chart_sheet(chart) for chart in self.charts),
+            *(
+                exports.table_sheet(table, title=transmitted_title(table))
+                for table in self.transmitted
+            ),
         ]
 
 
@@ -123,12 +144,27 @@ def totals_title(table: Table) -> str:
     return "Insertion et logement (cumul hebdomadaire)"
 
 
+def transmitted_title(table: Table) -> str:
+    if table.cutoff.schedule == Schedule.DAILY:
+        return "Urgence, tel que transmis"
+    return "Insertion et logement, transmis"
+
+
 def _cutoffs(schedule: str, first: dt.date, last: dt.date) -> list[Cutoff]:
     latest = latest_cutoff(schedule)
     return [c for c in cutoffs_between(schedule, first, last) if c <= latest]
 
 
-def build(territory: Territory, *, kind: str, start: dt.date | None = None) -> Report:
+def build(
+    territory: Territory,
+    *,
+    kind: str,
+    start: dt.date | None = None,
+    known_at: dt.datetime | None = None,
+) -> Report:
+    """The report of `kind` starting at `start`'s month (or year), as known at `known_at`
+    (default: now)."""
+    known_at = known_at or timezone.now()
     today = dt.datetime.now(PARIS).date()
     if kind == ReportKind.ANNUAL:
         first = dt.date((start or today).year, 1, 1)
@@ -137,11 +173,12 @@ def build(territory: Territory, *, kind: str, start: dt.date | None = None) -> R
         first = (start or _add_months(today, -5)).replace(day=1)
         end = _add_months(first, 6)
     last = end - dt.timedelta(days=1)
-    totals = []
+    totals, transmitted = [], []
     for schedule in Schedule:
         cutoffs = _cutoffs(schedule, first, last)
         if cutoffs:
-            totals.append(compute_totals(territory, cutoffs))
+            totals.append(compute_totals(territory, cutoffs, known_at=known_at))
+            transmitted.append(compute_totals(territory, cutoffs))
     months = []
     month_start = first
     while month_start < end and month_start <= today:
@@ -149,8 +186,8 @@ def build(territory: Territory, *, kind: str, start: dt.date | None = None) -> R
         month = Month(first=month_start)
         for schedule in Schedule:
             cutoffs = _cutoffs(schedule, month_start, month_end)
-            table = compute_totals(territory, cutoffs) if cutoffs else None
-            at_end = compute(territory, cutoffs[-1]) if cutoffs else None
+            table = compute_totals(territory, cutoffs, known_at=known_at) if cutoffs else None
+            at_end = compute(territory, cutoffs[-1], known_at=known_at) if cutoffs else None
             for channel in Schedule(schedule).channels:
                 row = table.row(Level.CHANNEL, channel, channel) if table else None
                 month.counts[channel] = {i: row.count(i).persons if row else 0 for i in COUNTED}
@@ -163,6 +200,9 @@ def build(territory: Territory, *, kind: str, start: dt.date | None = None) -> R
         kind=kind,
         first_day=first,
         last_day=last,
+        known_at=known_at,
         totals=totals,
+        transmitted=transmitted,
         months=months,
+        fridays=[cutoff.day for cutoff in _cutoffs(Schedule.WEEKLY, first, last)],
     )

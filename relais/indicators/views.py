@@ -27,7 +27,7 @@ from relais.requests.models import Request
 from . import exports, quality, reports
 from .calendar import Cutoff, Schedule, cutoff_for, daily_cutoffs_of_week, latest_cutoff
 from .charts import Chart, Series
-from .engine import COUNTED, Indicator, Level, Table, compute
+from .engine import COUNTED, SOURCE, Indicator, Level, Table, compute
 
 CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}
 
@@ -171,6 +171,7 @@ def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
         charts.append(
             Chart(
                 title=f"{Indicator(indicator).label} (personnes), par dispositif",
+                short_title=f"Graphique – {reports.SHORT[indicator]}",
                 x_labels=labels,
                 series=[
                     Series(
@@ -187,6 +188,7 @@ def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
     charts.append(
         Chart(
             title="Taux d'occupation à l'arrêté (%), par dispositif",
+            short_title="Graphique – occupation",
             x_labels=labels,
             unit="%",
             series=[
@@ -209,6 +211,7 @@ def dashboard(request):
     previous, following = cutoff.previous, cutoff.next
     context = {
         "territory": territory,
+        "source": SOURCE,
         "territories": Territory.objects.order_by("insee_code")
         if request.user.is_superuser
         else [],
@@ -233,7 +236,10 @@ def table_export(request):
     territory = _territory(request)
     cutoff = _cutoff(request)
     table = _compute(territory, cutoff)
-    sheets = [exports.table_sheet(table, title=cutoff.label)]
+    sheets = [
+        exports.table_sheet(table, title=cutoff.label),
+        *(exports.chart_sheet(chart) for chart in _charts(territory, cutoff)),
+    ]
     filename = f"indicateurs-{territory.insee_code}-{cutoff.slug}"
     audit.record(
         request_or_user=request,
@@ -336,6 +342,7 @@ def transmission(request):
     here = {"jour": weekly.day.isoformat()}
     context = {
         "territory": territory,
+        "source": SOURCE,
         "cutoff": weekly,
         "weekly": {"table": tables[0], "sections": _sections(tables[0], request, drill=False)},
         "dailies": [
@@ -374,6 +381,7 @@ def report(request):
     here = {"bilan": kind, "debut": built.first_day.isoformat()}
     context = {
         "territory": territory,
+        "source": SOURCE,
         "report": built,
         "kinds": reports.ReportKind.choices,
         "totals": [
@@ -384,10 +392,25 @@ def report(request):
             }
             for table in built.totals
         ],
+        "transmitted": [
+            {
+                "table": table,
+                "title": reports.transmitted_title(table),
+                "sections": _sections(table, request, drill=False),
+            }
+            for table in built.transmitted
+        ],
+        "fridays": [
+            {
+                "day": friday,
+                "url": f"{reverse('indicators:transmission')}?"
+                + _query(territory, request, jour=friday.isoformat()),
+            }
+            for friday in built.fridays
+        ],
         "csv_query": _query(territory, request, **here, format="csv"),
         "xlsx_query": _query(territory, request, **here, format="xlsx"),
         "territory_query": _query(territory, request),
-        "generated_at": timezone.now(),
     }
     return render(request, "indicators/report.html", context)
 

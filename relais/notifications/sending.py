@@ -1,12 +1,14 @@
 """The one way Relais tells someone something: an in-app notice and an e-mail.
 
-E-mails are sent once the transaction commits (never for a rolled-back change), carry an
-absolute link built from settings.RELAIS_SITE_URL, and must name no person: the caller gives
+E-mails are sent once the transaction commits (never for a rolled-back change), and every
+link in them is absolute, built from settings.RELAIS_SITE_URL (a mail is read outside
+Relais, where "/demandes/12/" leads nowhere); they must name no person: the caller gives
 an in-app `message` (read in Relais, where access rules apply) and a separate `mail` text.
 """
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -32,8 +34,21 @@ def without_mail():
         _mail_enabled = previous
 
 
+# A path written in a mail's text: a "/" that starts a word (not "et/ou", not "03/04", not
+# the inside of an address already absolute), up to the next space.
+_PATH_IN_TEXT = re.compile(r"(?<![\w/:.])/(?=[\w-])[^\s]*(?<![.,;:!?)»])")
+
+
 def absolute_url(path: str) -> str:
-    return settings.RELAIS_SITE_URL.rstrip("/") + path
+    """`path` on the site's own address; an address already absolute is left as it is."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", path, re.IGNORECASE):
+        return path
+    return settings.RELAIS_SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
+def absolute_links(text: str) -> str:
+    """The mail text with each path in it made absolute."""
+    return _PATH_IN_TEXT.sub(lambda match: absolute_url(match.group(0)), text)
 
 
 def notify(
@@ -55,7 +70,7 @@ def notify(
         Notification(recipient=user, message=message, link=link, link_label=link_label, **about)
         for user in unique.values()
     )
-    body = mail
+    body = absolute_links(mail)
     if link:
         body += f"\n\n{link_label or 'Voir dans Relais'} : {absolute_url(link)}"
     body += "\n"

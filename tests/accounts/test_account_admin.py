@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 from relais.accounts.models import User
@@ -116,3 +117,11 @@ def test_sec_01_account_changes_are_audited(client, territory_admin, social_work
     row = AuditEvent.objects.get(user=territory_admin, action="write")
     assert row.reason == "Désactivation de compte"
     assert row.object_id == str(social_worker.pk)
+
+
+@override_settings(RELAIS_SITE_URL="https://relais.siao68.example")
+def test_siao_22_the_set_password_link_is_on_the_sites_own_address(client, territory_admin, ccas):
+    client.force_login(territory_admin)
+    client.post(reverse("accounts:create"), _new_account(ccas), HTTP_HOST="testserver")
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/mot-de-passe/" in line)
+    assert link.startswith("https://relais.siao68.example/mot-de-passe/")

@@ -159,8 +159,8 @@ def test_siao_19_activity_reports_add_up_the_cut_offs(client, golden, state_serv
     workbook = load_workbook(io.BytesIO(xlsx.content))
     months = [list(r) for r in workbook["Par mois"].iter_rows(values_only=True)]
     march_urgence = next(r for r in months if r[1] == "mars 2026" and r[2] == "Urgence")
-    # Direct admissions, requests, orientations in March (persons): D1 late, counted on the 30th.
-    assert march_urgence[3:6] == [0, 5, 4]
+    # Direct admissions, requests, orientations in March (persons), as known now: D1 counts.
+    assert march_urgence[3:6] == [1, 5, 4]
 
 
 def test_siao_19_data_quality_shows_late_ends_of_stay(client, golden, siao_operator):

@@ -64,3 +64,25 @@ def test_sec_02_each_user_reads_only_their_own_notifications(client):
     assert "DUPONT" in page and 'href="/demandes/12/"' in page
     client.post(reverse("notifications:list"))
     assert Notification.objects.get().read_at is not None
+
+
+@override_settings(RELAIS_SITE_URL="https://relais.siao68.example/")
+def test_siao_15_every_link_in_an_email_is_absolute(django_capture_on_commit_callbacks):
+    alice = UserFactory(social_worker=True, email="alice@ccas.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            [alice],
+            subject="Accès à la demande n° 227",
+            message="Accès ouvert.",
+            mail=(
+                "La demande /demandes/227/ est ouverte jusqu'au 03/04/2026 (voir /acces/), "
+                "et/ou https://autre.example/page/."
+            ),
+            link="/demandes/227/",
+        )
+    body = mail.outbox[0].body
+    assert "La demande https://relais.siao68.example/demandes/227/ est ouverte" in body
+    assert "(voir https://relais.siao68.example/acces/)," in body
+    assert "Voir dans Relais : https://relais.siao68.example/demandes/227/" in body
+    assert "03/04/2026" in body and "et/ou https://autre.example/page/." in body
+    assert " /" not in body and "(/" not in body  # no path left relative
