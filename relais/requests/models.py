@@ -606,7 +606,7 @@ def create_request(
                 .first()
             )
             for name in Request.HOUSEHOLD_FACTS if principal else ():
-                fields.setdefault(name, getattr(principal, name))
+                fields[name] = getattr(principal, name)
         if household is None:
             household = Household.objects.create(principal=person)
             HouseholdMember.objects.create(
