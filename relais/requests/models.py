@@ -112,10 +112,6 @@ class HouseholdRow:
     request: "Request"
     members: list["Request"]
 
-    @property
-    def others(self) -> list["Request"]:
-        return [r for r in self.members if r.pk != self.request.pk]
-
 
 class HouseholdRows:
     """A lazy sequence of HouseholdRow a Paginator can slice: a fixed number of queries per

@@ -118,7 +118,7 @@ def request_list(request):
         "requests/request_list.html",
         {
             "page": page,
-            "people": requests.count(),
+            "people": members.filter(household_id__in=requests.values("household_id")).count(),
             "filters": filters,
             "channels": enums.Channel.choices,
             "statuses": enums.RequestStatus.choices,

@@ -194,8 +194,10 @@ def test_siao_02_the_list_shows_one_row_per_household_naming_every_member(
     assert "1 ménage, 4 personnes" in page
     assert page.count("<tr>") == 2  # the header and the household
     # A name search finds the household; the row still names the whole family.
-    rows = list(client.get(reverse("requests:list"), {"q": "Sofia"}).context["page"])
+    response = client.get(reverse("requests:list"), {"q": "Sofia"})
+    rows = list(response.context["page"])
     assert len(rows) == 1 and len(rows[0].members) == 4
+    assert "1 ménage, 4 personnes" in response.content.decode()
 
 
 def test_siao_02_the_list_pages_by_household(client, social_worker, siao_operator):
