@@ -53,9 +53,9 @@ def _home_siao(request):
     context = {
         "statuses": RequestStatus.labels,
         "table": _status_counts(visible, linked=True),
-        "to_evaluate": visible.filter(status=RequestStatus.NEW)
-        .select_related("person", "referrer_organisation")
-        .order_by("created_at")[:10],
+        "to_evaluate": visible.filter(status=RequestStatus.NEW).by_household(oldest_first=True)[
+            :10
+        ],
         "waiting": visible.filter(status=RequestStatus.EVALUATED).count(),
         "vacancies": _vacancies_by_place_type(request.user),
         "pending_decisions": Orientation.objects.visible_to(request.user)
@@ -81,15 +81,17 @@ def _home_emergency_line(request):
     calls = (
         Request.objects.visible_to(request.user)
         .filter(channel=Channel.EMERGENCY, requested_on=today)
-        .select_related("person", "host_structure")
+        .by_household()[:]
     )
     return render(request, "accounts/home_emergency_line.html", {"calls": calls, "today": today})
 
 
 def _home_referrer(request):
-    mine = Request.objects.visible_to(request.user).select_related("person", "host_structure")
+    mine = Request.objects.visible_to(request.user)
     context = {
-        "open_requests": mine.exclude(status__in=[RequestStatus.ENDED, RequestStatus.CLOSED])[:20],
+        "open_requests": mine.exclude(
+            status__in=[RequestStatus.ENDED, RequestStatus.CLOSED]
+        ).by_household()[:20],
         "drafts": mine.filter(status=RequestStatus.NEW).count(),
     }
     return render(request, "accounts/home_referrer.html", context)

@@ -199,6 +199,21 @@ class Orientation(Stateful):
     def is_active(self) -> bool:
         return self.state in State.active()
 
+    @classmethod
+    def openings_for(cls, request: Request, user) -> set[str]:
+        """The ways `user` may open an orientation for `request` now (attribute, pre-position):
+        the orientation's step must be theirs, and the request's matching transition allowed
+        in its current status. Empty for a request no longer orientable (SIAO-11)."""
+        draft = cls(request=request)
+        opening = [draft.workflow[kind] for kind in (Kind.ATTRIBUTED, Kind.PREPOSITIONED)]
+        return {
+            step.name
+            for step in opening
+            if not step.refusal(draft)
+            and step.may(draft, user)
+            and request.can(REQUEST_STEP[step.name])
+        }
+
     @staticmethod
     def places_needed(request: Request) -> int:
         """The whole household goes together: one place per member."""

@@ -15,14 +15,16 @@ from relais.places.models import PlaceCapacity
 from relais.requests.enums import Channel, OrientationProposal
 from relais.requests.models import Request
 
-# What the evaluation's "proposition d'orientation" asks for: structure types, else place types.
+# What the evaluation's "proposition d'orientation" asks for: structure types (none: any) and
+# place types (none: those of the request's channel). Both must match: an insertion request
+# for a CHRS is not served by that CHRS's emergency or stabilisation places.
 _PROPOSAL_TYPES: dict[str, tuple[set[str], set[str]]] = {
     OrientationProposal.EMERGENCY: (set(), {PlaceType.EMERGENCY}),
     OrientationProposal.STABILISATION: (set(), {PlaceType.STABILISATION}),
-    OrientationProposal.INSERTION_CHRS: ({StructureType.INSERTION_CHRS}, set()),
+    OrientationProposal.INSERTION_CHRS: ({StructureType.INSERTION_CHRS}, {PlaceType.INSERTION}),
     OrientationProposal.INSERTION_OTHER: (
         {StructureType.INSERTION_OTHER, StructureType.INSERTION_CHRS},
-        set(),
+        {PlaceType.INSERTION},
     ),
     OrientationProposal.ALT: ({StructureType.ALT}, set()),
     OrientationProposal.MAISON_RELAIS: ({StructureType.MAISON_RELAIS}, set()),
@@ -92,6 +94,15 @@ class Criterion:
     ok: bool | None  # None: nothing to check, neither for nor against
     text: str
 
+    @property
+    def mark(self) -> str:
+        return {True: "✔", False: "✘", None: "•"}[self.ok]
+
+    @property
+    def short_label(self) -> str:
+        """The word the compact line shows (the full label and reason are in its title)."""
+        return self.label.split()[0]
+
 
 @dataclass
 class Suggestion:
@@ -127,12 +138,16 @@ def wanted_types(request: Request) -> tuple[set[str], set[str], str]:
     """(structure types, place types, why) the request asks for."""
     evaluation = getattr(request.evaluation_request, "evaluation", None)
     proposal = evaluation.orientation_proposal if evaluation else ""
+    channel = Channel(request.channel)
     if proposal in _PROPOSAL_TYPES:
         structure_types, place_types = _PROPOSAL_TYPES[proposal]
         label = OrientationProposal(proposal).label
         label = label[:1].lower() + label[1:]  # keep acronyms: "(CHRS)", "(ALT)", "FJT"
-        return structure_types, place_types, f"proposition de l'évaluation : {label}"
-    channel = Channel(request.channel)
+        return (
+            structure_types,
+            place_types or _CHANNEL_PLACE_TYPES[channel],
+            f"proposition de l'évaluation : {label}",
+        )
     return set(), _CHANNEL_PLACE_TYPES[channel], f"dispositif {channel.label.lower()}"
 
 
@@ -184,10 +199,9 @@ def suggest(request: Request, filters: Filters) -> list[Suggestion]:
 
 def _type_criterion(capacity: PlaceCapacity, wanted) -> Criterion:
     structure_types, place_types, why = wanted
-    if structure_types:
-        ok = capacity.structure.structure_type in structure_types
-    else:
-        ok = capacity.place_type in place_types
+    ok = capacity.place_type in place_types and (
+        not structure_types or capacity.structure.structure_type in structure_types
+    )
     verdict = "correspond à" if ok else "ne correspond pas à"
     return Criterion(
         "Type demandé",

@@ -9,6 +9,7 @@ from relais.audit import log as audit
 from relais.audit import reads
 from relais.audit.enums import Action
 from relais.places.models import PlaceCapacity
+from relais.requests.enums import EventKind
 from relais.requests.models import Request, TransitionNotAllowed
 
 from .enums import OrientationEventKind as Kind
@@ -18,6 +19,8 @@ from .models import Orientation
 from .suggestions import household_of, suggest, wanted_types
 
 State = OrientationState
+# The suggestions an operator scans first; the others are one click away.
+SHOWN_FIRST = 10
 
 
 # -- who may do what --------------------------------------------------------------------------
@@ -58,6 +61,7 @@ def suggestions(request, request_pk: int):
     filter_form = SuggestionFilterForm(request.GET or None)
     ranked = suggest(req, filter_form.filters())
     structure_types, place_types, why = wanted_types(req)
+    openings = Orientation.openings_for(req, request.user)
     return render(
         request,
         "orientations/suggestions.html",
@@ -65,6 +69,14 @@ def suggestions(request, request_pk: int):
             "req": req,
             "filter_form": filter_form,
             "suggestions": ranked,
+            "best": ranked[:SHOWN_FIRST],
+            "others": ranked[SHOWN_FIRST:],
+            "can_attribute": Kind.ATTRIBUTED in openings,
+            "can_preposition": Kind.PREPOSITIONED in openings,
+            # Why no place can be attributed, in the request's own words.
+            "attribute_refusal": ""
+            if Kind.ATTRIBUTED in openings
+            else req.workflow[EventKind.ORIENTED].refusal(req),
             "household": household_of(req),
             "wanted_why": why,
             "current": req.orientations.active().select_related("structure").first(),

@@ -1,10 +1,11 @@
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from relais.accounts.enums import Role
@@ -87,6 +88,12 @@ class RequestQuerySet(StatefulQuerySet):
                 return done, False
             raise
 
+    def by_household(self, *, members=None, oldest_first: bool = False) -> "HouseholdRows":
+        """These requests, one row per household (SIAO-02): a family of four is one row
+        naming the four. `members`: the requests a row names (default: these); a name search
+        finds the household, and the row still names every member the reader may see."""
+        return HouseholdRows(self, members=self if members is None else members, old=oldest_first)
+
     def search(self, text: str) -> "RequestQuerySet":
         for word in text.split():
             self = self.filter(
@@ -95,6 +102,63 @@ class RequestQuerySet(StatefulQuerySet):
                 | Q(person__first_names__icontains=word)
             )
         return self
+
+
+@dataclass
+class HouseholdRow:
+    """One household in a list: its request (the principal's when listed), and every
+    listed request of the household, the principal's first."""
+
+    request: "Request"
+    members: list["Request"]
+
+
+class HouseholdRows:
+    """A lazy sequence of HouseholdRow a Paginator can slice: a fixed number of queries per
+    page (the households, their requests, their members' relationships), whatever its size."""
+
+    def __init__(self, requests: RequestQuerySet, *, members: RequestQuerySet, old: bool):
+        self.households = (
+            requests.order_by()
+            .values("household_id")
+            .annotate(first=Min("created_at"), latest=Max("created_at"))
+            .order_by(*(("first", "household_id") if old else ("-latest", "-household_id")))
+        )
+        self.members = members
+
+    def count(self) -> int:
+        return self.households.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, key: slice) -> list[HouseholdRow]:
+        ids = [row["household_id"] for row in self.households[key]]
+        requests = self.members.filter(household_id__in=ids).select_related(
+            "person", "household", "referrer_organisation", "territory", "host_structure"
+        )
+        relationships = {
+            (household, person): relationship
+            for household, person, relationship in HouseholdMember.objects.filter(
+                household_id__in=ids
+            ).values_list("household_id", "person_id", "relationship")
+        }
+        by_household: dict[int, list[Request]] = {pk: [] for pk in ids}
+        for req in requests.order_by("created_at", "pk"):
+            req.relationship = person_enums.Relationship(
+                relationships.get((req.household_id, req.person_id), "other")
+            ).label
+            by_household[req.household_id].append(req)
+        rows = []
+        for members in by_household.values():
+            if not members:
+                continue
+            members.sort(key=lambda r: not r.is_principal)
+            rows.append(HouseholdRow(request=members[0], members=members))
+        return rows
 
 
 class Request(Stateful):
@@ -197,6 +261,39 @@ class Request(Stateful):
 
     def __str__(self) -> str:
         return f"Demande n° {self.pk} — {self.person}"
+
+    # -- facts of the household (SIAO-02) ------------------------------------------------
+
+    # What is true of the whole household, not of one member: every request of the household
+    # in the same channel carries the same values, whichever member's request is written.
+    HOUSEHOLD_FACTS = ("needs_tonight", "current_location")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_facts = instance._household_facts()
+        return instance
+
+    def _household_facts(self) -> dict:
+        return {name: self.__dict__.get(name) for name in self.HOUSEHOLD_FACTS}
+
+    def household_requests(self) -> "RequestQuerySet":
+        """The other requests of this household in the same channel (spouse, children…)."""
+        return Request.objects.filter(household_id=self.household_id, channel=self.channel).exclude(
+            pk=self.pk
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        facts = self._household_facts()
+        if (written := kwargs.get("update_fields")) is not None:
+            facts = {name: value for name, value in facts.items() if name in written}
+        stored = getattr(self, "_stored_facts", {})
+        changed = {name: v for name, v in facts.items() if name in stored and stored[name] != v}
+        if changed and not adding:
+            self.household_requests().update(**changed)
+        self._stored_facts = self._household_facts()
 
     @property
     def is_principal(self) -> bool:
@@ -497,6 +594,15 @@ def create_request(
 ) -> Request:
     """Create a request, its household if none is given, and its `created` event."""
     with transaction.atomic():
+        if household is not None:
+            # A member attached to a household shares its facts of tonight (SIAO-02).
+            principal = (
+                household.requests.filter(person_id=household.principal_id, channel=channel)
+                .order_by("-created_at")
+                .first()
+            )
+            for name in Request.HOUSEHOLD_FACTS if principal else ():
+                fields[name] = getattr(principal, name)
         if household is None:
             household = Household.objects.create(principal=person)
             HouseholdMember.objects.create(

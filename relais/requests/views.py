@@ -97,10 +97,14 @@ def request_list(request):
         requests = requests.filter(territory_id=filters["territory"])
     if filters["referrer"].isdigit():
         requests = requests.filter(referrer_organisation_id=filters["referrer"])
+    members = requests
     if filters["q"]:
         requests = requests.search(filters["q"])
         audit.record(request_or_user=request, action=Action.SEARCH, detail={"filters": filters})
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One row per household (SIAO-02); a name search finds the household, the row names all.
+    page = Paginator(requests.by_household(members=members), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     territories = visible.order_by().values_list("territory_id", "territory__name").distinct()
     referrers = (
         visible.order_by("referrer_organisation__name")
@@ -114,6 +118,7 @@ def request_list(request):
         "requests/request_list.html",
         {
             "page": page,
+            "people": members.filter(household_id__in=requests.values("household_id")).count(),
             "filters": filters,
             "channels": enums.Channel.choices,
             "statuses": enums.RequestStatus.choices,

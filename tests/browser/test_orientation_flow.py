@@ -23,12 +23,12 @@ def test_siao_14_operator_orients_structure_admits_referrer_sees_outcome(
     login(page, live_server, siao_operator.username, PASSWORD)
     page.goto(f"{live_server.url}/demandes/{req.pk}/")
     page.get_by_role("link", name="Chercher une place et orienter").click()
-    first = page.locator("#suggestions > li").first
+    first = page.locator("#suggestions tbody tr").first
     expect(first).to_contain_text("CHRS Les Tilleuls")
     expect(first).to_contain_text("Taille du ménage")
     expect(first).to_contain_text("20 place(s) libre(s) pour 1 personne.")
     first.get_by_label("Commentaire pour la structure (facultatif)").fill("Vue en commission")
-    first.get_by_role("button", name="Attribuer cette place").click()
+    first.get_by_role("button", name="Attribuer", exact=True).click()
     expect(page.get_by_text("Place attribuée dans « CHRS Les Tilleuls »")).to_be_visible()
     expect(page.locator("#orientation")).to_contain_text("Attribuée")
     context.clear_cookies()

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from relais.persons.enums import Relationship
-from relais.persons.models import Household
+from relais.persons.models import Household, HouseholdMember
 from relais.requests.enums import Channel
 from relais.requests.models import Request
+from tests.factories import PersonFactory, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,111 @@ def test_siao_02_the_household_shares_one_evaluation_validated_with_the_principa
         Request.objects.filter(household=principal.household).values_list("status", flat=True)
     )
     assert statuses == {"evaluated"}
+
+
+# -- household-first lists and household facts ------------------------------------------------
+
+
+def _call_family(client, user, *, tonight: bool = True):
+    """A 115 call for a mother and her three children."""
+    client.force_login(user)
+    page = client.get(reverse("requests:create_emergency"))
+    data = {
+        "call-submission": page.context["form"].initial["submission"],
+        "call-birth_name": "Benali",
+        "call-first_names": "Nadia",
+        "call-sex": "F",
+        "call-birth_date": "1990",
+        "call-phone": "",
+        "call-current_location": "Gare de Mulhouse",
+        "call-notes": "",
+        "members-TOTAL_FORMS": "3",
+        "members-INITIAL_FORMS": "0",
+    }
+    if tonight:
+        data["call-needs_tonight"] = "on"
+    for i, first in enumerate(["Yanis", "Lina", "Sofia"]):
+        data |= {
+            f"members-{i}-relationship": Relationship.CHILD,
+            f"members-{i}-birth_name": "Benali",
+            f"members-{i}-first_names": first,
+            f"members-{i}-birth_date": f"{2015 + i}",
+            f"members-{i}-child_situation": "dependent",
+        }
+    response = client.post(reverse("requests:create_emergency"), data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    return Request.objects.get(person__first_names="Nadia")
+
+
+def test_siao_02_the_child_of_a_115_caller_shares_tonight_and_the_place(
+    client, emergency_line_user
+):
+    mother = _call_family(client, emergency_line_user)
+    household = Request.objects.filter(household=mother.household)
+    assert household.count() == 4
+    assert set(household.values_list("needs_tonight", "current_location")) == {
+        (True, "Gare de Mulhouse")
+    }
+    child = household.get(person__first_names="Lina")
+    page = client.get(reverse("requests:detail", args=[child.pk])).content.decode()
+    assert "Mise à l'abri ce soir</dt><dd>Oui" in page
+
+
+def test_siao_02_a_household_fact_edited_on_one_request_holds_for_every_member(
+    client, emergency_line_user
+):
+    mother = _call_family(client, emergency_line_user)
+    child = Request.objects.get(person__first_names="Yanis")
+    child.needs_tonight = False
+    child.current_location = "Accueil de jour"
+    child.save()
+    assert set(
+        Request.objects.filter(household=mother.household).values_list(
+            "needs_tonight", "current_location"
+        )
+    ) == {(False, "Accueil de jour")}
+
+
+def test_siao_02_the_list_shows_one_row_per_household_naming_every_member(
+    client, emergency_line_user, siao_operator
+):
+    _call_family(client, emergency_line_user)
+    client.force_login(siao_operator)
+    response = client.get(reverse("requests:list"))
+    rows = list(response.context["page"])
+    assert len(rows) == 1
+    assert [r.person.first_names for r in rows[0].members] == ["Nadia", "Yanis", "Lina", "Sofia"]
+    page = response.content.decode()
+    assert "1 ménage, 4 personnes" in page
+    assert page.count("<tr>") == 2  # the header and the household
+    # A name search finds the household; the row still names the whole family.
+    response = client.get(reverse("requests:list"), {"q": "Sofia"})
+    rows = list(response.context["page"])
+    assert len(rows) == 1 and len(rows[0].members) == 4
+    assert "1 ménage, 4 personnes" in response.content.decode()
+
+
+def test_siao_02_the_list_pages_by_household(client, social_worker, siao_operator):
+    from relais.requests import views
+
+    for _ in range(views.PAGE_SIZE + 1):
+        principal = make_request(referrer=social_worker)
+        for relationship in (Relationship.SPOUSE, Relationship.CHILD):
+            person = PersonFactory()
+            HouseholdMember.objects.create(
+                household=principal.household, person=person, relationship=relationship
+            )
+            make_request(person=person, referrer=social_worker, household=principal.household)
+    client.force_login(siao_operator)
+    first = client.get(reverse("requests:list")).context["page"]
+    assert first.paginator.count == views.PAGE_SIZE + 1
+    assert len(list(first)) == views.PAGE_SIZE
+    assert all(len(row.members) == 3 for row in first)
+    last = client.get(reverse("requests:list"), {"page": 2}).context["page"]
+    assert len(list(last)) == 1
+
+
+def test_siao_02_the_115_home_lists_tonight_per_household(client, emergency_line_user):
+    _call_family(client, emergency_line_user)
+    calls = client.get(reverse("home")).context["calls"]
+    assert len(calls) == 1 and len(calls[0].members) == 4

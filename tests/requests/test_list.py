@@ -27,7 +27,7 @@ def requests_of_the_territory(social_worker, outsider):
 
 
 def _names(response) -> set[str]:
-    return {req.person.birth_name for req in response.context["page"]}
+    return {req.person.birth_name for row in response.context["page"] for req in row.members}
 
 
 def test_list_filters_by_channel_status_and_referrer(

@@ -1,7 +1,8 @@
 from django import template
 
-from relais.requests.enums import Channel, EventKind, RequestStatus
+from relais.requests.enums import Channel, RequestStatus
 
+from ..enums import OrientationEventKind
 from ..models import Orientation
 
 register = template.Library()
@@ -25,9 +26,7 @@ def orientation_section(context, req):
         "orientations": list(orientations),
         "current": current,
         # Orienting is the request's "oriented" step, driven by an attribution by the SIAO.
-        "can_orient": user.is_siao_of(req.territory_id)
-        and not req.workflow[EventKind.ORIENTED].refusal(req)
-        and (current is None or current.state == "waiting"),
+        "can_orient": OrientationEventKind.ATTRIBUTED in Orientation.openings_for(req, user),
         "needs_evaluation_first": req.status == RequestStatus.NEW
         and req.channel != Channel.EMERGENCY,
     }
