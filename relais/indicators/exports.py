@@ -14,6 +14,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from relais.core.exports import safe_cell, safe_row
+
 from .engine import COUNTED, Indicator, Level, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,7 +92,7 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, Decimal | float):
         return str(value).replace(".", ",")
-    return str(value)
+    return str(safe_cell(value))
 
 
 def csv_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
@@ -99,7 +101,7 @@ def csv_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
     header_written = set()
     for sheet in sheets:
         if tuple(sheet.header) not in header_written:
-            writer.writerow(sheet.header)
+            writer.writerow(safe_row(sheet.header))
             header_written.add(tuple(sheet.header))
         writer.writerows([_csv_value(v) for v in row] for row in sheet.rows)
     response = HttpResponse(
@@ -116,11 +118,11 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     for sheet in sheets:
         title = _sheet_title(sheet.title, used)
         worksheet = workbook.create_sheet(title)
-        worksheet.append(sheet.header)
+        worksheet.append(safe_row(sheet.header))
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         for row in sheet.rows:
-            worksheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            worksheet.append([float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
         worksheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
