@@ -557,8 +557,11 @@ class EvaluationWriter:
         e.problem_justice = s.reason == R.PRISON_RELEASE or rng.random() < 0.05
         e.needs_adapted_housing = s.reason in (R.DISABILITY, R.HOSPITAL_DISCHARGE)
         e.fit_for_collective_life = rng.random() < 0.85
-        # As the form asks: health and justice go in their boxes, never in the comments.
+        # As the form asks: health and justice go in their boxes, never in the comments. The
+        # draw that chose a health remark is kept, so that the rest of the demo stays the same.
         remarks = []
+        if e.problem_health:
+            rng.randrange(4)
         if e.problem_financial:
             remarks.append("Budget très contraint ; accompagnement budgétaire accepté.")
         if s.children:
@@ -687,6 +690,7 @@ class EvaluationWriter:
                     f"accompagné sécuriserait cette étape."
                 )
             case R.HOSPITAL_DISCHARGE:
+                rng.randint(10, 60)  # the draw of a date no longer written: the demo stays the same
                 text = (
                     f"{who}, {age} ans, n'a aucun lieu où aller à la fin de sa prise en charge "
                     f"actuelle : {il} vivait à la rue auparavant. Un hébergement stable permettrait "
