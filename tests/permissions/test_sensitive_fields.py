@@ -235,3 +235,26 @@ def test_siao_20_the_print_masks_the_housing_block_whatever_the_situation(
     assert block(masked) == block(plain)
     assert "information réservée" in block(plain)
     assert HousingSituation.NONE.label not in block(plain)
+
+
+def test_siao_20_no_mail_says_why_a_structure_refused(
+    siao_operator, social_worker, emergency_line_user, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    req = make_request(referrer=social_worker, channel=Channel.EMERGENCY)
+    chrs = StructureFactory(
+        manager__territory=req.territory, structure_type=StructureType.EMERGENCY_IN_CHRS
+    )
+    orientation = orient(req, by=siao_operator, structure=chrs)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        orientation.refuse(
+            by=_manager_of(chrs), reason=RefusalReason.HEALTH_NEEDS, comment=REFUSAL_COMMENT
+        )
+    bodies = [message.body for message in mail.outbox]
+    assert {emergency_line_user.email, social_worker.email} <= {
+        to for message in mail.outbox for to in message.to
+    }
+    assert all("admission refusée" in body for body in bodies)
+    assert not [body for body in bodies if REFUSAL_REASON in body or REFUSAL_COMMENT in body]
