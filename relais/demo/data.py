@@ -796,7 +796,7 @@ STREET_LOCATIONS = {
         "Devant la mairie",
         "Gare SNCF",
         "Chez un tiers, doit partir ce soir",
-        "Urgences de l'hôpital",
+        "Accueil de jour",
     ],
 }
 
@@ -823,7 +823,7 @@ END_NOTES = {
         "Réorientée vers une place d'insertion.",
         "Retour chez un proche.",
         "Fin de la mise à l'abri : exclusion après violence envers un autre résident.",
-        "Hospitalisation.",
+        "Départ sans solution connue.",
     ],
     "insertion": [
         "Accès à un logement social (Mulhouse Habitat).",

@@ -271,10 +271,8 @@ class EvaluationWriter:
         p = s.principal
         match housing:
             case HousingSituation.JUDICIAL:
-                return (
-                    f"{self._g(p, 'Détenu', 'Détenue')} {at_place(s.prison)}, "
-                    f"fin de peine prévue le {s.release_on:%d/%m/%Y}."
-                )
+                # Free text never says where: the situation is a box only some may read.
+                return f"Sans logement à compter du {s.release_on:%d/%m/%Y}."
             case HousingSituation.SHELTER:
                 hosted = self._g(p, "Hébergé", "Hébergée")
                 if s.sheltered_in:
@@ -300,7 +298,7 @@ class EvaluationWriter:
             case HousingSituation.MEDICO_SOCIAL:
                 if s.reason == R.END_OF_ASE:
                     return "Maison d'enfants à caractère social (MECS) jusqu'à la fin du contrat jeune majeur."
-                return "Hospitalisation en cours au GHR Mulhouse Sud-Alsace."
+                return "Prise en charge en cours ; la sortie est à préparer."
             case HousingSituation.TEMPORARY:
                 return f"Logement temporaire (ALT) à {s.commune}, fin de convention prochaine."
             case _:
@@ -350,11 +348,15 @@ class EvaluationWriter:
         if p.has_id_card is False and p.nationality_group == NationalityGroup.FRENCH:
             procedures.append("Demande de carte d'identité (perte) déposée en mairie.")
         if s.reason in (R.NO_HOUSING, R.PRISON_RELEASE, R.ARRIVAL_IN_FRANCE):
-            procedures.append(f"Domiciliation administrative : {s.referrer_organisation.name}.")
+            # A SPIP's name would say the person is followed by the justice.
+            if s.referrer_organisation.kind == OrganisationKind.SPIP:
+                procedures.append("Domiciliation administrative en cours.")
+            else:
+                procedures.append(f"Domiciliation administrative : {s.referrer_organisation.name}.")
         if s.reason == R.NO_RESOURCES:
             procedures.append("Dossier RSA déposé à la CAF, en cours d'instruction.")
         if s.reason == R.DISABILITY:
-            procedures.append("Renouvellement des droits MDPH (AAH, RQTH) en cours.")
+            procedures.append("Renouvellement de droits en cours.")
         e.ongoing_procedures = "\n".join(procedures)
 
     def _work_and_money(self, e: SocialEvaluation, s: Situation):
@@ -555,18 +557,11 @@ class EvaluationWriter:
         e.problem_justice = s.reason == R.PRISON_RELEASE or rng.random() < 0.05
         e.needs_adapted_housing = s.reason in (R.DISABILITY, R.HOSPITAL_DISCHARGE)
         e.fit_for_collective_life = rng.random() < 0.85
+        # As the form asks: health and justice go in their boxes, never in the comments. The
+        # draw that chose a health remark is kept, so that the rest of the demo stays the same.
         remarks = []
         if e.problem_health:
-            remarks.append(
-                rng.choice(
-                    [
-                        "Suivi au centre médico-psychologique (CMP) de Mulhouse.",
-                        "Diabète insulino-dépendant, traitement à conserver au frais.",
-                        "Suivi en addictologie (CSAPA), sevrage alcool en cours.",
-                        "Douleurs chroniques, se déplace avec une canne.",
-                    ]
-                )
-            )
+            rng.randrange(4)
         if e.problem_financial:
             remarks.append("Budget très contraint ; accompagnement budgétaire accepté.")
         if s.children:
@@ -688,22 +683,18 @@ class EvaluationWriter:
         match s.reason:
             case R.PRISON_RELEASE:
                 text = (
-                    f"{who}, {age} ans, est incarcéré{e} {at_place(s.prison)} depuis {fr_month(months_ago)}. "
-                    f"Sa fin de peine est prévue le {fr_date(s.release_on)} ; une libération sous "
-                    f"contrainte est possible si un hébergement est trouvé. {Il} n'a aucune solution à "
-                    f"la sortie : les liens familiaux sont distendus et {il} ne peut pas retourner à son "
-                    f"ancienne adresse. {Il} travaille en détention et prépare ses démarches avec le SPIP "
-                    f"(ouverture des droits, inscription à France Travail). Un hébergement accompagné "
-                    f"sécuriserait la sortie et éviterait une sortie sèche."
+                    f"{who}, {age} ans, n'aura plus de solution d'hébergement à compter du "
+                    f"{fr_date(s.release_on)}. Les liens familiaux sont distendus et {il} ne peut pas "
+                    f"retourner à son ancienne adresse. {Il} prépare ses démarches avec son service "
+                    f"référent (ouverture des droits, inscription à France Travail). Un hébergement "
+                    f"accompagné sécuriserait cette étape."
                 )
             case R.HOSPITAL_DISCHARGE:
-                admitted = self.day - dt.timedelta(days=rng.randint(10, 60))
+                rng.randint(10, 60)  # the draw of a date no longer written: the demo stays the same
                 text = (
-                    f"{who}, {age} ans, est hospitalisé{e} depuis le {fr_date(admitted)}. "
-                    f"La sortie est médicalement possible mais {il} n'a aucun lieu où aller : {il} vivait "
-                    f"à la rue avant son admission. Des soins infirmiers restent nécessaires "
-                    f"(pansements, traitement quotidien). Un hébergement stable, accessible sans "
-                    f"escalier, permettrait la continuité des soins."
+                    f"{who}, {age} ans, n'a aucun lieu où aller à la fin de sa prise en charge "
+                    f"actuelle : {il} vivait à la rue auparavant. Un hébergement stable permettrait "
+                    f"de poursuivre l'accompagnement engagé."
                 )
             case R.EVICTION if housing in (
                 HousingSituation.PRIVATE_RENTAL,
@@ -744,14 +735,13 @@ class EvaluationWriter:
                     f"{who}, {age} ans, est mis{e} à l'abri {at_place(s.sheltered_in)} depuis "
                     f"{fr_month(s.sheltered_since)}. La mise à l'abri a permis de poser la situation ; "
                     f"un accompagnement global en hébergement d'insertion est désormais nécessaire "
-                    f"(santé, ressources, projet professionnel)."
+                    f"(ressources, démarches, projet professionnel)."
                 )
             case R.NO_HOUSING:
                 text = (
                     f"{who}, {age} ans, est sans domicile stable depuis {fr_month(months_ago)} ; {il} "
                     f"alterne les nuitées du 115, les accueils de nuit et la rue. {Il} fréquente "
-                    f"l'accueil de jour et a accepté un accompagnement. Sa santé se dégrade avec la vie "
-                    f"à la rue. "
+                    f"l'accueil de jour et a accepté un accompagnement. La vie à la rue l'épuise. "
                     + (
                         "Un logement accompagné lui permettrait de se poser et de construire un projet."
                         if s.channel == Channel.HOUSING
@@ -769,8 +759,7 @@ class EvaluationWriter:
             case R.FAMILY_VIOLENCE:
                 text = (
                     f"Madame a quitté le domicile conjugal le {fr_date(months_ago)}{household} à la "
-                    f"suite de violences ; une plainte a été déposée et une ordonnance de protection "
-                    f"est demandée au juge aux affaires familiales. Elle a besoin d'un hébergement "
+                    f"suite de violences. Elle a besoin d'un hébergement "
                     f"sécurisé, à adresse non communiquée, avec un accompagnement spécialisé."
                 )
             case R.ARRIVAL_IN_FRANCE:
@@ -797,8 +786,7 @@ class EvaluationWriter:
                 text = (
                     f"Le logement occupé{household and ' par le ménage'} à {s.commune} fait l'objet "
                     f"d'un arrêté d'insalubrité (humidité, installation électrique dangereuse) ; le "
-                    f"propriétaire n'a pas engagé les travaux. La santé des occupants en pâtit. Le "
-                    f"relogement est prioritaire."
+                    f"propriétaire n'a pas engagé les travaux. Le relogement est prioritaire."
                 )
             case R.CLOSER_TO_WORK:
                 job = rng.choice(
@@ -811,9 +799,9 @@ class EvaluationWriter:
                 )
             case R.DISABILITY:
                 text = (
-                    f"{who}, {age} ans, perçoit l'AAH. {Il} vit chez un proche dans un logement à "
-                    f"l'étage, inadapté à sa mobilité réduite. {Il} est autonome au quotidien mais a "
-                    f"besoin d'un cadre rassurant et d'un logement de plain-pied."
+                    f"{who}, {age} ans, vit chez un proche dans un logement trop petit, qui ne "
+                    f"peut plus durer. {Il} est autonome au quotidien mais a besoin d'un cadre "
+                    f"rassurant."
                 )
             case R.FAMILY_REUNIFICATION:
                 text = (

@@ -988,15 +988,12 @@ class HouseholdBuilder:
             ages = ", ".join(str(c.age_on(self.today)) for c in children)
             composition += f", {len(children)} enfant(s) ({ages} ans)"
         if plan.reason == R.PRISON_RELEASE and plan.channel != EMERGENCY:
-            return (
-                f"Détention : {story.prison}. Fin de peine prévue le "
-                f"{story.release_on:%d/%m/%Y}. {composition}."
-            )
+            return f"Sans logement à compter du {story.release_on:%d/%m/%Y}. {composition}."
         if plan.channel != EMERGENCY:
             return ""
         match plan.reason:
             case R.FAMILY_VIOLENCE:
-                lead = f"Violences conjugales : a quitté le domicile ce soir. Plainte déposée à {commune.name}."
+                lead = "Violences conjugales : a quitté le domicile ce soir."
             case R.FAMILY_BREAKDOWN:
                 lead = f"Mis{e} à la porte par son conjoint ou sa famille ce jour."
             case R.EVICTION:
@@ -1009,9 +1006,9 @@ class HouseholdBuilder:
             case R.NO_RESOURCES:
                 lead = "Plus de ressources, l'hébergement chez un tiers a pris fin."
             case R.PRISON_RELEASE:
-                lead = "Sortie de détention ce jour (CP de Mulhouse-Lutterbach), sans solution : sortie sèche."
+                lead = "Sans solution d'hébergement à compter de ce soir."
             case R.HOSPITAL_DISCHARGE:
-                lead = "Sortie des urgences, signalement du service social de l'hôpital."
+                lead = "Signalement d'un service social, sans solution ce soir."
             case _:
                 lead = f"À la rue depuis {rng.randint(2, 40)} nuits, sans solution ce soir."
         return f"{lead} {composition}."

@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font
 
+from relais.core.exports import safe_cell, safe_row
+
 from .charts import Chart
 from .engine import COUNTED, Indicator, Level, Table
 
@@ -126,7 +128,7 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, Decimal | float):
         return str(value).replace(".", ",")
-    return str(value)
+    return str(safe_cell(value))
 
 
 def csv_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
@@ -137,7 +139,7 @@ def csv_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
         if sheet.chart:
             continue
         if tuple(sheet.header) not in header_written:
-            writer.writerow(sheet.header)
+            writer.writerow(safe_row(sheet.header))
             header_written.add(tuple(sheet.header))
         writer.writerows([_csv_value(v) for v in row] for row in sheet.rows)
     response = HttpResponse(
@@ -154,11 +156,11 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     for sheet in sheets:
         title = _sheet_title(sheet.title, used)
         worksheet = workbook.create_sheet(title)
-        worksheet.append(sheet.header)
+        worksheet.append(safe_row(sheet.header))
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         for row in sheet.rows:
-            worksheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            worksheet.append([float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
         worksheet.freeze_panes = "A2"
         if sheet.chart:
             anchor = worksheet.cell(row=1, column=len(sheet.header) + 2).coordinate

@@ -24,6 +24,7 @@ from relais.core.transitions import (
 )
 from relais.places.enums import PlaceType
 from relais.places.models import PlaceCapacity, Structure
+from relais.requests import sensitivity
 from relais.requests.enums import Channel, EventKind, RequestStatus
 from relais.requests.models import Request
 
@@ -188,6 +189,41 @@ class Orientation(Stateful):
         return f"{self.get_state_display()} — {self.structure} — demande n° {self.request_id}"
 
     # -- reading ----------------------------------------------------------------------
+
+    def refusal_for(self, user) -> str:
+        """Why the structure refused, for who may read it (SIAO-20); empty for the others,
+        who see only that the admission was refused."""
+        if not self.refusal_reason or not sensitivity.reads_orientation_decisions(user, self):
+            return ""
+        text = self.get_refusal_reason_display()
+        return f"{text} — {self.refusal_comment}" if self.refusal_comment else text
+
+    def end_destination_for(self, user) -> str:
+        """Where the stay led, in a category that reveals nothing judicial or medical to who
+        may not read it (SIAO-20)."""
+        if not self.end_destination:
+            return ""
+        full = sensitivity.reads_orientation_decisions(user, self)
+        if sensitivity.discloses_destination(self.end_destination, full=full):
+            return self.get_end_destination_display()
+        return sensitivity.UNDISCLOSED_DESTINATION
+
+    def end_of_stay_for(self, user) -> str:
+        """The end of stay's reason and destination as `user` may read them."""
+        if not self.end_destination:
+            return ""
+        return f"{self.get_end_reason_display()} — {self.end_destination_for(user)}"
+
+    def note_for(self, user, event) -> str:
+        """An event's note, as `user` may read it: the free notes of a refusal or an end of
+        stay are kept to who reads the decision (SIAO-20)."""
+        if sensitivity.reads_orientation_decisions(user, self):
+            return event.note
+        if event.kind == Kind.REFUSED:
+            return ""
+        if event.kind == Kind.STAY_ENDED:
+            return self.end_of_stay_for(user)
+        return event.note
 
     @property
     def can_be_refused(self) -> bool:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import User
 from relais.notifications.sending import notify
+from relais.requests import sensitivity
 from relais.requests.enums import Channel
 
 
@@ -57,29 +58,28 @@ def prepositioned(orientation) -> None:
 
 def decided(orientation) -> None:
     """SIAO-15: the referring social worker, the 115 (urgence) and the SIAO operator learn of
-    an affectation or a refusal."""
+    an affectation or a refusal. Why a structure refused is for who reads the decision
+    (SIAO-20): the others learn that it refused, and no e-mail says why."""
     request = orientation.request
     if orientation.state == "admitted":
         outcome = f"admission acceptée par « {orientation.structure} » (affectation)"
     else:
-        outcome = (
-            f"admission refusée par « {orientation.structure} » — "
-            f"{orientation.get_refusal_reason_display()}"
-        )
-    # The structure's free comment may name people or health matters: in Relais only.
-    mailed_outcome = outcome
-    if orientation.state != "admitted" and orientation.refusal_comment:
-        outcome += f" : {orientation.refusal_comment}"
+        outcome = f"admission refusée par « {orientation.structure} »"
     recipients = _followers(request)
     if orientation.created_by_id:
         recipients.append(orientation.created_by)
-    _send(
-        orientation,
-        recipients=recipients,
-        subject=f"Décision d'admission — demande n° {request.pk}",
-        message=f"{request.person} : {outcome}.",
-        mail=f"Demande n° {request.pk} : {mailed_outcome}.",
-    )
+    readers = [user for user in recipients if sensitivity.reads_decisions(user, request)]
+    others = [user for user in recipients if user not in readers]
+    why = orientation.refusal_for(readers[0]) if readers else ""
+    for group, told in ((readers, f"{outcome} — {why}" if why else outcome), (others, outcome)):
+        if group:
+            _send(
+                orientation,
+                recipients=group,
+                subject=f"Décision d'admission — demande n° {request.pk}",
+                message=f"{request.person} : {told}.",
+                mail=f"Demande n° {request.pk} : {outcome}.",
+            )
 
 
 def cancelled(orientation) -> None:

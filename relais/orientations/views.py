@@ -137,11 +137,19 @@ def orientation_detail(request, pk: int):
     )
 
 
+def _events(user, orientation: Orientation) -> list:
+    """The orientation's events, their notes as `user` may read them (SIAO-20); not saved."""
+    events = list(orientation.events.select_related("actor"))
+    for event in events:
+        event.note = orientation.note_for(user, event)
+    return events
+
+
 def _detail_context(request, orientation: Orientation, **forms) -> dict:
     user = request.user
     return {
         "orientation": orientation,
-        "events": orientation.events.select_related("actor"),
+        "events": _events(user, orientation),
         # What the model allows this user now: the page offers exactly that.
         "allowed": {t.name for t in orientation.allowed_transitions(user)},
         "refusal_form": forms.get("refusal_form") or RefusalForm(),

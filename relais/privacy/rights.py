@@ -116,6 +116,9 @@ def as_json(export: dict) -> dict:
 def _request_export(user, req: Request) -> dict:
     hidden_fields = sensitivity.hidden_fields(user, req)
     hidden_reasons = sensitivity.hidden_reasons(user, req)
+    hidden_kinds = sensitivity.hidden_resource_kinds(user, req)
+    if not sensitivity.shows_housing_situation(user, req):
+        hidden_fields |= {"housing_situation", "housing_comment"}
     evaluation = getattr(req, "evaluation", None)
     return {
         "request": record(req),
@@ -123,7 +126,9 @@ def _request_export(user, req: Request) -> dict:
         "evaluation": (
             {
                 "evaluation": record(evaluation, exclude=hidden_fields),
-                "blocks": _children(evaluation, hidden_reasons=hidden_reasons),
+                "blocks": _children(
+                    evaluation, hidden_reasons=hidden_reasons, hidden_kinds=hidden_kinds
+                ),
             }
             if evaluation is not None
             else None
@@ -133,7 +138,9 @@ def _request_export(user, req: Request) -> dict:
     }
 
 
-def _children(obj: models.Model, *, skip=frozenset(), hidden_reasons=frozenset()) -> list[dict]:
+def _children(
+    obj: models.Model, *, skip=frozenset(), hidden_reasons=frozenset(), hidden_kinds=frozenset()
+) -> list[dict]:
     blocks = []
     for relation in obj._meta.related_objects:
         accessor = relation.get_accessor_name()
@@ -144,7 +151,12 @@ def _children(obj: models.Model, *, skip=frozenset(), hidden_reasons=frozenset()
             rows = [child] if child is not None else []
         else:
             rows = list(getattr(obj, accessor).all())
-        rows = [row for row in rows if getattr(row, "reason", None) not in hidden_reasons]
+        rows = [
+            row
+            for row in rows
+            if getattr(row, "reason", None) not in hidden_reasons
+            and not (relation.name == "resources" and row.kind in hidden_kinds)
+        ]
         if rows:
             blocks.append(
                 {

@@ -31,6 +31,7 @@ from .forms import (
 )
 from .models import (
     Request,
+    ResourceLine,
     SocialEvaluation,
     TransitionNotAllowed,
     create_request,
@@ -140,6 +141,24 @@ def _audit_read(request, req: Request) -> None:
         reads.note_read(request, req)
 
 
+def _timeline(user, req: Request) -> list:
+    """The request's events, newest first, with the notes of decisions (a refusal, an end of
+    stay, a closure) as `user` may read them (SIAO-20). The events are not saved."""
+    events = list(req.events.select_related("actor").order_by("-occurred_at", "-id"))
+    if sensitivity.reads_decisions(user, req):
+        return events
+    Orientation = Request._meta.get_field("orientations").related_model
+    orientations = Orientation.objects.select_related("structure", "request").in_bulk(
+        {e.data.get("orientation") for e in events if e.kind in sensitivity.DECISION_EVENTS}
+        - {None}
+    )
+    for event in events:
+        if event.kind in sensitivity.DECISION_EVENTS:
+            orientation = orientations.get(event.data.get("orientation"))
+            event.note = orientation.note_for(user, event) if orientation else ""
+    return events
+
+
 def request_detail(request, pk: int):
     obj = _visible_request(request, pk)
     _audit_read(request, obj)
@@ -158,7 +177,7 @@ def request_detail(request, pk: int):
             "members": [
                 {"member": m, "request": member_requests.get(m.person_id)} for m in members
             ],
-            "events": obj.events.select_related("actor").order_by("-occurred_at", "-id"),
+            "events": _timeline(request.user, obj),
             "evaluation": evaluation,
             "evaluation_request": evaluation_request,
             "missing_blocks": evaluation.missing_blocks() if evaluation else [],
@@ -427,9 +446,10 @@ def evaluation_print(request, pk: int):
         (m.person for m in members if m.relationship == person_enums.Relationship.SPOUSE), None
     )
     employments = {e.holder: e for e in evaluation.employments.all()}
-    resources = {(r.holder, r.kind): r for r in evaluation.resources.all()}
     readable = sensitivity.readable_categories(request.user, req)
     hidden_reasons = sensitivity.hidden_reasons(request.user, req)
+    hidden_kinds = sensitivity.hidden_resource_kinds(request.user, req)
+    resources = _resource_cells(evaluation, hidden_kinds=hidden_kinds)
     return render(
         request,
         "requests/evaluation_print.html",
@@ -455,6 +475,7 @@ def evaluation_print(request, pk: int):
                     "cells": [resources.get((holder.value, kind.value)) for holder in enums.Holder],
                 }
                 for kind in enums.ResourceKind
+                if kind.value not in hidden_kinds
             ],
             "totals": [evaluation.resources_total(holder.value) for holder in enums.Holder],
             "debt_rows": _rows(enums.DebtKind, {d.kind: d for d in evaluation.debts.all()}),
@@ -471,10 +492,33 @@ def evaluation_print(request, pk: int):
             and sensitivity.HEALTH in readable,
             "show_health": sensitivity.HEALTH in readable,
             "show_justice": sensitivity.JUSTICE in readable,
-            "hides_housing_situation": sensitivity.JUSTICE not in readable
-            and evaluation.housing_situation == enums.HousingSituation.JUDICIAL,
+            # Masked whatever the situation: a mask shown only on some values would tell them.
+            "hides_housing_situation": not sensitivity.shows_housing_situation(request.user, req),
         },
     )
+
+
+def _resource_cells(evaluation: SocialEvaluation, *, hidden_kinds: set[str]) -> dict:
+    """{(holder, kind): line} of the resources block; a line of a hidden kind (the AAH) is
+    added into « Autre » with no detail, so that the total still adds up and reveals nothing."""
+    cells = {(r.holder, r.kind): r for r in evaluation.resources.all()}
+    for (holder, kind), line in list(cells.items()):
+        if kind not in hidden_kinds:
+            continue
+        del cells[(holder, kind)]
+        other = cells.get((holder, enums.ResourceKind.OTHER))
+        amounts = [
+            a for a in (line.monthly_amount, other and other.monthly_amount) if a is not None
+        ]
+        cells[(holder, enums.ResourceKind.OTHER)] = ResourceLine(
+            holder=holder,
+            kind=enums.ResourceKind.OTHER,
+            monthly_amount=sum(amounts) if amounts else None,
+            rights_start=other.rights_start if other else None,
+            rights_end=other.rights_end if other else None,
+            detail=other.detail if other else "",
+        )
+    return cells
 
 
 def _rows(choices, by_value: dict) -> list[tuple[str, object]]:

@@ -23,6 +23,7 @@ def orientation_section(context, req):
     current = next((o for o in orientations if o.is_active), None)
     return {
         "req": req,
+        "user": user,
         "orientations": list(orientations),
         "current": current,
         # Orienting is the request's "oriented" step, driven by an attribution by the SIAO.
@@ -30,3 +31,19 @@ def orientation_section(context, req):
         "needs_evaluation_first": req.status == RequestStatus.NEW
         and req.channel != Channel.EMERGENCY,
     }
+
+
+@register.filter
+def refusal_for(orientation, user) -> str:
+    """Why the structure refused, or nothing for who may not read it (SIAO-20)."""
+    return orientation.refusal_for(user)
+
+
+@register.filter
+def end_of_stay_for(orientation, user) -> str:
+    return orientation.end_of_stay_for(user)
+
+
+@register.filter
+def destination_for(orientation, user) -> str:
+    return orientation.end_destination_for(user)

@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from relais.core.exports import safe_row
 from relais.identity.bulk import find_pairs
 from relais.identity.matching import Identity
 from relais.identity.normalize import parse_date
@@ -53,7 +54,9 @@ class Command(BaseCommand):
             writer.writerow(["id_a", "id_b", "score", "decision", "reasons"])
             for pair in pairs:
                 writer.writerow(
-                    [ids[pair.a], ids[pair.b], f"{pair.score:.4f}", pair.decision, pair.reasons]
+                    safe_row(
+                        [ids[pair.a], ids[pair.b], f"{pair.score:.4f}", pair.decision, pair.reasons]
+                    )
                 )
         done = time.monotonic()
         matches = sum(1 for p in pairs if p.decision == "match")
