@@ -2,8 +2,11 @@
 names, raw values or Django's English pages — and refusals are French DSFR pages."""
 
 import pytest
+from django.urls import reverse
+from django.views.defaults import server_error
 
 from tests.audit.test_every_read import SIGN_IN_PAGES, _url, world  # noqa: F401 (fixture)
+from tests.conftest import VerifiedClient
 from tests.developer_text import developer_text, visible_text
 from tests.permissions.test_permission_matrix import MATRIX, _url_names
 
@@ -28,3 +31,55 @@ def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, siao_o
         offending += [f"{name}: {s}" for s in developer_text(visible_text(response.text))]
     assert read > 30, f"only {read} pages read: the walk proves nothing"
     assert not offending, "\n".join(offending)
+
+
+def _error_page(response, status: int) -> str:
+    assert response.status_code == status
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert 'id="erreur"' in html and "Revenir à l'accueil" in html
+    assert not developer_text(visible_text(html)), developer_text(visible_text(html))
+    return html
+
+
+def test_sec_04_a_refusal_is_a_french_page_with_the_menu(client, settings, structure_manager):
+    """PermissionDenied raised by a view: the DSFR 403 page, in French, menu and way back."""
+    assert settings.DEBUG is False
+    client.force_login(structure_manager)
+    html = _error_page(client.get(reverse("audit:search")), 403)
+    assert "Cette page ne vous est pas ouverte" in html
+    # The view's own reason, and the signed-in user's menu.
+    assert "journal d&#x27;audit est réservé au SIAO" in html
+    assert 'id="menu"' in html and "Mes structures" in html
+
+
+def test_sec_04_a_missing_page_is_a_french_404(client, structure_manager):
+    client.force_login(structure_manager)
+    html = _error_page(client.get("/cette-page-n-existe-pas/"), 404)
+    assert "Page introuvable" in html and 'id="menu"' in html
+    # An object out of reach is a 404 too: the same page, no English "No … matches".
+    html = _error_page(client.get(reverse("requests:detail", args=[2**31])), 404)
+    assert "matches" not in html
+
+
+def test_sec_04_a_bad_request_is_a_french_400(client):
+    html = _error_page(client.get("/", headers={"host": "ailleurs.example"}), 400)
+    assert "Demande incorrecte" in html
+
+
+def test_sec_04_a_form_refused_by_the_csrf_check_is_a_french_403(structure_manager):
+    client = VerifiedClient(enforce_csrf_checks=True)
+    client.force_login(structure_manager)
+    html = _error_page(client.post(reverse("logout")), 403)
+    assert "Le formulaire a expiré" in html
+
+
+def test_sec_04_the_server_error_page_needs_neither_the_database_nor_the_user(
+    rf, django_assert_num_queries
+):
+    request = rf.get("/")  # no session, no user: a fault may have broken either
+    with django_assert_num_queries(0):
+        response = server_error(request)
+    html = _error_page(response, 500)
+    assert "Relais a rencontré un problème" in html
+    assert 'id="menu"' not in html
