@@ -122,3 +122,32 @@ def visible_text(html: str) -> str:
     parser = _Visible()
     parser.feed(html)
     return " ".join(" ".join(parser.parts).split())
+
+
+class _Inputs(HTMLParser):
+    """Text boxes and lists without their DSFR class: no border, no background on screen."""
+
+    BOXES = {"text", "password", "number", "date", "email", "search", "tel", "url", "time"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.unstyled: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag == "input" and attributes.get("type", "text") in self.BOXES or tag == "textarea":
+            wanted = "fr-input"
+        elif tag == "select":
+            wanted = "fr-select"
+        else:
+            return
+        if wanted not in classes:
+            self.unstyled.append(f"<{tag} name={attributes.get('name')!r} class={classes}>")
+
+
+def unstyled_inputs(html: str) -> list[str]:
+    """The inputs of `html` drawn without the DSFR input style."""
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.unstyled

@@ -2,12 +2,13 @@
 names, raw values or Django's English pages — and refusals are French DSFR pages."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.views.defaults import server_error
 
 from tests.audit.test_every_read import SIGN_IN_PAGES, _url, world  # noqa: F401 (fixture)
-from tests.conftest import VerifiedClient
-from tests.developer_text import developer_text, visible_text
+from tests.conftest import VerifiedClient, give_authenticator
+from tests.developer_text import developer_text, unstyled_inputs, visible_text
 from tests.permissions.test_permission_matrix import MATRIX, _url_names
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, siao_o
             continue
         read += 1
         offending += [f"{name}: {s}" for s in developer_text(visible_text(response.text))]
+        offending += [f"{name}: input sans style DSFR {s}" for s in unstyled_inputs(response.text)]
     assert read > 30, f"only {read} pages read: the walk proves nothing"
     assert not offending, "\n".join(offending)
 
@@ -83,3 +85,20 @@ def test_sec_04_the_server_error_page_needs_neither_the_database_nor_the_user(
     html = _error_page(response, 500)
     assert "Relais a rencontré un problème" in html
     assert 'id="menu"' not in html
+
+
+@pytest.mark.parametrize("page", ["password_change", "second_factor_enrol"])
+def test_sec_04_password_and_authenticator_pages_draw_dsfr_inputs(client, social_worker, page):
+    """Django's and django-otp's forms render through FORM_RENDERER like ours."""
+    client.force_login(social_worker)
+    html = client.get(reverse(page)).content.decode()
+    assert 'class="fr-input' in html
+    assert not unstyled_inputs(html), unstyled_inputs(html)
+
+
+def test_sec_04_the_second_factor_code_box_is_a_dsfr_input(client, social_worker):
+    Client.force_login(client, social_worker)  # signed in, second factor not yet checked
+    give_authenticator(social_worker)
+    html = client.get(reverse("second_factor_verify")).content.decode()
+    assert 'name="code"' in html
+    assert 'class="fr-input-group' in html and not unstyled_inputs(html), unstyled_inputs(html)
