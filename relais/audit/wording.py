@@ -169,7 +169,9 @@ def detail_summary(detail: dict) -> str:
             value = EVENT_LABELS.get(value) or _event_label(value)
         elif key == "filters" and isinstance(value, dict):
             value = _filters_label(value)
-        parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' '))} : {value_label(value)}")
+        label = DETAIL_LABELS.get(key, key.replace("_", " "))
+        joint = " " if label.endswith("n°") else " : "
+        parts.append(f"{label}{joint}{value_label(value)}")
     return ", ".join(parts)
 
 
