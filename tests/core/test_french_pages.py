@@ -102,3 +102,14 @@ def test_sec_04_the_second_factor_code_box_is_a_dsfr_input(client, social_worker
     html = client.get(reverse("second_factor_verify")).content.decode()
     assert 'name="code"' in html
     assert 'class="fr-input-group' in html and not unstyled_inputs(html), unstyled_inputs(html)
+
+
+def test_sec_04_empty_choices_are_worded_in_french(client, siao_operator):
+    """One mechanism (FORM_RENDERER's select): a required list asks to choose, an optional
+    one says "Non renseigné"; never Django's "---------"."""
+    client.force_login(siao_operator)
+    html = client.get(reverse("places:create")).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Sélectionner une option</option>' in html
+    html = client.get(reverse("requests:create")).content.decode()
+    assert "---------" not in html and ">Non renseigné</option>" in html
