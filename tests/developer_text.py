@@ -18,7 +18,7 @@ _ADDRESSES = re.compile(r"\S+@\S+|\bhttps?://\S+")
 # A code name: lowercase words joined by "_" (is_indebted, placecapacity_age_range, person_id).
 _IDENTIFIER = r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"
 # Python's values and the pager of an empty choice, and Django's own English error pages.
-_RAW = r"\b(?:True|False|None)\b|-{5,}|\bForbidden\b|\bNot Found\b|\bServer Error\b|\bBad Request\b"
+_RAW = r"\b(?:True|False|None)\b|-{5,}|\{\s*['\"][^'\"]*['\"]\s*:|\{\}|\bForbidden\b|\bNot Found\b|\bServer Error\b|\bBad Request\b"
 
 
 @cache
@@ -35,19 +35,21 @@ def _code_words() -> re.Pattern:
             french.update(re.findall(r"\w+", str(label).casefold()))
             if isinstance(value, str) and re.fullmatch(r"[a-z]{4,}", value):
                 values.add(value)
-    words = (names | values) - french - _FRENCH_WORDS
+    words = (names | values | _ENGLISH_WORDS) - french - _FRENCH_WORDS
     return re.compile(
         r"\b(?:" + "|".join(sorted(labels)) + r")\.[a-z]+\b"
         r"|\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"
     )
 
 
+# Code words seen on pages that are no model name nor stored choice (audit details, forms).
+_ENGLISH_WORDS = {"filters", "preposition", "attribute", "transition_name"}
+
 # Code words that are also plain French (a structure, une orientation, une notification…).
 _FRENCH_WORDS = {
     "structure",
     "orientation",
     "notification",
-    "territory",  # the English "territory" stays flagged through the labels below if needed
     "organisation",
     "transmission",
     "admission",
@@ -60,6 +62,13 @@ _FRENCH_WORDS = {
     "autre",
     "famille",
     "detention",
+    # French spelt without its accent, or the same word in both languages.
+    "exclusion",
+    "interim",
+    "pacs",
+    "hotel",
+    "reorientation",
+    "prefectoral",
 }
 
 
