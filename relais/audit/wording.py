@@ -116,12 +116,22 @@ def value_label(value) -> str:
     if isinstance(value, Decimal | float):
         return formats.number_format(value)
     if isinstance(value, str):
-        # Values stored as JSON text: ISO dates, decimals.
+        return _text_value(value)
+    return str(value)
+
+
+def _text_value(value: str) -> str:
+    """Values stored as JSON text (DjangoJSONEncoder): ISO dates and times, decimals."""
+    try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", value):
+            return value_label(dt.datetime.fromisoformat(value))
         if re.fullmatch(r"-?\d+\.\d+", value):
             return formats.number_format(Decimal(value))
-    return str(value)
+    except ValueError:
+        pass
+    return value
 
 
 def shown(bound: BoundField, value) -> str:

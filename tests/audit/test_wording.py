@@ -47,3 +47,13 @@ def test_sec_01_audit_objects_and_changes_are_named_in_french():
         }
     )
     assert event.change_rows[0] == ("Le demandeur est-il endetté ?", "—", "Oui")
+
+
+def test_sec_01_stored_dates_and_numbers_read_as_on_the_page():
+    from relais.audit.wording import value_label
+
+    assert value_label("2026-01-02") == "02/01/2026"
+    assert value_label("2026-01-02T09:30:00+00:00") == "02/01/2026 10:30"
+    assert value_label("607.75") == "607,75"
+    assert value_label("2026-13-45") == "2026-13-45"  # not a date: as typed, never a 500
+    assert value_label(None) == "—" and value_label(True) == "Oui"
