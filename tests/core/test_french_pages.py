@@ -9,19 +9,18 @@ from django.views.defaults import server_error
 from tests.audit.test_every_read import SIGN_IN_PAGES, _url, world  # noqa: F401 (fixture)
 from tests.conftest import VerifiedClient, give_authenticator
 from tests.developer_text import developer_text, unstyled_inputs, visible_text
-from tests.permissions.test_permission_matrix import MATRIX, _url_names
+from tests.permissions.test_permission_matrix import MATRIX, ROLE_FIXTURES, _url_names
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, siao_operator, world):  # noqa: F811
-    """Every GET page of the permission matrix, as the SIAO operator, over a world where each
-    page has something to show."""
-    client.force_login(siao_operator)
+def _scan(client, user, role: str, objects: dict) -> tuple[int, list[str]]:
+    """GET every page of the permission matrix as `user`: (pages read, offending snippets)."""
+    client.force_login(user)
     client.raise_request_exception = False
     offending, read = [], 0
     for name in _url_names():
-        url = _url(name, "siao_operator", world)
+        url = _url(name, role, objects)
         entry = MATRIX.get(name)
         if url is None or name in SIGN_IN_PAGES or getattr(entry, "method", "get") != "get":
             continue
@@ -31,6 +30,25 @@ def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, siao_o
         read += 1
         offending += [f"{name}: {s}" for s in developer_text(visible_text(response.text))]
         offending += [f"{name}: input sans style DSFR {s}" for s in unstyled_inputs(response.text)]
+    return read, offending
+
+
+def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, request, siao_operator):
+    """Every GET page of the permission matrix, as the SIAO operator, over a world where each
+    page has something to show (refusals included: they are pages too)."""
+    read, offending = _scan(
+        client, siao_operator, "siao_operator", request.getfixturevalue("world")
+    )
+    assert read > 30, f"only {read} pages read: the walk proves nothing"
+    assert not offending, "\n".join(offending)
+
+
+@pytest.mark.parametrize("role", ["structure_manager", "social_worker"])
+def test_sec_04_no_page_of_a_structure_or_a_social_worker_shows_developer_text(
+    client, request, role
+):
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    read, offending = _scan(client, user, role, request.getfixturevalue("world"))
     assert read > 30, f"only {read} pages read: the walk proves nothing"
     assert not offending, "\n".join(offending)
 
