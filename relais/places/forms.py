@@ -121,8 +121,12 @@ class PlaceCapacityForm(forms.ModelForm):
             if data["places"] < needed:
                 self.add_error(
                     "places",
-                    f"{count_of(needed, 'place est occupée, attribuée ou déclarée indisponible', 'places sont occupées, attribuées ou déclarées indisponibles')} : "
-                    "la capacité ne peut pas descendre en dessous.",
+                    count_of(
+                        needed,
+                        "place est occupée, attribuée ou déclarée indisponible",
+                        "places sont occupées, attribuées ou déclarées indisponibles",
+                    )
+                    + " : la capacité ne peut pas descendre en dessous.",
                 )
         return data
 

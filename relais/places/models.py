@@ -372,7 +372,12 @@ class PlaceCapacity(models.Model):
             unavailable = locked.unavailable_places + delta
             if unavailable < 0:
                 raise TransitionNotAllowed(
-                    f"Seulement {count_of(locked.unavailable_places, 'place est déclarée', 'places sont déclarées')} indisponible{'s' if locked.unavailable_places > 1 else ''}."
+                    "Seulement "
+                    + count_of(
+                        locked.unavailable_places,
+                        "place est déclarée indisponible.",
+                        "places sont déclarées indisponibles.",
+                    )
                 )
             if delta > 0 and delta > locked.vacant_places():
                 raise TransitionNotAllowed(
