@@ -84,7 +84,9 @@ TEMPLATES = [
         },
     }
 ]
-FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+# Every form, ours and Django's (password, second factor), renders its fields with the DSFR
+# markup and labels its empty choice in French (relais/core/forms.py).
+FORM_RENDERER = "relais.core.forms.FormRenderer"
 
 # SQLite by default (zero set-up demo); PostgreSQL when DATABASE_URL is set.
 DATABASES = {
@@ -163,6 +165,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 RELAIS_SESSION_MAX_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A form refused by the CSRF check shows the French 403 page (templates/403.html).
+CSRF_FAILURE_VIEW = "relais.core.views.csrf_failure"
 
 # HTTP security headers on every response. The policy allows our own static files only:
 # templates carry no inline <script> and no style="" attribute (htmx is told, in base.html,

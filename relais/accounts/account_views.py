@@ -36,7 +36,7 @@ def _audit_account(request, account: User, form: AccountForm, *, created: bool) 
         action=Action.WRITE,
         obj=account,
         reason="Ouverture de compte" if created else "Modification de compte",
-        detail={"changes": audit.form_changes({"": form})},
+        detail=audit.form_changes({"": form}),
     )
 
 
@@ -92,7 +92,15 @@ def account_toggle(request, pk: int):
         action=Action.WRITE,
         obj=account,
         reason="Réactivation de compte" if account.is_active else "Désactivation de compte",
-        detail={"changes": {"is_active": [not account.is_active, account.is_active]}},
+        detail={
+            "changes": {
+                "is_active": [
+                    "Non" if account.is_active else "Oui",
+                    "Oui" if account.is_active else "Non",
+                ]
+            },
+            "labels": {"is_active": "Compte actif"},
+        },
     )
     state = "réactivé" if account.is_active else "désactivé : il ne peut plus se connecter"
     messages.success(request, f"Compte de {account} {state}.")

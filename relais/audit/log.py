@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from relais.accounts.security import client_ip_address
 
-from . import reads
+from . import reads, wording
 from .enums import Action
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditPurge
 
@@ -99,21 +99,33 @@ def record_reads(request: HttpRequest, collected: "reads.Reads") -> list[AuditEv
     return events
 
 
-def form_changes(forms: Mapping[str, BaseForm]) -> dict[str, list]:
-    """{"prefix.field": [old, new]} for every changed field of valid, bound forms.
+def form_changes(forms: Mapping[str, BaseForm]) -> dict:
+    """{"changes": {"prefix.field": [old, new]}, "labels": {"prefix.field": label}} for the
+    fields of valid, bound forms whose value really changed, each value as the form shows it
+    (a choice by its label, Oui/Non, an instance by its name): the log is read by people.
 
     The key "" means no prefix. Old values are the forms' initial ones (taken from the
     instance when the form was built), so call this after is_valid(), before or after save().
+    A field the form takes for changed but that shows the same before and after (a "True"
+    posted for True) is no change: an edit that changed nothing records nothing.
     """
-    changes = {}
+    changes, labels = {}, {}
     for prefix, form in forms.items():
         for name in form.changed_data:
             key = f"{prefix}.{name}" if prefix else name
+            bound = form[name]
             if name in REDACTED_FIELDS:
-                changes[key] = [REDACTED, REDACTED]
+                if str(bound.initial or "") == str(form.cleaned_data.get(name) or ""):
+                    continue
+                old = new = REDACTED
             else:
-                changes[key] = [_plain(form[name].initial), _plain(form.cleaned_data.get(name))]
-    return changes
+                old = wording.shown(bound, bound.initial)
+                new = wording.shown(bound, form.cleaned_data.get(name))
+                if old == new:
+                    continue
+            changes[key] = [old, new]
+            labels[key] = str(bound.label or name)
+    return {"changes": changes, "labels": labels}
 
 
 # -- retention --------------------------------------------------------------------------------
@@ -287,12 +299,3 @@ def _person_id_of(obj: models.Model) -> int | None:
     if obj._meta.model_name == "person":
         return obj.pk
     return getattr(obj, "person_id", None)
-
-
-def _plain(value):
-    """A form value as JSON can hold it: instances by their id."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, list | tuple | set | models.QuerySet):
-        return [_plain(item) for item in value]
-    return value

@@ -103,18 +103,30 @@ class AuditEvent(models.Model):
 
     @property
     def change_rows(self) -> list[tuple[str, object, object]]:
-        """(field, old, new) for a write that recorded its changes."""
-        changes = self.detail.get("changes") if isinstance(self.detail, dict) else None
-        return [(field, *values) for field, values in (changes or {}).items()]
+        """(field label, old, new) for a write that recorded its changes, in French."""
+        from .wording import value_label
+
+        if not isinstance(self.detail, dict):
+            return []
+        labels = self.detail.get("labels") or {}
+        return [
+            (labels.get(field) or field, value_label(old), value_label(new))
+            for field, (old, new) in (self.detail.get("changes") or {}).items()
+        ]
 
     @property
     def detail_summary(self) -> str:
-        """The detail other than the changes, as short text."""
-        if not isinstance(self.detail, dict):
-            return str(self.detail)
-        return ", ".join(
-            f"{key} : {value}" for key, value in self.detail.items() if key != "changes"
-        )
+        """The detail other than the changes, as short French text."""
+        from .wording import detail_summary
+
+        return detail_summary(self.detail)
+
+    @property
+    def object_label(self) -> str:
+        """What the row is about ("Demande", "Personne"), in French."""
+        from .wording import object_label
+
+        return object_label(self.object_type) if self.object_type else ""
 
     def compute_hash(self) -> str:
         payload = json.dumps(

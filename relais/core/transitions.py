@@ -298,7 +298,7 @@ class Event(models.Model):
     occurred_at = models.DateTimeField("survenu le", default=timezone.now)
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
     note = models.TextField("commentaire", blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField("précisions", default=dict, blank=True)
 
     class Meta:
         abstract = True

@@ -413,6 +413,17 @@ class PersonMerge(models.Model):
     def moved_count(self) -> int:
         return sum(len(entry["pks"]) for entry in self.moved)
 
+    @property
+    def moved_rows(self) -> list[tuple[str, int]]:
+        """(what moved, how many) in French: "Membres du ménage (personne) : 1"."""
+        rows = []
+        for entry in self.moved:
+            model = apps.get_model(entry["model"])
+            field = model._meta.get_field(entry["field"])
+            label = str(model._meta.verbose_name_plural).capitalize()
+            rows.append((f"{label} ({field.verbose_name})", len(entry["pks"])))
+        return rows
+
     @classmethod
     def merge(cls, *, kept: Person, merged: Person, by) -> "PersonMerge":
         """Point every row that refers to `merged` at `kept`, and record which rows moved."""

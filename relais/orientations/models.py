@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from relais.accounts.enums import Role
+from relais.core.text import count_of
 from relais.core.transitions import (
     INITIAL,
     StateEvent,
@@ -52,6 +53,8 @@ REQUEST_STEP = {
     Kind.STAY_STARTED: None,
     Kind.STAY_ENDED: EventKind.STAY_ENDED,
 }
+
+URGENT_FREE, URGENT_FREE_PLURAL = "place d'urgence libre", "places d'urgence libres"
 
 
 class NoVacancy(TransitionNotAllowed):
@@ -362,8 +365,8 @@ class Orientation(Stateful):
             if capacity is None:
                 vacant = sum(max(c.vacant_places(), 0) for c in capacities)
                 raise NoVacancy(
-                    f"« {structure} » n'a {vacant} place(s) d'urgence libre(s) pour ce ménage "
-                    f"de {places} personne(s). Si la personne est bien hébergée en plus des "
+                    f"« {structure} » n'a {count_of(vacant, URGENT_FREE, URGENT_FREE_PLURAL)} "
+                    f"pour ce ménage de {count_of(places, 'personne')}. Si la personne est bien hébergée en plus des "
                     "places prévues, déclarez d'abord la place supplémentaire (page de la "
                     "structure, « Places » : rendez une place indisponible de nouveau "
                     "disponible, ou demandez au SIAO d'augmenter la capacité), puis "
@@ -690,9 +693,9 @@ def _check_territory(request: Request, capacity: PlaceCapacity) -> None:
 def _check_vacancy(capacity: PlaceCapacity, places: int) -> None:
     vacant = capacity.vacant_places()
     if places > vacant:
-        free = "plus aucune place libre" if vacant <= 0 else f"{vacant} place(s) libre(s)"
+        free = "plus aucune place libre" if vacant <= 0 else count_of(vacant, "place libre")
         raise NoVacancy(
-            f"« {capacity.structure} » n'a {free} pour ce ménage de {places} personne(s) : "
+            f"« {capacity.structure} » n'a {free} pour ce ménage de {count_of(places, 'personne')} : "
             "une autre attribution vient peut-être de prendre la dernière place. "
             "Choisissez une autre place, ou prépositionnez la demande pour qu'elle attende "
             "celle-ci."

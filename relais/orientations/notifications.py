@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import User
+from relais.core.text import count_of
 from relais.notifications.sending import notify
 from relais.requests import sensitivity
 from relais.requests.enums import Channel
@@ -28,12 +29,12 @@ def attributed(orientation) -> None:
         subject=f"Place attribuée — demande n° {request.pk}",
         message=(
             f"Le SIAO attribue une place ({orientation.capacity.get_place_type_display().lower()}, "
-            f"{orientation.places} personne(s)) de « {orientation.structure} » à "
+            f"{count_of(orientation.places, 'personne')}) de « {orientation.structure} » à "
             f"{request.person}. {todo}"
         ),
         mail=(
             f"Le SIAO attribue une place de « {orientation.structure} » "
-            f"({orientation.places} personne(s)) à la demande n° {request.pk}. {todo}"
+            f"({count_of(orientation.places, 'personne')}) à la demande n° {request.pk}. {todo}"
         ),
     )
 
@@ -46,12 +47,12 @@ def prepositioned(orientation) -> None:
         extra_emails=[orientation.structure.email],
         subject=f"Demande en attente d'une place — demande n° {request.pk}",
         message=(
-            f"Le SIAO prépositionne {request.person} ({orientation.places} personne(s)) sur "
+            f"Le SIAO prépositionne {request.person} ({count_of(orientation.places, 'personne')}) sur "
             f"« {orientation.structure} » : la demande attend qu'une place s'y libère."
         ),
         mail=(
-            f"Le SIAO prépositionne la demande n° {request.pk} ({orientation.places} "
-            f"personne(s)) sur « {orientation.structure} » : elle attend qu'une place s'y libère."
+            f"Le SIAO prépositionne la demande n° {request.pk} "
+            f"({count_of(orientation.places, 'personne')}) sur « {orientation.structure} » : elle attend qu'une place s'y libère."
         ),
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from relais.core.text import count_of
 from relais.persons.enums import Relationship, Sex
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity
@@ -54,7 +55,7 @@ class Household:
     def description(self) -> str:
         if self.children:
             head = "couple" if self.couple else "parent seul"
-            return f"{head} avec {self.children} enfant(s)"
+            return f"{head} avec {count_of(self.children, 'enfant')}"
         if self.couple:
             return "couple sans enfant"
         if self.women:
@@ -214,11 +215,13 @@ def _type_criterion(capacity: PlaceCapacity, wanted) -> Criterion:
 def _size_criterion(vacant: int, household: Household) -> Criterion:
     people = f"{household.size} personne{'s' if household.size > 1 else ''}"
     if vacant >= household.size:
-        return Criterion("Taille du ménage", True, f"{vacant} place(s) libre(s) pour {people}.")
+        return Criterion(
+            "Taille du ménage", True, f"{count_of(vacant, 'place libre')} pour {people}."
+        )
     if vacant <= 0:
         text = f"Aucune place libre pour {people} : prépositionnement seulement."
     else:
-        text = f"Seulement {vacant} place(s) libre(s) pour {people} : prépositionnement seulement."
+        text = f"Seulement {count_of(vacant, 'place libre')} pour {people} : prépositionnement seulement."
     return Criterion("Taille du ménage", False, text)
 
 

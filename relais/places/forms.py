@@ -8,6 +8,7 @@ from dsfr.utils import dsfr_input_class_attr
 
 from relais.accounts.enums import OrganisationKind
 from relais.accounts.models import Organisation
+from relais.core.text import count_of
 
 from .enums import PlaceType, StructureType
 from .models import PlaceCapacity, Structure
@@ -120,8 +121,12 @@ class PlaceCapacityForm(forms.ModelForm):
             if data["places"] < needed:
                 self.add_error(
                     "places",
-                    f"{needed} place(s) sont occupées, attribuées ou déclarées indisponibles : "
-                    "la capacité ne peut pas descendre en dessous.",
+                    count_of(
+                        needed,
+                        "place est occupée, attribuée ou déclarée indisponible",
+                        "places sont occupées, attribuées ou déclarées indisponibles",
+                    )
+                    + " : la capacité ne peut pas descendre en dessous.",
                 )
         return data
 

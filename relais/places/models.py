@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from relais.accounts.models import Organisation, Territory
+from relais.core.text import count_of
 from relais.core.transitions import Event, TransitionNotAllowed, lock
 
 from .enums import CapacityEventKind, PlaceType, StructureType
@@ -371,11 +372,16 @@ class PlaceCapacity(models.Model):
             unavailable = locked.unavailable_places + delta
             if unavailable < 0:
                 raise TransitionNotAllowed(
-                    f"Seulement {locked.unavailable_places} place(s) sont déclarées indisponibles."
+                    "Seulement "
+                    + count_of(
+                        locked.unavailable_places,
+                        "place est déclarée indisponible.",
+                        "places sont déclarées indisponibles.",
+                    )
                 )
             if delta > 0 and delta > locked.vacant_places():
                 raise TransitionNotAllowed(
-                    f"Seulement {max(locked.vacant_places(), 0)} place(s) sont libres : "
+                    f"Seulement {count_of(max(locked.vacant_places(), 0), 'place est libre', 'places sont libres')} : "
                     "une place occupée se libère par une fin de séjour."
                 )
             locked.unavailable_places = unavailable

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from relais.accounts.enums import Role
 from relais.audit import log as audit
 from relais.audit.enums import Action
+from relais.core.text import count_of
 from relais.identity.entry import EntryCheck
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
@@ -184,10 +185,13 @@ def declare_availability(request, pk: int, capacity_pk: int):
     try:
         if data["action"] == "unavailable":
             capacity.declare_unavailable(by=request.user, count=data["count"], note=data["note"])
-            messages.success(request, f"{data['count']} place(s) déclarée(s) indisponible(s).")
+            messages.success(request, f"{count_of(data['count'], 'place déclarée indisponible')}.")
         else:
             capacity.declare_available(by=request.user, count=data["count"], note=data["note"])
-            messages.success(request, f"{data['count']} place(s) de nouveau disponible(s).")
+            messages.success(
+                request,
+                f"{count_of(data['count'], 'place de nouveau disponible', 'places de nouveau disponibles')}.",
+            )
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
     return redirect("places:structure", pk=structure.pk)

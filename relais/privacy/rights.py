@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from relais.accounts.enums import Role
+from relais.audit import wording
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
 from relais.persons.models import Person
@@ -179,6 +180,13 @@ def _json_value(value):
 def _display(obj: models.Model, field: models.Field, value) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(obj, AuditEvent) and field.name == "object_type":
+        return obj.object_label
+    if isinstance(obj, AuditEvent) and field.name == "detail":
+        changes = [f"{label} : {old} → {new}" for label, old, new in obj.change_rows]
+        return " ; ".join([*changes, obj.detail_summary] if obj.detail_summary else changes)
+    if isinstance(field, models.JSONField):
+        return wording.value_label(value)
     if field.choices:
         return str(getattr(obj, f"get_{field.name}_display")())
     if field.is_relation:

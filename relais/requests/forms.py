@@ -467,7 +467,9 @@ class GridForm(DsfrBaseForm):
             for name, field in self.row_fields(key, label).items():
                 self.fields[f"{key}__{name}"] = field
             instance = existing.get(key)
-            if instance is not None and not self.is_bound:
+            # Bound forms too: the initial values are what a save compares with (an unchanged
+            # grid is no rectification).
+            if instance is not None:
                 for name in self.row_fields(key, label):
                     self.initial[f"{key}__{name}"] = self.initial_value(instance, name)
         for visible in self.visible_fields():

@@ -221,7 +221,7 @@ class Request(Stateful):
         "motif de clôture", max_length=20, choices=enums.CloseReason.choices, blank=True
     )
     # The intake form's one-time key: the same form sent twice makes one request.
-    submission_key = models.CharField(max_length=32, blank=True, editable=False)
+    submission_key = models.CharField("clé d'envoi", max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -786,7 +786,10 @@ class SocialEvaluation(models.Model):
 
 class Employment(models.Model):
     evaluation = models.ForeignKey(
-        SocialEvaluation, on_delete=models.CASCADE, related_name="employments"
+        SocialEvaluation,
+        verbose_name="évaluation",
+        on_delete=models.CASCADE,
+        related_name="employments",
     )
     holder = models.CharField("personne", max_length=10, choices=enums.Holder.choices)
     status = models.CharField("situation", max_length=12, choices=enums.EmploymentStatus.choices)
@@ -820,7 +823,10 @@ class ResourceLine(models.Model):
     """One kind of monthly resource of the applicant or the spouse (SIAO-06)."""
 
     evaluation = models.ForeignKey(
-        SocialEvaluation, on_delete=models.CASCADE, related_name="resources"
+        SocialEvaluation,
+        verbose_name="évaluation",
+        on_delete=models.CASCADE,
+        related_name="resources",
     )
     holder = models.CharField("personne", max_length=10, choices=enums.Holder.choices)
     kind = models.CharField("ressource", max_length=16, choices=enums.ResourceKind.choices)
@@ -853,7 +859,12 @@ class ResourceLine(models.Model):
 
 
 class Debt(models.Model):
-    evaluation = models.ForeignKey(SocialEvaluation, on_delete=models.CASCADE, related_name="debts")
+    evaluation = models.ForeignKey(
+        SocialEvaluation,
+        verbose_name="évaluation",
+        on_delete=models.CASCADE,
+        related_name="debts",
+    )
     kind = models.CharField("nature", max_length=10, choices=enums.DebtKind.choices)
     amount = models.DecimalField("montant (€)", null=True, blank=True, **_money)
     detail = models.CharField("précision", max_length=200, blank=True)
@@ -870,7 +881,10 @@ class Debt(models.Model):
 
 class EvaluationReason(models.Model):
     evaluation = models.ForeignKey(
-        SocialEvaluation, on_delete=models.CASCADE, related_name="reasons"
+        SocialEvaluation,
+        verbose_name="évaluation",
+        on_delete=models.CASCADE,
+        related_name="reasons",
     )
     reason = models.CharField("motif", max_length=25, choices=enums.RequestReason.choices)
     detail = models.CharField("précisions", max_length=300, blank=True)
@@ -890,7 +904,10 @@ class HousingAid(models.Model):
     """Where the household stands with one housing aid scheme (FSL, ASLL, préfecture, DALO)."""
 
     evaluation = models.ForeignKey(
-        SocialEvaluation, on_delete=models.CASCADE, related_name="housing_aids"
+        SocialEvaluation,
+        verbose_name="évaluation",
+        on_delete=models.CASCADE,
+        related_name="housing_aids",
     )
     scheme = models.CharField("dispositif", max_length=15, choices=enums.HousingAidScheme.choices)
     status = models.CharField("situation", max_length=12, choices=enums.HousingAidStatus.choices)

@@ -298,15 +298,10 @@ def request_edit(request, pk: int):
         with transaction.atomic():
             form.save()
             person_form.save()
-            changed = form.changed_data + [f"person.{f}" for f in person_form.changed_data]
-            if changed:
-                req.record_update(by=request.user, fields=changed)
-                audit.record(
-                    request_or_user=request,
-                    action=Action.WRITE,
-                    obj=req,
-                    detail={"changes": audit.form_changes({"": form, "person": person_form})},
-                )
+            changed = audit.form_changes({"": form, "person": person_form})
+            if changed["changes"]:
+                req.record_update(by=request.user, fields=list(changed["labels"].values()))
+                audit.record(request_or_user=request, action=Action.WRITE, obj=req, detail=changed)
         messages.success(request, "Modifications enregistrées.")
         return redirect("requests:detail", pk=req.pk)
     reads.note_read(request, req)
@@ -385,16 +380,11 @@ def evaluation_edit(request, pk: int):
                 _save_employment(forms["employment_spouse"], evaluation, enums.Holder.SPOUSE)
                 for name in ("resources", "debts", "reasons", "housing_aids"):
                     forms[name].save(evaluation)
-                changed = [
-                    f"{name}.{field}" for name, form in forms.items() for field in form.changed_data
-                ]
-                if changed:
-                    req.record_update(by=request.user, fields=changed)
+                changed = audit.form_changes(forms)
+                if changed["changes"]:
+                    req.record_update(by=request.user, fields=list(changed["labels"].values()))
                     audit.record(
-                        request_or_user=request,
-                        action=Action.WRITE,
-                        obj=req,
-                        detail={"changes": audit.form_changes(forms)},
+                        request_or_user=request, action=Action.WRITE, obj=req, detail=changed
                     )
                 if "validate" in request.POST:
                     try:

@@ -102,7 +102,8 @@ def test_sec_01_an_evaluation_save_logs_its_changes(client, social_worker):
     client.post(reverse("requests:evaluation", args=[req.pk]), _complete_evaluation_post())
     changes = _only_event(action=Action.WRITE).detail["changes"]
     assert changes["main.interviewers"] == ["", "A. Martin, CCAS de Mulhouse"]
-    assert changes["resources.applicant-rsa__monthly_amount"] == [None, "607.75"]
+    # As the form shows them, for the people who read the log.
+    assert changes["resources.applicant-rsa__monthly_amount"] == ["", "607,75"]
 
 
 def test_sec_01_the_social_security_number_never_enters_the_log(client, social_worker):
@@ -154,3 +155,20 @@ def test_sec_01_a_direct_admission_is_logged_as_a_write(client, structure_manage
     event = _only_event(action=Action.WRITE)
     assert event.detail == {"event": "direct_admission"}
     assert event.username == "gaston"
+
+
+def test_sec_01_saving_an_evaluation_unchanged_records_no_rectification(client, social_worker):
+    """Issue 12: "main.is_indebted True → True" was logged for a save that changed nothing."""
+    req = make_request(referrer=social_worker, channel=Channel.INSERTION)
+    client.force_login(social_worker)
+    url = reverse("requests:evaluation", args=[req.pk])
+    client.post(url, _complete_evaluation_post(**{"evaluation-is_indebted": "true"}))
+    writes = AuditEvent.objects.filter(action=Action.WRITE)
+    assert writes.count() == 1
+    labels = writes.get().detail["labels"]
+    assert labels["main.is_indebted"] == "Le demandeur est-il endetté ?"
+    assert writes.get().detail["changes"]["main.is_indebted"] == ["", "Oui"]
+    updates = req.events.filter(kind="updated").count()
+    client.post(url, _complete_evaluation_post(**{"evaluation-is_indebted": "true"}))
+    assert writes.count() == 1, [e.detail for e in writes.order_by("id")[1:]]
+    assert req.events.filter(kind="updated").count() == updates

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from relais.accounts.models import User
 from tests.conftest import give_authenticator
+from tests.developer_text import developer_text
 
 # Playwright's sync API runs an asyncio loop in the test thread; Django would then refuse
 # ORM calls from fixtures and tests ("You cannot call this from an async context").
@@ -95,7 +96,12 @@ def page(context, snap):
 
 class Snap:
     """snap("étape") saves a full-page screenshot of the current page, numbered in order, in
-    artifacts/screenshots/<test>/; the page fixture takes a last one when the test ends."""
+    artifacts/screenshots/<test>/; the page fixture takes a last one when the test ends.
+
+    Each snap also reads the page's visible text and fails the test on developer text (code
+    names, model names, True/False/None, "---------", Django's English error pages: see
+    tests/developer_text.py), quoting the offending text.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -109,6 +115,13 @@ class Snap:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w-]+", "-", label).strip("-") or "page"
         self.page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+        found = developer_text(self.page.inner_text("body"))
+        if found:
+            pytest.fail(
+                f"Texte de développeur sur la page « {label} » ({self.page.url}) :\n"
+                + "\n".join(found),
+                pytrace=False,
+            )
 
 
 @pytest.fixture

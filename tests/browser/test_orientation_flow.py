@@ -26,7 +26,7 @@ def test_siao_14_operator_orients_structure_admits_referrer_sees_outcome(
     first = page.locator("#suggestions tbody tr").first
     expect(first).to_contain_text("CHRS Les Tilleuls")
     expect(first).to_contain_text("Taille du ménage")
-    expect(first).to_contain_text("20 place(s) libre(s) pour 1 personne.")
+    expect(first).to_contain_text("20 places libres pour 1 personne.")
     first.get_by_label("Commentaire pour la structure (facultatif)").fill("Vue en commission")
     first.get_by_role("button", name="Attribuer", exact=True).click()
     expect(page.get_by_text("Place attribuée dans « CHRS Les Tilleuls »")).to_be_visible()

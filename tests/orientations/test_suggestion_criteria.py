@@ -145,10 +145,10 @@ def test_siao_11_a_place_too_small_for_the_household_ranks_last(evaluate, place)
         suggestions,
         "A trop petite",
         SIZE,
-        "Seulement 2 place(s) libre(s) pour 3 personnes : prépositionnement seulement.",
+        "Seulement 2 places libres pour 3 personnes : prépositionnement seulement.",
     )
     assert criterion(suggestions, "B bonne place", SIZE).text == (
-        "3 place(s) libre(s) pour 3 personnes."
+        "3 places libres pour 3 personnes."
     )
 
 
@@ -178,7 +178,7 @@ def test_siao_11_a_household_with_children_needs_a_place_for_families(evaluate, 
         ranked(req),
         "A sans enfants",
         PUBLIC,
-        "parent seul avec 1 enfant(s) : n'accueille pas d'enfants.",
+        "parent seul avec 1 enfant : n'accueille pas d'enfants.",
     )
 
 
@@ -190,7 +190,7 @@ def test_siao_11_a_minor_counts_as_a_child_whatever_the_relationship(evaluate, p
         ranked(req),
         "A sans enfants",
         PUBLIC,
-        "parent seul avec 1 enfant(s) : n'accueille pas d'enfants.",
+        "parent seul avec 1 enfant : n'accueille pas d'enfants.",
     )
 
 

@@ -42,7 +42,7 @@ def test_siao_11_suggestions_rank_suitable_places_and_explain_each_criterion(
     assert ranked[0].fits
     texts = [c.text for c in ranked[0].criteria]
     assert "correspond à la demande" in texts[0]
-    assert texts[1] == "20 place(s) libre(s) pour 1 personne."
+    assert texts[1] == "20 places libres pour 1 personne."
     last = next(s for s in ranked if s.capacity == men_only)
     assert not last.fits
     assert "n'accueille pas de femmes seules" in last.criteria[2].text

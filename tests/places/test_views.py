@@ -64,7 +64,7 @@ def test_siao_09_manager_declares_places_in_two_clicks(client, structure_manager
     capacity.refresh_from_db()
     assert capacity.unavailable_places == 1
     response = client.post(url, {"action": "available", "count": 5}, follow=True)
-    assert "Seulement 1 place(s)" in response.content.decode()
+    assert "Seulement 1 place" in response.content.decode()
 
 
 def test_siao_09_vacancy_board_filters_by_type_and_commune(

@@ -115,7 +115,7 @@ def test_sec_03_the_dry_run_says_what_it_would_do_and_changes_nothing(closed_fil
     log.record(request_or_user=siao_operator, action=Action.READ)
     out = _retention(731, "--dry-run")
     assert f"personne n° {closed_file.person_id} : dernière activité le" in out
-    assert "1 ligne(s) du journal d'audit à purger" in out
+    assert "1 ligne du journal d'audit à purger" in out
     assert "rien n'a été modifié" in out
     assert Person.objects.get(pk=closed_file.person_id).birth_name != "ANONYMISÉ"
     assert AuditEvent.objects.count() == 1
@@ -135,8 +135,8 @@ def test_sec_03_running_twice_the_same_day_changes_nothing_more(closed_file, sia
         )
         out = StringIO()
         call_command("apply_retention", stdout=out)
-    assert "0 personne(s) à anonymiser" in out.getvalue()
-    assert "0 ligne(s) du journal d'audit à purger" in out.getvalue()
+    assert "0 personne à anonymiser" in out.getvalue()
+    assert "0 ligne du journal d'audit à purger" in out.getvalue()
     assert state == (
         Anonymisation.objects.count(),
         AuditPurge.objects.count(),

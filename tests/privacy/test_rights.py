@@ -107,10 +107,12 @@ def test_siao_22_rectifications_show_old_and_new_values(client, social_worker):
     client.post(reverse("requests:edit", args=[req.pk]), data)
     html = client.get(_url("rectifications", req)).content.decode()
     table = html.split('id="modifications"')[1]
-    assert "<td>notes</td><td>Avant</td><td>Après</td>" in table
-    assert "<td>person.phone</td><td></td><td>06 12 34 56 78</td>" in table
+    # Field labels and French values, never code names (issue 12, point 9).
+    assert "<td>Observations</td><td>Avant</td><td>Après</td>" in table
+    assert "<td>Téléphone</td><td>—</td><td>06 12 34 56 78</td>" in table
     timeline = html.split('id="historique"')[1]
-    assert "notes, " in timeline and "person.phone" in timeline
+    assert "Observations" in timeline and "Téléphone" in timeline
+    assert "person.phone" not in html and "notes," not in timeline
 
 
 def test_siao_22_the_notice_names_the_siao_the_legal_basis_retention_and_the_cnil(

@@ -135,7 +135,7 @@ def test_siao_01_editing_a_request_is_written_on_its_timeline(client, social_wor
     req.refresh_from_db()
     assert req.current_location == "Parc Salvator"
     update = req.events.get(kind="updated")
-    assert "current_location" in update.data["fields"]
+    assert "Lieu où se trouve la personne" in update.data["fields"]
     assert update.actor == social_worker
 
 

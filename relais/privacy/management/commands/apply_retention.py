@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from relais.core.text import count_of
 from relais.privacy import retention
 
 
@@ -32,12 +33,12 @@ class Command(BaseCommand):
             f"d'audit antérieur au {timezone.localtime(plan.audit_cutoff):%d/%m/%Y} "
             f"({settings.AUDIT_RETENTION_DAYS} jours)."
         )
-        self.stdout.write(f"{len(plan.persons)} personne(s) à anonymiser.")
+        self.stdout.write(f"{count_of(len(plan.persons), 'personne')} à anonymiser.")
         for person_id, last_activity in plan.persons.items():
             self.stdout.write(
                 f"  personne n° {person_id} : dernière activité le {last_activity:%d/%m/%Y}"
             )
-        self.stdout.write(f"{plan.audit_rows} ligne(s) du journal d'audit à purger.")
+        self.stdout.write(f"{count_of(plan.audit_rows, 'ligne')} du journal d'audit à purger.")
         if dry_run:
             self.stdout.write("Simulation : rien n'a été modifié.")
             return
