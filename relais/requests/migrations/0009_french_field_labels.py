@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests', '0007_persons_move_out'),
+        ('requests', '0008_household_facts_shared'),
     ]
 
     operations = [
