@@ -304,13 +304,18 @@ class Orientation(Stateful):
 
     def departure_refusal(self, at: dt.datetime) -> str:
         """Why an end of stay at `at` cannot be recorded, or "": not in the future, not before
-        the arrival."""
+        the arrival, nor before the admission (the request's history must stay in order)."""
         if at > timezone.now():
             return "Une fin de séjour s'enregistre une fois la sortie faite : pas de date future."
         if self.stay_started_at and at < self.stay_started_at:
             return (
                 "La date de sortie précède l'arrivée dans la structure "
                 f"({timezone.localtime(self.stay_started_at):%d/%m/%Y à %H:%M})."
+            )
+        if self.decided_at and at < self.decided_at:
+            return (
+                "La date de sortie précède l'admission enregistrée dans Relais "
+                f"({timezone.localtime(self.decided_at):%d/%m/%Y à %H:%M})."
             )
         return ""
 
