@@ -285,3 +285,11 @@ def test_siao_14_the_delay_is_a_territory_setting_with_a_default(admin_client, t
 
 def test_siao_12_vacancies_still_count_from_the_capacity(full_room, queue):
     assert PlaceCapacity.objects.with_vacancies().get(pk=full_room.pk).vacant == 0
+
+
+def test_siao_14_the_siao_home_page_flags_overdue_orientations(
+    client, accepted_long_ago, siao_operator
+):
+    client.force_login(siao_operator)
+    page = html.unescape(client.get(reverse("home")).text)
+    assert "1 orientation sans suite au-delà du délai du territoire" in page
