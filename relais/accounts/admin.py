@@ -10,7 +10,12 @@ admin.site.index_title = "Administration du territoire"
 
 @admin.register(Territory)
 class TerritoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "insee_code", "stores_social_security_number"]
+    list_display = [
+        "name",
+        "insee_code",
+        "stores_social_security_number",
+        "decision_delay_days",
+    ]
     search_fields = ["name", "insee_code"]
 
 

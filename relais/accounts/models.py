@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from .enums import ROLE_ORGANISATION_KINDS, OrganisationKind, OrganisationSubtype, Role
@@ -26,10 +26,25 @@ class Territory(models.Model):
             "Seule la couverture sociale est alors conservée."
         ),
     )
+    decision_delay_days = models.PositiveSmallIntegerField(
+        "délai d'alerte des orientations sans suite (jours)",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=(
+            "Une orientation attribuée sans décision de la structure, ou une admission "
+            "acceptée sans arrivée enregistrée, est signalée au SIAO au-delà de ce délai."
+        ),
+    )
 
     class Meta:
         verbose_name = "territoire"
         ordering = ["insee_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision_delay_days__gte=1, decision_delay_days__lte=365),
+                name="territory_decision_delay_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.insee_code})"

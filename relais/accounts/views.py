@@ -61,6 +61,7 @@ def _home_siao(request):
         "pending_decisions": Orientation.objects.visible_to(request.user)
         .filter(state=OrientationState.PROPOSED)
         .count(),
+        "overdue": Orientation.objects.visible_to(request.user).overdue().count(),
     }
     return render(request, "accounts/home_siao.html", context)
 

@@ -53,14 +53,69 @@ class CancelForm(DsfrBaseForm):
     reason = forms.CharField(label="Motif de l'annulation", max_length=500)
 
 
-class EndStayForm(DsfrBaseForm):
+def _now_to_the_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class _DatedStepForm(DsfrBaseForm):
+    """A step of the stay recorded with the date and time it happened (SIAO-16), checked
+    against the orientation's own bounds (Orientation.arrival_refusal / departure_refusal)."""
+
+    date_field: str
+    bound_check: str
+
+    def __init__(self, *args, orientation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orientation = orientation
+
+    def clean(self):
+        data = super().clean()
+        at = data.get(self.date_field)
+        if at is not None and self.orientation is not None:
+            refusal = getattr(self.orientation, self.bound_check)(at)
+            if refusal:
+                self.add_error(self.date_field, refusal)
+        return data
+
+
+class ArrivalForm(_DatedStepForm):
+    date_field = "arrived_at"
+    bound_check = "arrival_refusal"
+
+    arrived_at = forms.DateTimeField(
+        label="Date et heure d'arrivée",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        initial=_now_to_the_minute,
+        help_text="Maintenant par défaut ; corrigez-la pour une arrivée enregistrée après coup.",
+        error_messages={"invalid": "Indiquez une date et une heure valides."},
+    )
+
+    def clean_arrived_at(self):
+        return self.cleaned_data["arrived_at"] or timezone.now()
+
+
+class EndStayForm(_DatedStepForm):
+    date_field = "ended_on"
+    bound_check = "departure_refusal"
+
     ended_on = forms.DateTimeField(
         label="Date et heure de sortie",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+        initial=_now_to_the_minute,
+        error_messages={
+            "required": "Indiquez la date et l'heure de sortie.",
+            "invalid": "Indiquez une date et une heure valides.",
+        },
     )
     destination = forms.ChoiceField(
-        label="Destination", choices=[("", "Choisir")] + EndDestination.choices
+        label="Destination",
+        choices=[("", "Choisir")] + EndDestination.choices,
+        error_messages={"required": "Choisissez la destination à la sortie."},
     )
-    reason = forms.ChoiceField(label="Motif", choices=[("", "Choisir")] + EndReason.choices)
-    note = forms.CharField(label="Commentaire", required=False)
+    reason = forms.ChoiceField(
+        label="Motif",
+        choices=[("", "Choisir")] + EndReason.choices,
+        error_messages={"required": "Choisissez le motif de la sortie."},
+    )
+    note = forms.CharField(label="Commentaire", required=False, max_length=1000)

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from relais.accounts.enums import Role
+from relais.accounts.models import Territory
 from relais.core.text import count_of
 from relais.core.transitions import (
     INITIAL,
@@ -25,6 +26,7 @@ from relais.core.transitions import (
 )
 from relais.places.enums import PlaceType
 from relais.places.models import PlaceCapacity, Structure
+from relais.places.signals import places_freed
 from relais.requests import sensitivity
 from relais.requests.enums import Channel, EventKind, RequestStatus
 from relais.requests.models import Request
@@ -57,6 +59,10 @@ REQUEST_STEP = {
 URGENT_FREE, URGENT_FREE_PLURAL = "place d'urgence libre", "places d'urgence libres"
 
 
+# The order of a waiting list (SIAO-12): the request's date, then its creation.
+SENIORITY = ("request__requested_on", "request__created_at", "request_id")
+
+
 class NoVacancy(TransitionNotAllowed):
     """The capacity has no free place left for this household."""
 
@@ -69,6 +75,26 @@ class OrientationQuerySet(StatefulQuerySet):
         """Attributed (the structure is deciding), admitted and in stay. A pre-positioned
         request (waiting) holds none: it waits for one (SIAO-12)."""
         return self.filter(state__in=State.holding_a_place())
+
+    def waiting_list(self) -> "OrientationQuerySet":
+        """Pre-positioned orientations in the order they are served: by seniority, the date of
+        the request first (SI-SIAO's main priority criterion), then when it was made (SIAO-12)."""
+        return self.filter(state=State.WAITING).order_by(*SENIORITY)
+
+    def overdue(self, today: dt.date | None = None) -> "OrientationQuerySet":
+        """Orientations waiting for a step beyond their territory's delay on `today`: attributed
+        with no decision from the structure, or accepted with no arrival recorded."""
+        today = today or timezone.localdate()
+        late = Q(pk__in=[])
+        for territory_id, days in Territory.objects.values_list("pk", "decision_delay_days"):
+            limit = timezone.make_aware(
+                dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min)
+            )
+            late |= Q(structure__territory_id=territory_id) & (
+                Q(state=State.PROPOSED, proposed_at__lt=limit)
+                | Q(state=State.ADMITTED, decided_at__lt=limit)
+            )
+        return self.filter(late)
 
     def hosted(self) -> "OrientationQuerySet":
         """People admitted or in stay: the list the SIAO always has (SIAO-16)."""
@@ -257,6 +283,95 @@ class Orientation(Stateful):
     def places_needed(request: Request) -> int:
         """The whole household goes together: one place per member."""
         return max(request.household.members.count(), 1)
+
+    @property
+    def waiting_since(self) -> dt.datetime | None:
+        """Since when the orientation waits for the structure: its decision, or the arrival."""
+        if self.state == State.PROPOSED:
+            return self.proposed_at
+        if self.state == State.ADMITTED:
+            return self.decided_at
+        return None
+
+    # -- the waiting list (SIAO-12) -----------------------------------------------------
+
+    @classmethod
+    def waiting_ranks(cls, capacity_ids) -> dict[int, int]:
+        """The rank (1: served next) of every pre-positioned orientation on these places."""
+        ranks: dict[int, int] = {}
+        seen: dict[int, int] = {}
+        queue = cls.objects.filter(capacity_id__in=set(capacity_ids)).waiting_list()
+        for pk, capacity_id in queue.values_list("pk", "capacity_id"):
+            seen[capacity_id] = ranks[pk] = seen.get(capacity_id, 0) + 1
+        return ranks
+
+    def _seniority(self) -> tuple:
+        return (self.request.requested_on, self.request.created_at, self.request_id)
+
+    def waiting_ahead(self) -> list["Orientation"]:
+        """The pre-positioned orientations on the same places whose request is older: they
+        are served before this one."""
+        mine = self._seniority()
+        queue = (
+            Orientation.objects.filter(capacity_id=self.capacity_id)
+            .exclude(pk=self.pk)
+            .waiting_list()
+            .select_related("request")
+        )
+        return [other for other in queue if other._seniority() < mine]
+
+    def seniority_rule(self) -> str:
+        """SIAO-12: a freed place goes to the oldest waiting request it fits.
+
+        Serve the older pre-positionings first, in order, each that the free places fit (a
+        family of four waiting does not keep a single place empty); refused when they would
+        leave too few places for this one. "" when it may be served now."""
+        left = self.capacity.vacant_places()
+        for other in self.waiting_ahead():
+            if other.places > left:
+                continue
+            left -= other.places
+            if left < self.places:
+                return (
+                    f"La demande n° {other.request_id} (du "
+                    f"{other.request.requested_on:%d/%m/%Y}), prépositionnée sur ces places, "
+                    "est plus ancienne : la place libérée lui revient d'abord (rang 1 de la "
+                    "liste d'attente). Attribuez-la, ou annulez son prépositionnement."
+                )
+        return ""
+
+    # -- dates as they happened ---------------------------------------------------------
+
+    def arrival_refusal(self, at: dt.datetime) -> str:
+        """Why an arrival at `at` cannot be recorded, or "": not in the future, not before the
+        orientation was opened (attribution or pre-positioning). The decision and the SIAO's
+        confirmation are often clicked after the person came: they do not bound it."""
+        if at > timezone.now():
+            return "L'arrivée ne peut pas être enregistrée dans le futur."
+        opened = self.created_at.replace(second=0, microsecond=0)
+        if at < opened:
+            return (
+                "L'arrivée ne peut pas précéder l'orientation vers la structure "
+                f"({timezone.localtime(self.created_at):%d/%m/%Y à %H:%M})."
+            )
+        return ""
+
+    def departure_refusal(self, at: dt.datetime) -> str:
+        """Why an end of stay at `at` cannot be recorded, or "": not in the future, not before
+        the arrival, nor before the admission (the request's history must stay in order)."""
+        if at > timezone.now():
+            return "Une fin de séjour s'enregistre une fois la sortie faite : pas de date future."
+        if self.stay_started_at and at < self.stay_started_at:
+            return (
+                "La date de sortie précède l'arrivée dans la structure "
+                f"({timezone.localtime(self.stay_started_at):%d/%m/%Y à %H:%M})."
+            )
+        if self.decided_at and at < self.decided_at:
+            return (
+                "La date de sortie précède l'admission enregistrée dans Relais "
+                f"({timezone.localtime(self.decided_at):%d/%m/%Y à %H:%M})."
+            )
+        return ""
 
     # -- creation: attribute, pre-position, direct admission ----------------------------
 
@@ -454,6 +569,7 @@ class Orientation(Stateful):
             )
             locked._move_requests(Kind.REFUSED, by=by, at=at, note=note)
             notifications.decided(locked)
+            locked._freed("admission refusée")
         return self
 
     def cancel(
@@ -474,7 +590,7 @@ class Orientation(Stateful):
         if not reason.strip():
             raise TransitionNotAllowed("Indiquez le motif de l'annulation.")
         with transaction.atomic():
-            locked, _ = self._apply(
+            locked, event = self._apply(
                 Kind.CANCELLED, by=by, at=at, note=reason, cancelled_at=at, cancel_reason=reason
             )
             if not keep_requests:
@@ -482,6 +598,8 @@ class Orientation(Stateful):
                     Kind.CANCELLED, by=by, at=at, note=reason, skip_principal=request_closing
                 )
             notifications.cancelled(locked)
+            if event.from_state in State.holding_a_place():
+                locked._freed("orientation annulée")
         return self
 
     def start_stay(self, *, by, at: dt.datetime | None = None) -> "Orientation":
@@ -489,8 +607,8 @@ class Orientation(Stateful):
         at = at or timezone.now()
         with transaction.atomic():
             locked = self.lock()
-            if locked.state == State.ADMITTED and at < locked.decided_at:
-                raise TransitionNotAllowed("L'arrivée précède la décision d'admission.")
+            if locked.state == State.ADMITTED and (refusal := locked.arrival_refusal(at)):
+                raise TransitionNotAllowed(refusal)
             locked, _ = self._apply(
                 Kind.STAY_STARTED, by=by, at=at, locked=locked, stay_started_at=at
             )
@@ -517,15 +635,13 @@ class Orientation(Stateful):
             raise TransitionNotAllowed("Choisissez la destination à la sortie dans la liste.")
         if reason not in EndReason.values:
             raise TransitionNotAllowed("Choisissez le motif de la sortie dans la liste.")
-        if at > timezone.now():
-            raise TransitionNotAllowed("Une fin de séjour s'enregistre une fois la sortie faite.")
         text = f"{EndReason(reason).label} — {EndDestination(destination).label}"
         if note:
             text += f". {note}"
         with transaction.atomic():
             locked = self.lock()
-            if locked.state == State.IN_STAY and at < locked.stay_started_at:
-                raise TransitionNotAllowed("La date de sortie précède la date d'arrivée.")
+            if locked.state == State.IN_STAY and (refusal := locked.departure_refusal(at)):
+                raise TransitionNotAllowed(refusal)
             locked, _ = self._apply(
                 Kind.STAY_ENDED,
                 by=by,
@@ -537,9 +653,14 @@ class Orientation(Stateful):
                 end_reason=reason,
             )
             locked._move_requests(Kind.STAY_ENDED, by=by, at=at, note=text)
+            locked._freed("fin de séjour")
         return self
 
     # -- machinery --------------------------------------------------------------------
+
+    def _freed(self, cause: str) -> None:
+        """This orientation gave its places back: whoever waits for them is told."""
+        places_freed.send(sender=Orientation, capacity=self.capacity, cause=cause)
 
     def lock(self) -> "Orientation":
         return (
@@ -584,6 +705,7 @@ class Orientation(Stateful):
             sources=[INITIAL],
             target=S.PROPOSED,
             **BY_SIAO,
+            rule=lambda o: o.seniority_rule(),
         ),
         transition(
             Kind.PREPOSITIONED,
@@ -605,6 +727,7 @@ class Orientation(Stateful):
             sources=[S.WAITING],
             target=S.PROPOSED,
             **BY_SIAO,
+            rule=lambda o: o.seniority_rule(),
         ),
         transition(
             Kind.ADMITTED,
@@ -672,6 +795,37 @@ class OrientationEvent(StateEvent):
 
     def __str__(self) -> str:
         return f"{self.get_to_state_display()} — {self.occurred_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def recorded_later(self) -> bool:
+        """Entered after the fact (an arrival or a departure dated back): the page says when."""
+        return self.recorded_at - self.occurred_at > dt.timedelta(minutes=5)
+
+
+class OverdueNotice(models.Model):
+    """That an orientation waiting beyond its territory's delay was signalled: once per step
+    (no decision; no arrival), however often the daily command runs."""
+
+    orientation = models.ForeignKey(
+        Orientation,
+        verbose_name="orientation",
+        on_delete=models.CASCADE,
+        related_name="overdue_notices",
+    )
+    state = models.CharField("étape en attente", max_length=10, choices=State.choices)
+    sent_on = models.DateField("signalée le")
+
+    class Meta:
+        verbose_name = "alerte d'orientation sans suite"
+        verbose_name_plural = "alertes d'orientations sans suite"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orientation", "state"], name="overduenotice_once_per_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} — signalée le {self.sent_on:%d/%m/%Y}"
 
 
 # -- helpers shared by the transitions --------------------------------------------------------

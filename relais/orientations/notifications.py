@@ -100,7 +100,85 @@ def cancelled(orientation) -> None:
     )
 
 
+def place_freed(*, capacity, cause: str, **kwargs) -> None:
+    """SIAO-12: places freed where requests are pre-positioned: the SIAO is told, and which
+    request the waiting list serves first. Nothing when no waiting household fits them."""
+    from .models import Orientation  # the receiver of a signal sent by models
+
+    vacant = capacity.vacant_places()
+    queue = list(
+        Orientation.objects.filter(capacity_id=capacity.pk)
+        .waiting_list()
+        .select_related("request__person", "structure")
+    )
+    first = next((o for o in queue if o.places <= vacant), None)
+    if first is None:
+        return
+    structure = first.structure
+    waiting = f"{len(queue)} demande{'s' if len(queue) > 1 else ''} prépositionnée" + (
+        "s y attendent" if len(queue) > 1 else " y attend"
+    )
+    places = f"{vacant} place{'s' if vacant > 1 else ''} libre{'s' if vacant > 1 else ''}"
+    request = first.request
+    notify(
+        _siao_operators(structure.territory_id),
+        subject=f"Place libérée — « {structure} »",
+        message=(
+            f"« {structure} » ({capacity.get_place_type_display().lower()}) : {cause}, "
+            f"{places}. {waiting} ; la plus ancienne, à servir en premier : {request.person}, "
+            f"demande n° {request.pk} du {request.requested_on:%d/%m/%Y}."
+        ),
+        mail=(
+            f"« {structure} » ({capacity.get_place_type_display().lower()}) : {cause}, "
+            f"{places}. {waiting} ; la plus ancienne, à servir en premier : demande "
+            f"n° {request.pk} du {request.requested_on:%d/%m/%Y}."
+        ),
+        link=reverse("orientations:detail", args=[first.pk]),
+        link_label="Voir la liste d'attente et attribuer la place",
+        request_id=request.pk,
+        orientation=first,
+    )
+
+
+def overdue(orientation, *, days: int) -> None:
+    """An orientation waits beyond its territory's delay: the SIAO and the structure are told
+    once (management command notify_overdue_orientations)."""
+    request = orientation.request
+    if orientation.state == "proposed":
+        step = "attribuée, sans décision d'admission de la structure"
+    else:
+        step = "admission acceptée, sans arrivée enregistrée"
+    since = f"depuis {days} jour{'s' if days > 1 else ''}"
+    notify(
+        _siao_operators(orientation.structure.territory_id) + _structure_managers(orientation),
+        subject=f"Orientation sans suite — demande n° {request.pk}",
+        message=(
+            f"L'orientation de {request.person} vers « {orientation.structure} » est {step} "
+            f"{since}. Merci de relancer ou de mettre à jour l'orientation."
+        ),
+        mail=(
+            f"L'orientation de la demande n° {request.pk} vers « {orientation.structure} » "
+            f"est {step} {since}. Merci de relancer ou de mettre à jour l'orientation."
+        ),
+        link=reverse("orientations:detail", args=[orientation.pk]),
+        link_label="Voir l'orientation",
+        request_id=request.pk,
+        orientation=orientation,
+    )
+
+
 # -- recipients -------------------------------------------------------------------------------
+
+
+def _siao_operators(territory_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            organisation__territory_id=territory_id,
+            organisation__kind=OrganisationKind.SIAO,
+            role=Role.SIAO_OPERATOR,
+            is_active=True,
+        )
+    )
 
 
 def _structure_managers(orientation) -> list[User]:

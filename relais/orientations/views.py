@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
@@ -14,13 +15,21 @@ from relais.requests.models import Request, TransitionNotAllowed
 
 from .enums import OrientationEventKind as Kind
 from .enums import OrientationState
-from .forms import AttributionForm, CancelForm, EndStayForm, RefusalForm, SuggestionFilterForm
-from .models import Orientation
+from .forms import (
+    ArrivalForm,
+    AttributionForm,
+    CancelForm,
+    EndStayForm,
+    RefusalForm,
+    SuggestionFilterForm,
+)
+from .models import SENIORITY, Orientation
 from .suggestions import household_of, suggest, wanted_types
 
 State = OrientationState
 # The suggestions an operator scans first; the others are one click away.
 SHOWN_FIRST = 10
+OVERDUE = "overdue"  # the list's filter of orientations waiting beyond the territory's delay
 
 
 # -- who may do what --------------------------------------------------------------------------
@@ -33,7 +42,7 @@ def _visible_orientation(request, pk: int) -> Orientation:
             "request__person",
             "request__territory",
             "request__referrer_organisation",
-            "structure",
+            "structure__territory",
             "capacity",
             "created_by",
         ),
@@ -147,18 +156,36 @@ def _events(user, orientation: Orientation) -> list:
 
 def _detail_context(request, orientation: Orientation, **forms) -> dict:
     user = request.user
+    rank = None
+    if orientation.state == State.WAITING:  # numbers only: the others are not this reader's
+        queue = list(
+            Orientation.objects.filter(capacity_id=orientation.capacity_id)
+            .waiting_list()
+            .values_list("pk", flat=True)
+        )
+        rank = {"position": queue.index(orientation.pk) + 1, "length": len(queue)}
     return {
         "orientation": orientation,
         "events": _events(user, orientation),
+        "rank": rank,
+        "overdue_days": _overdue_days(orientation),
         # What the model allows this user now: the page offers exactly that.
         "allowed": {t.name for t in orientation.allowed_transitions(user)},
         "refusal_form": forms.get("refusal_form") or RefusalForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "end_form": forms.get("end_form") or EndStayForm(),
+        "arrival_form": forms.get("arrival_form") or ArrivalForm(),
         "request_visible": Request.objects.visible_to(user)
         .filter(pk=orientation.request_id)
         .exists(),
     }
+
+
+def _overdue_days(orientation: Orientation) -> int | None:
+    """Days the orientation has waited for the structure, when beyond the territory's delay."""
+    if not Orientation.objects.overdue().filter(pk=orientation.pk).exists():
+        return None
+    return (timezone.localdate() - timezone.localdate(orientation.waiting_since)).days
 
 
 def _act(request, pk: int, *, name: str, action):
@@ -217,7 +244,14 @@ def refuse(request, pk: int):
 @require_POST
 def start_stay(request, pk: int):
     def action(orientation):
-        orientation.start_stay(by=request.user)
+        form = ArrivalForm(request.POST, orientation=orientation)
+        if not form.is_valid():
+            return {"arrival_form": form}
+        try:
+            orientation.start_stay(by=request.user, at=form.cleaned_data["arrived_at"])
+        except TransitionNotAllowed as refusal:  # checked again under the lock
+            form.add_error("arrived_at", str(refusal))
+            return {"arrival_form": form}
         return "Arrivée enregistrée."
 
     return _act(request, pk, name=Kind.STAY_STARTED, action=action)
@@ -226,16 +260,20 @@ def start_stay(request, pk: int):
 @require_POST
 def end_stay(request, pk: int):
     def action(orientation):
-        form = EndStayForm(request.POST)
+        form = EndStayForm(request.POST, orientation=orientation)
         if not form.is_valid():
             return {"end_form": form}
-        orientation.end_stay(
-            by=request.user,
-            at=form.cleaned_data["ended_on"],
-            destination=form.cleaned_data["destination"],
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
+        try:
+            orientation.end_stay(
+                by=request.user,
+                at=form.cleaned_data["ended_on"],
+                destination=form.cleaned_data["destination"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except TransitionNotAllowed as refusal:  # checked again under the lock
+            form.add_error("ended_on", str(refusal))
+            return {"end_form": form}
         return "Fin de séjour enregistrée : la place est de nouveau libre."
 
     return _act(request, pk, name=Kind.STAY_ENDED, action=action)
@@ -274,7 +312,7 @@ def orientation_list(request):
         raise PermissionDenied("Votre rôle ne donne pas accès aux orientations.")
     state = request.GET.get("state", "")
     orientations = Orientation.objects.visible_to(request.user).select_related(
-        "request__person", "structure", "capacity"
+        "request__person", "structure__territory", "capacity", "request"
     )
     counts = dict(
         orientations.order_by()
@@ -282,16 +320,28 @@ def orientation_list(request):
         .annotate(n=Count("id"))
         .values_list("state", "n")
     )
-    if state in State.values:
+    overdue = orientations.overdue()
+    overdue_ids = set(overdue.values_list("pk", flat=True))
+    if state == OVERDUE:
+        orientations = overdue
+    elif state in State.values:
         orientations = orientations.filter(state=state)
     else:
         orientations = orientations.filter(state__in=State.active())
+    if state == State.WAITING:  # the waiting list, in the order it is served
+        orientations = orientations.order_by("capacity__structure__name", "capacity_id", *SENIORITY)
+    rows = list(orientations[:200])
+    ranks = Orientation.waiting_ranks(o.capacity_id for o in rows if o.state == State.WAITING)
+    for row in rows:
+        row.queue_rank = ranks.get(row.pk)
+        row.is_overdue = row.pk in overdue_ids
     return render(
         request,
         "orientations/orientation_list.html",
         {
-            "orientations": orientations[:200],
+            "orientations": rows,
             "state": state,
             "states": [(value, label, counts.get(value, 0)) for value, label in State.choices],
+            "overdue_count": len(overdue_ids),
         },
     )

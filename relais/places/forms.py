@@ -11,7 +11,7 @@ from relais.accounts.models import Organisation
 from relais.core.text import count_of
 
 from .enums import PlaceType, StructureType
-from .models import PlaceCapacity, Structure
+from .models import Dwelling, PlaceCapacity, Structure, places_for_surface
 
 
 class AvailabilityForm(forms.Form):
@@ -133,4 +133,68 @@ class PlaceCapacityForm(forms.ModelForm):
 
 PlaceCapacityFormSet = forms.inlineformset_factory(
     Structure, PlaceCapacity, form=PlaceCapacityForm, extra=1, can_delete=False
+)
+
+
+class DwellingForm(forms.ModelForm):
+    """SIAO-10: a dwelling of the register; its places come from its surface (Table 2)."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    class Meta:
+        model = Dwelling
+        fields = ["capacity", "label", "surface"]
+        error_messages = {
+            "capacity": {"required": "Choisissez les places auxquelles ce logement appartient."},
+            "label": {"required": "Nommez le logement (ex. : T2, 3e étage gauche)."},
+            "surface": {
+                "required": "Indiquez la surface habitable en m².",
+                "invalid": "Indiquez une surface en m², par exemple 18,5.",
+                "max_digits": "Indiquez une surface de moins de 10 000 m².",
+                "max_decimal_places": "Indiquez la surface au centième de m² près au plus.",
+            },
+        }
+
+    def __init__(self, *args, capacities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].queryset = capacities
+        self.fields["capacity"].label = "Places"
+        self.fields["capacity"].empty_label = "Choisir les places du logement"
+        self.fields["capacity"].label_from_instance = lambda capacity: capacity.description
+        self.fields["surface"].localize = True
+        self.fields["surface"].widget.is_localized = True
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+class BaseDwellingFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        """A capacity with dwellings has their places: never fewer than those taken."""
+        super().clean()
+        totals: dict[PlaceCapacity, int] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE") or not data.get("capacity"):
+                continue
+            if data.get("surface") is None:
+                continue
+            capacity = data["capacity"]
+            totals[capacity] = totals.get(capacity, 0) + places_for_surface(data["surface"])
+        for capacity, places in totals.items():
+            needed = capacity.unavailable_places + capacity.held_places()
+            if places < needed:
+                raise ValidationError(
+                    f"Les logements de « {capacity.description} » feraient {places} place(s) "
+                    f"(table 2), mais {needed} place(s) sont occupées, attribuées ou déclarées "
+                    "indisponibles : la capacité ne peut pas descendre en dessous."
+                )
+
+
+DwellingFormSet = forms.modelformset_factory(
+    Dwelling,
+    form=DwellingForm,
+    formset=BaseDwellingFormSet,
+    extra=1,
+    can_delete=True,
 )

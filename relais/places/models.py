@@ -15,6 +15,7 @@ from relais.core.text import count_of
 from relais.core.transitions import Event, TransitionNotAllowed, lock
 
 from .enums import CapacityEventKind, PlaceType, StructureType
+from .signals import places_freed
 from .validators import (
     validate_commune_insee_code,
     validate_finess,
@@ -337,7 +338,7 @@ class PlaceCapacity(models.Model):
                 f"({timezone.localtime(last.occurred_at):%d/%m/%Y %H:%M})."
             )
         structure_id, place_type, is_winter_only, places = state
-        return CapacityChange.objects.create(
+        change = CapacityChange.objects.create(
             capacity_id=self.pk,
             structure_id=structure_id,
             place_type=place_type,
@@ -349,6 +350,9 @@ class PlaceCapacity(models.Model):
             actor=by,
             note=note,
         )
+        if last is not None and places > last.places:
+            places_freed.send(sender=PlaceCapacity, capacity=self, cause="capacité augmentée")
+        return change
 
     # -- declarations by the manager (SIAO-09) ------------------------------------------
 
@@ -389,6 +393,10 @@ class PlaceCapacity(models.Model):
             event = CapacityEvent.objects.create(
                 capacity=locked, kind=kind, delta=delta, actor=by, note=note
             )
+            if delta < 0:
+                places_freed.send(
+                    sender=PlaceCapacity, capacity=locked, cause="places de nouveau disponibles"
+                )
         self.refresh_from_db()
         return event
 

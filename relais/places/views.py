@@ -17,8 +17,14 @@ from relais.requests.enums import Channel
 from relais.requests.forms import DirectAdmissionForm, HouseholdMemberFormSet
 from relais.requests.models import Request, TransitionNotAllowed, create_request
 
-from .forms import AvailabilityForm, PlaceCapacityFormSet, StructureForm, VacancyFilterForm
-from .models import CapacityEvent, PlaceCapacity, Structure
+from .forms import (
+    AvailabilityForm,
+    DwellingFormSet,
+    PlaceCapacityFormSet,
+    StructureForm,
+    VacancyFilterForm,
+)
+from .models import CapacityEvent, Dwelling, PlaceCapacity, Structure
 
 
 def direct_admission(request):
@@ -145,20 +151,27 @@ def structure_detail(request, pk: int):
     sees_people = request.user.role != Role.TERRITORY_ADMIN
     if not sees_people:
         orientations = orientations.none()
+    waiting = list(orientations.waiting_list())
+    ranks = Orientation.waiting_ranks(o.capacity_id for o in waiting)
+    overdue_ids = set(orientations.overdue().values_list("pk", flat=True))
+    rows = {
+        "to_decide": list(orientations.filter(state=OrientationState.PROPOSED)),
+        "expected": list(orientations.filter(state=OrientationState.ADMITTED)),
+        "hosted": list(
+            orientations.filter(state=OrientationState.IN_STAY).order_by("stay_started_at")
+        ),
+        "waiting": waiting,
+    }
+    for row in (row for group in rows.values() for row in group):
+        row.queue_rank = ranks.get(row.pk)
+        row.is_overdue = row.pk in overdue_ids
     return render(
         request,
         "places/structure_detail.html",
         {
             "structure": structure,
             "capacities": capacities,
-            "to_decide": orientations.filter(state=OrientationState.PROPOSED),
-            "expected": orientations.filter(state=OrientationState.ADMITTED),
-            "hosted": orientations.filter(state=OrientationState.IN_STAY).order_by(
-                "stay_started_at"
-            ),
-            "waiting": orientations.filter(state=OrientationState.WAITING).order_by(
-                "prepositioned_at"
-            ),
+            **rows,
             "declarations": CapacityEvent.objects.filter(
                 capacity__structure=structure
             ).select_related("capacity", "actor")[:10],
@@ -307,6 +320,19 @@ def structure_edit(request, pk: int | None = None):
     capacities = PlaceCapacityFormSet(
         request.POST or None, instance=structure or Structure(territory=territory)
     )
+    # Dwellings (Table 2) belong to places already in the register: a new structure first.
+    dwellings = None
+    if structure is not None:
+        # A form posted without the dwellings section (an older page) leaves them as they are.
+        posted = "dwellings-TOTAL_FORMS" in request.POST
+        dwellings = DwellingFormSet(
+            request.POST if posted else None,
+            prefix="dwellings",
+            queryset=Dwelling.objects.filter(capacity__structure=structure).select_related(
+                "capacity"
+            ),
+            form_kwargs={"capacities": structure.capacities.all()},
+        )
     if request.method == "POST":
         try:
             with transaction.atomic():
@@ -314,7 +340,10 @@ def structure_edit(request, pk: int | None = None):
                 # slip under a capacity being lowered (SEC-05).
                 if structure is not None:
                     list(PlaceCapacity.objects.select_for_update().filter(structure=structure))
-                if form.is_valid() and capacities.is_valid():
+                dwellings_valid = (
+                    dwellings is None or not dwellings.is_bound or dwellings.is_valid()
+                )
+                if form.is_valid() and capacities.is_valid() and dwellings_valid:
                     saved = form.save()
                     capacities.instance = saved
                     # Each capacity saved writes its change, by whom and from when, to the
@@ -323,6 +352,9 @@ def structure_edit(request, pk: int | None = None):
                     for capacity in capacities.save(commit=False):
                         capacity.save(change_by=request.user, change_at=change_at)
                     capacities.save_m2m()
+                    if dwellings is not None and dwellings.is_bound:
+                        # Each dwelling saved or removed recounts its capacity's places.
+                        dwellings.save()
                     messages.success(request, f"« {saved} » est enregistrée au registre.")
                     return redirect("places:structure", pk=saved.pk)
         except ValidationError as refusal:  # e.g. a date before the last change: nothing saved
@@ -330,5 +362,5 @@ def structure_edit(request, pk: int | None = None):
     return render(
         request,
         "places/structure_form.html",
-        {"form": form, "capacities": capacities, "structure": structure},
+        {"form": form, "capacities": capacities, "dwellings": dwellings, "structure": structure},
     )

@@ -143,7 +143,7 @@ def test_siao_16_end_of_stay_through_the_page(
         },
         follow=True,
     )
-    assert "précède la date d'arrivée" in html.unescape(response.content.decode())
+    assert "précède l'arrivée dans la structure" in html.unescape(response.content.decode())
     orientation.refresh_from_db()
     assert orientation.state == OrientationState.IN_STAY
 

@@ -288,8 +288,14 @@ def _request_in_case(role: str, user, case: str, *, outsider, remote_worker, sia
 
 
 def place_request(req, *, structure, by):
-    """Orient the request to the structure (the orientation workflow's own entry point)."""
-    Orientation.attribute(request=req, capacity=structure.capacities.first(), by=by)
+    """Orient the request to the structure (the orientation workflow's own entry point), four
+    hours ago: its admission and arrival are dated after it."""
+    Orientation.attribute(
+        request=req,
+        capacity=structure.capacities.first(),
+        by=by,
+        at=timezone.now() - dt.timedelta(hours=4),
+    )
 
 
 @pytest.fixture
@@ -349,8 +355,10 @@ def _orientation_in_case(state: str) -> Callable:
             if orientation:
                 orientation.cancel(by=siao, reason="Prépositionnement à la place")
             return Orientation.preposition(request=req, capacity=capacity, by=siao)
-        orientation = orientation or Orientation.attribute(request=req, capacity=capacity, by=siao)
         now = timezone.now()
+        orientation = orientation or Orientation.attribute(
+            request=req, capacity=capacity, by=siao, at=now - dt.timedelta(hours=4)
+        )
         if state in (OrientationState.ADMITTED, OrientationState.IN_STAY):
             orientation.admit(by=siao, at=now - dt.timedelta(hours=3))
         if state == OrientationState.IN_STAY:
