@@ -325,7 +325,10 @@ class Orientation(Stateful):
 
         Serve the older pre-positionings first, in order, each that the free places fit (a
         family of four waiting does not keep a single place empty); refused when they would
-        leave too few places for this one. "" when it may be served now."""
+        leave too few places for this one. "" when it may be served now, or when no places
+        are chosen yet (an opening offered on the request page)."""
+        if self.capacity_id is None:
+            return ""
         left = self.capacity.vacant_places()
         for other in self.waiting_ahead():
             if other.places > left:
