@@ -55,8 +55,9 @@ def test_siao_06_social_worker_creates_an_insertion_request_with_its_evaluation(
     page.get_by_role("link", name="Demandes", exact=True).first.click()
     page.get_by_label("Nom ou prénom").fill("rousseau")
     rows = page.locator("#resultats tbody tr")
-    expect(rows).to_have_count(2)
-    expect(page.locator("#resultats")).to_contain_text("ROUSSEAU Nadia")
+    expect(rows).to_have_count(1)  # one row per household (SIAO-02), naming its members
+    expect(rows).to_contain_text("ROUSSEAU Nadia")
+    expect(rows).to_contain_text("Yanis")
 
     req = Request.objects.get(person__first_names="Nadia")
     assert req.status == RequestStatus.EVALUATED
