@@ -7,6 +7,43 @@ from django.utils import timezone
 
 from . import enums
 
+FIRST_BIRTH_YEAR = 1900
+
+
+def birth_date_errors(year: int | None, month: int | None, day: int | None) -> dict[str, str]:
+    """What is wrong with a (possibly partial) birth date, by part: empty when it is plausible.
+
+    Born in 1900 or later and not in the future; a day needs a month, a month a year."""
+    errors = {}
+    if day is not None and not 1 <= day <= 31:
+        errors["birth_day"] = "Le jour de naissance doit être compris entre 1 et 31."
+    elif day and not month:
+        errors["birth_day"] = "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+    if month is not None and not 1 <= month <= 12:
+        errors["birth_month"] = "Le mois de naissance doit être compris entre 1 et 12."
+    elif month and not year:
+        errors["birth_month"] = "Indiquez l'année de naissance avant le mois."
+    if errors or year is None:
+        return errors
+    today = timezone.localdate()
+    if not FIRST_BIRTH_YEAR <= year <= today.year:
+        errors["birth_year"] = (
+            f"L'année de naissance doit être comprise entre {FIRST_BIRTH_YEAR} et {today.year}."
+        )
+    elif month and day:
+        try:
+            born = dt.date(year, month, day)
+        except ValueError:
+            errors["birth_day"] = (
+                f"Le {day:02d}/{month:02d}/{year} n'existe pas : vérifiez le jour et le mois."
+            )
+        else:
+            if born > today:
+                errors["birth_day"] = "La date de naissance ne peut pas être dans le futur."
+    elif month and (year, month) > (today.year, today.month):
+        errors["birth_month"] = "La date de naissance ne peut pas être dans le futur."
+    return errors
+
 
 class Person(models.Model):
     """Identity traits of one person. A birth date may be partial (year, or year and month)."""
@@ -108,27 +145,7 @@ class Person(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
-        if self.birth_day and not self.birth_month:
-            errors["birth_day"] = (
-                "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
-            )
-        if self.birth_month and not self.birth_year:
-            errors["birth_month"] = "Indiquez l'année de naissance avant le mois."
-        if self.birth_year:
-            this_year = timezone.localdate().year
-            if not 1900 <= self.birth_year <= this_year:
-                errors["birth_year"] = (
-                    f"L'année de naissance doit être comprise entre 1900 et {this_year}."
-                )
-            elif self.birth_month and self.birth_day:
-                try:
-                    born = dt.date(self.birth_year, self.birth_month, self.birth_day)
-                except ValueError:
-                    errors["birth_day"] = "Cette date de naissance n'existe pas."
-                else:
-                    if born > timezone.localdate():
-                        errors["birth_day"] = "La date de naissance ne peut pas être dans le futur."
+        errors = birth_date_errors(self.birth_year, self.birth_month, self.birth_day)
         if (
             self.residence_permit_valid_until
             and self.nationality_group != enums.NationalityGroup.NON_EU

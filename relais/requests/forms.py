@@ -10,7 +10,7 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from relais.persons import enums as person_enums
-from relais.persons.models import HouseholdMember, Person
+from relais.persons.models import HouseholdMember, Person, birth_date_errors
 from relais.places.models import Structure
 
 from . import enums
@@ -107,8 +107,9 @@ class PartialBirthDateMixin:
         if not text:
             return (None, None, None)
         year, month, day = parse_partial_date(text)
-        if month is not None and not 1 <= month <= 12:
-            raise ValidationError("Le mois de naissance doit être compris entre 1 et 12.")
+        errors = birth_date_errors(year, month, day)
+        if errors:
+            raise ValidationError(list(errors.values()))
         return (year, month, day)
 
 
