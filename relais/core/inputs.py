@@ -9,6 +9,8 @@ import re
 
 from django.contrib import messages
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest, QueryDict
 
 # A request or an event of a SIAO's life: the SIAO did not exist before (they date from
@@ -114,3 +116,33 @@ class ListParams:
 
     def _ignored(self, label: str, why: str) -> None:
         messages.warning(self.request, f"{label} : valeur non reconnue, {why}. Filtre ignoré.")
+
+
+def in_range(field: str, low, high, *, name: str, message: str) -> models.CheckConstraint:
+    """A database check that `field`, when set, lies in [low, high]; `message` is what a
+    model form shows if it is broken."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
+def plausible_dates(prefix: str, **fields: dt.date | None) -> list[models.CheckConstraint]:
+    """One `in_range` check per date field, from its first day (the day given, or
+    FIRST_FACT_DAY for None) to LAST_DAY; named `<prefix>_<field>_plausible`."""
+    checks = []
+    for field, first in fields.items():
+        first = first or FIRST_FACT_DAY
+        checks.append(
+            in_range(
+                field,
+                first,
+                LAST_DAY,
+                name=f"{prefix}_{field}_plausible",
+                message=f"Une date doit être comprise entre le {first:%d/%m/%Y} et le "
+                f"{LAST_DAY:%d/%m/%Y}.",
+            )
+        )
+    return checks

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators, in_range
+
 from . import enums
 
 FIRST_BIRTH_YEAR = 1900
@@ -18,7 +20,9 @@ def birth_date_errors(year: int | None, month: int | None, day: int | None) -> d
     if day is not None and not 1 <= day <= 31:
         errors["birth_day"] = "Le jour de naissance doit être compris entre 1 et 31."
     elif day and not month:
-        errors["birth_day"] = "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+        errors["birth_day"] = (
+            "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+        )
     if month is not None and not 1 <= month <= 12:
         errors["birth_month"] = "Le mois de naissance doit être compris entre 1 et 12."
     elif month and not year:
@@ -71,7 +75,10 @@ class Person(models.Model):
         blank=True,
     )
     residence_permit_valid_until = models.DateField(
-        "titre de séjour valable jusqu'au", null=True, blank=True
+        "titre de séjour valable jusqu'au",
+        null=True,
+        blank=True,
+        validators=date_validators(FIRST_FACT_DAY, LAST_DAY),
     )
     has_id_card = models.BooleanField("carte d'identité", null=True, blank=True)
     marital_status = models.CharField(
@@ -90,18 +97,30 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
                 name="person_birth_month_range",
+                violation_error_message="Le mois de naissance doit être compris entre 1 et 12.",
             ),
             models.CheckConstraint(
                 condition=Q(birth_day__isnull=True) | Q(birth_day__gte=1, birth_day__lte=31),
                 name="person_birth_day_range",
+                violation_error_message="Le jour de naissance doit être compris entre 1 et 31.",
             ),
             models.CheckConstraint(
                 condition=Q(birth_day__isnull=True) | Q(birth_month__isnull=False),
                 name="person_birth_day_needs_month",
+                violation_error_message="Un jour de naissance sans mois n'est pas une date.",
             ),
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_year__isnull=False),
                 name="person_birth_month_needs_year",
+                violation_error_message="Indiquez l'année de naissance avant le mois.",
+            ),
+            in_range(
+                "birth_year",
+                FIRST_BIRTH_YEAR,
+                LAST_DAY.year,
+                name="person_birth_year_range",
+                message=f"L'année de naissance doit être comprise entre {FIRST_BIRTH_YEAR} et "
+                "aujourd'hui.",
             ),
         ]
         indexes = [models.Index(fields=["birth_name", "first_names"])]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators
 from relais.persons import enums as person_enums
 from relais.persons.models import HouseholdMember, Person, birth_date_errors
 from relais.places.models import Structure
@@ -362,7 +363,11 @@ class DirectAdmissionForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseFor
 # Social evaluation (Annex IV)
 # ---------------------------------------------------------------------------------------------
 
-_DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "required": False}
+_DATE = {
+    "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "required": False,
+    "validators": date_validators(FIRST_FACT_DAY, LAST_DAY),
+}
 _MONEY = {"required": False, "min_value": 0, "max_digits": 9, "decimal_places": 2}
 
 
@@ -435,6 +440,11 @@ class EmploymentForm(DsfrModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start_date", "end_date"):  # model validation is skipped: see _post_clean
+            self.fields[name].validators += date_validators(FIRST_FACT_DAY, LAST_DAY)
 
     def clean(self):
         data = super().clean()
