@@ -39,7 +39,8 @@ def birth_date_errors(year: int | None, month: int | None, day: int | None) -> d
             born = dt.date(year, month, day)
         except ValueError:
             errors["birth_day"] = (
-                f"Le {day:02d}/{month:02d}/{year} n'existe pas : vérifiez le jour et le mois."
+                "Cette date de naissance n'existe pas. Vérifiez le jour et le mois "
+                f"({day:02d}/{month:02d}/{year})."
             )
         else:
             if born > today:

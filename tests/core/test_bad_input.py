@@ -75,7 +75,7 @@ def test_sec_04_the_115_form_names_what_is_wrong_with_the_date(client, emergency
     client.force_login(emergency_line_user)
     response = client.post(reverse("requests:create_emergency"), _call("31/02/2020"))
     assert _field_errors(response, "birth_date") == [
-        "Le 31/02/2020 n'existe pas : vérifiez le jour et le mois."
+        "Cette date de naissance n'existe pas. Vérifiez le jour et le mois (31/02/2020)."
     ]
     next_year = timezone.localdate().year + 1
     response = client.post(reverse("requests:create_emergency"), _call(str(next_year)))
