@@ -317,7 +317,7 @@ class PlaceCapacity(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.is_dormitory and self.places < 5:
+        if self.is_dormitory and self.places is not None and self.places < 5:
             raise ValidationError(
                 {"is_dormitory": "Un dortoir compte au moins 5 places (table 1)."}
             )

@@ -385,3 +385,15 @@ def test_sec_04_the_postgresql_columns_hold_no_nul(client, siao_operator):
     client.get(reverse("audit:search"), {"username": "a\x00b"})
     assert AuditEvent.objects.filter(detail__filters__username="ab").exists()
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_sec_04_a_dormitory_without_a_number_of_places_is_a_message_not_a_500(
+    client, siao_operator, structure
+):
+    client.force_login(siao_operator)
+    data = _form_data(client.get(reverse("places:edit", args=[structure.pk])))
+    data["capacities-0-is_dormitory"] = "on"
+    data["capacities-0-places"] = ""
+    response = client.post(reverse("places:edit", args=[structure.pk]), data)
+    assert response.status_code == 200
+    assert "places" in response.context["capacities"].forms[0].errors
