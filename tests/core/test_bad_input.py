@@ -225,7 +225,7 @@ def test_sec_04_an_age_range_upside_down_is_said_in_french_without_constraint_na
 
 def test_sec_04_the_database_refuses_implausible_values_too(structure):
     capacity = structure.capacities.get()
-    for field, value in [("places", 10**12), ("max_age", 30000)]:
+    for field, value in [("places", 10**6), ("max_age", 30000)]:
         with pytest.raises(IntegrityError), transaction.atomic():
             PlaceCapacity.objects.filter(pk=capacity.pk).update(**{field: value})
     req = make_request()
