@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "relais.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Control characters (a NUL byte) never reach a form, a query or the audit (SEC-04).
+    "relais.core.inputs.CleanInputMiddleware",
     "relais.accounts.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

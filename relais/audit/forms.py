@@ -1,13 +1,17 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from relais.core.inputs import MAX_ID
+
 from .enums import Action
 from .models import AuditEventQuerySet
 
 
 class AuditSearchForm(DsfrBaseForm):
     username = forms.CharField(label="Identifiant de l'utilisateur", max_length=150, required=False)
-    person_id = forms.IntegerField(label="N° de personne", min_value=1, required=False)
+    person_id = forms.IntegerField(
+        label="N° de personne", min_value=1, max_value=MAX_ID, required=False
+    )
     action = forms.ChoiceField(
         label="Action", choices=[("", "Toutes"), *Action.choices], required=False
     )

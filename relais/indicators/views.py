@@ -21,6 +21,7 @@ from relais.accounts.enums import Role
 from relais.accounts.models import Territory
 from relais.audit import log as audit
 from relais.audit.enums import Action
+from relais.core.inputs import ListParams
 from relais.requests.enums import Channel
 from relais.requests.models import Request
 
@@ -40,10 +41,10 @@ def _territory(request) -> Territory:
     if not user.is_authenticated:
         raise PermissionDenied
     if user.is_superuser:
-        chosen = request.GET.get("territoire", "")
+        chosen = ListParams(request).id("territoire", label="Territoire")
         territories = Territory.objects.order_by("insee_code")
-        if chosen.isdigit():
-            return get_object_or_404(territories, pk=int(chosen))
+        if chosen:
+            return get_object_or_404(territories, pk=chosen)
         territory = territories.first()
         if territory is None:
             raise Http404("Aucun territoire.")
@@ -58,11 +59,8 @@ def may_see_people(user) -> bool:
     return user.is_superuser or user.role == Role.SIAO_OPERATOR
 
 
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _day(request, name: str) -> dt.date | None:
+    return ListParams(request).day(name, label="Date")
 
 
 def _cutoff(request, *, schedule: str | None = None) -> Cutoff:
@@ -72,7 +70,7 @@ def _cutoff(request, *, schedule: str | None = None) -> Cutoff:
         if schedule not in Schedule.values:
             schedule = Schedule.WEEKLY
     latest = latest_cutoff(schedule)
-    day = _day(request.GET.get("jour"))
+    day = _day(request, "jour")
     if day is None:
         return latest
     cutoff = cutoff_for(schedule, day)
@@ -366,7 +364,7 @@ def report(request):
     kind = request.GET.get("bilan", reports.ReportKind.ANNUAL)
     if kind not in reports.ReportKind.values:
         kind = reports.ReportKind.ANNUAL
-    built = reports.build(territory, kind=kind, start=_day(request.GET.get("debut")))
+    built = reports.build(territory, kind=kind, start=_day(request, "debut"))
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         audit.record(

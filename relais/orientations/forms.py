@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from relais.core.inputs import MAX_ID
 from relais.places.enums import PlaceType, StructureType
 
 from .enums import EndDestination, EndReason, RefusalReason
@@ -29,7 +30,7 @@ class SuggestionFilterForm(DsfrBaseForm):
 
 
 class AttributionForm(forms.Form):
-    capacity = forms.IntegerField(widget=forms.HiddenInput)
+    capacity = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     mode = forms.ChoiceField(
         choices=[("attribute", "Attribuer"), ("preposition", "Prépositionner")],
         widget=forms.HiddenInput,
@@ -47,6 +48,12 @@ class RefusalForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Obligatoire pour « Autre motif ».",
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == RefusalReason.OTHER and not data.get("comment", "").strip():
+            self.add_error("comment", "Précisez le motif du refus.")
+        return data
 
 
 class CancelForm(DsfrBaseForm):

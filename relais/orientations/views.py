@@ -66,7 +66,11 @@ def _orientable_request(request, pk: int) -> Request:
 
 
 def suggestions(request, request_pk: int):
-    req = _orientable_request(request, request_pk)
+    return _suggestions_page(request, _orientable_request(request, request_pk))
+
+
+def _suggestions_page(request, req: Request, *, typed: dict | None = None, status: int = 200):
+    """`typed`: a refused attribution's capacity and note, shown again in its card."""
     filter_form = SuggestionFilterForm(request.GET or None)
     ranked = suggest(req, filter_form.filters())
     structure_types, place_types, why = wanted_types(req)
@@ -89,7 +93,9 @@ def suggestions(request, request_pk: int):
             "household": household_of(req),
             "wanted_why": why,
             "current": req.orientations.active().select_related("structure").first(),
+            "typed": typed or {},
         },
+        status=status,
     )
 
 
@@ -116,7 +122,8 @@ def attribute(request, request_pk: int):
         )
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
-        return redirect("orientations:suggestions", request_pk=req.pk)
+        typed = {"capacity": capacity.pk, "note": form.cleaned_data["note"]}
+        return _suggestions_page(request, req, typed=typed, status=400)
     audit.record(
         request_or_user=request,
         action=Action.WRITE,

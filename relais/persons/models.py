@@ -5,7 +5,49 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators, in_range
+
 from . import enums
+
+FIRST_BIRTH_YEAR = 1900
+
+
+def birth_date_errors(year: int | None, month: int | None, day: int | None) -> dict[str, str]:
+    """What is wrong with a (possibly partial) birth date, by part: empty when it is plausible.
+
+    Born in 1900 or later and not in the future; a day needs a month, a month a year."""
+    errors = {}
+    if day is not None and not 1 <= day <= 31:
+        errors["birth_day"] = "Le jour de naissance doit être compris entre 1 et 31."
+    elif day and not month:
+        errors["birth_day"] = (
+            "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
+        )
+    if month is not None and not 1 <= month <= 12:
+        errors["birth_month"] = "Le mois de naissance doit être compris entre 1 et 12."
+    elif month and not year:
+        errors["birth_month"] = "Indiquez l'année de naissance avant le mois."
+    if errors or year is None:
+        return errors
+    today = timezone.localdate()
+    if not FIRST_BIRTH_YEAR <= year <= today.year:
+        errors["birth_year"] = (
+            f"L'année de naissance doit être comprise entre {FIRST_BIRTH_YEAR} et {today.year}."
+        )
+    elif month and day:
+        try:
+            born = dt.date(year, month, day)
+        except ValueError:
+            errors["birth_day"] = (
+                "Cette date de naissance n'existe pas. Vérifiez le jour et le mois "
+                f"({day:02d}/{month:02d}/{year})."
+            )
+        else:
+            if born > today:
+                errors["birth_day"] = "La date de naissance ne peut pas être dans le futur."
+    elif month and (year, month) > (today.year, today.month):
+        errors["birth_month"] = "La date de naissance ne peut pas être dans le futur."
+    return errors
 
 
 class Person(models.Model):
@@ -34,7 +76,10 @@ class Person(models.Model):
         blank=True,
     )
     residence_permit_valid_until = models.DateField(
-        "titre de séjour valable jusqu'au", null=True, blank=True
+        "titre de séjour valable jusqu'au",
+        null=True,
+        blank=True,
+        validators=date_validators(FIRST_FACT_DAY, LAST_DAY),
     )
     has_id_card = models.BooleanField("carte d'identité", null=True, blank=True)
     marital_status = models.CharField(
@@ -53,18 +98,30 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
                 name="person_birth_month_range",
+                violation_error_message="Le mois de naissance doit être compris entre 1 et 12.",
             ),
             models.CheckConstraint(
                 condition=Q(birth_day__isnull=True) | Q(birth_day__gte=1, birth_day__lte=31),
                 name="person_birth_day_range",
+                violation_error_message="Le jour de naissance doit être compris entre 1 et 31.",
             ),
             models.CheckConstraint(
                 condition=Q(birth_day__isnull=True) | Q(birth_month__isnull=False),
                 name="person_birth_day_needs_month",
+                violation_error_message="Un jour de naissance sans mois n'est pas une date.",
             ),
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_year__isnull=False),
                 name="person_birth_month_needs_year",
+                violation_error_message="Indiquez l'année de naissance avant le mois.",
+            ),
+            in_range(
+                "birth_year",
+                FIRST_BIRTH_YEAR,
+                LAST_DAY.year,
+                name="person_birth_year_range",
+                message=f"L'année de naissance doit être comprise entre {FIRST_BIRTH_YEAR} et "
+                "aujourd'hui.",
             ),
         ]
         indexes = [models.Index(fields=["birth_name", "first_names"])]
@@ -108,27 +165,7 @@ class Person(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
-        if self.birth_day and not self.birth_month:
-            errors["birth_day"] = (
-                "Un jour de naissance sans mois n'est pas une date : indiquez le mois."
-            )
-        if self.birth_month and not self.birth_year:
-            errors["birth_month"] = "Indiquez l'année de naissance avant le mois."
-        if self.birth_year:
-            this_year = timezone.localdate().year
-            if not 1900 <= self.birth_year <= this_year:
-                errors["birth_year"] = (
-                    f"L'année de naissance doit être comprise entre 1900 et {this_year}."
-                )
-            elif self.birth_month and self.birth_day:
-                try:
-                    born = dt.date(self.birth_year, self.birth_month, self.birth_day)
-                except ValueError:
-                    errors["birth_day"] = "Cette date de naissance n'existe pas."
-                else:
-                    if born > timezone.localdate():
-                        errors["birth_day"] = "La date de naissance ne peut pas être dans le futur."
+        errors = birth_date_errors(self.birth_year, self.birth_month, self.birth_day)
         if (
             self.residence_permit_valid_until
             and self.nationality_group != enums.NationalityGroup.NON_EU

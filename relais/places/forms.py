@@ -8,17 +8,20 @@ from dsfr.utils import dsfr_input_class_attr
 
 from relais.accounts.enums import OrganisationKind
 from relais.accounts.models import Organisation
+from relais.core.inputs import FIRST_RECORD_DAY, MAX_PLACES
 from relais.core.text import count_of
 
 from .enums import PlaceType, StructureType
-from .models import Dwelling, PlaceCapacity, Structure, places_for_surface
+from .models import AGE_RANGE, Dwelling, PlaceCapacity, Structure, places_for_surface
 
 
 class AvailabilityForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("unavailable", "Indisponibles"), ("available", "Disponibles")]
     )
-    count = forms.IntegerField(label="Nombre de places", min_value=1, initial=1)
+    count = forms.IntegerField(
+        label="Nombre de places", min_value=1, max_value=MAX_PLACES, initial=1
+    )
     note = forms.CharField(label="Motif", required=False, max_length=300)
 
 
@@ -84,6 +87,10 @@ class StructureForm(forms.ModelForm):
         day = self.cleaned_data["capacity_changes_on"]
         if day and day > timezone.localdate():
             raise ValidationError("Un changement de places ne peut pas prendre effet demain.")
+        if day and day < FIRST_RECORD_DAY:
+            raise ValidationError(
+                f"Un changement de places prend effet le {FIRST_RECORD_DAY:%d/%m/%Y} au plus tôt."
+            )
         return day
 
     def capacity_change_at(self) -> dt.datetime | None:
@@ -116,6 +123,9 @@ class PlaceCapacityForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", AGE_RANGE)
         if self.instance.pk and data.get("places") is not None:
             needed = self.instance.unavailable_places + self.instance.held_places()
             if data["places"] < needed:

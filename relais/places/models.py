@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -11,6 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from relais.accounts.models import Organisation, Territory
+from relais.core.inputs import MAX_AGE, MAX_PLACES, in_range
 from relais.core.text import count_of
 from relais.core.transitions import Event, TransitionNotAllowed, lock
 
@@ -187,6 +189,11 @@ class PlaceCapacityQuerySet(models.QuerySet):
         return self.filter(structure__in=Structure.objects.visible_to(user))
 
 
+TOO_MANY_PLACES = f"Au plus {MAX_PLACES:_} places par ligne de capacité.".replace("_", "\u202f")
+AGE_LIMIT = f"Un âge limite est compris entre 0 et {MAX_AGE} ans."
+AGE_RANGE = "L'âge minimum dépasse l'âge maximum."
+
+
 class PlaceCapacity(models.Model):
     """A number of places of one kind in a structure (Table 1 attributes) and who they take."""
 
@@ -197,7 +204,9 @@ class PlaceCapacity(models.Model):
     label = models.CharField(
         "précision", max_length=100, blank=True, help_text="Ex. : aile femmes, appartements."
     )
-    places = models.PositiveIntegerField("nombre de places")
+    places = models.PositiveIntegerField(
+        "nombre de places", validators=[MaxValueValidator(MAX_PLACES, message=TOO_MANY_PLACES)]
+    )
     is_winter_only = models.BooleanField("temporaire (mesure hivernale)", default=False)
     is_scattered = models.BooleanField("en diffus", default=False)
     is_dormitory = models.BooleanField("dortoir (≥ 5 places)", default=False)
@@ -206,8 +215,12 @@ class PlaceCapacity(models.Model):
     accepts_women = models.BooleanField("femmes seules", default=True)
     accepts_couples = models.BooleanField("couples", default=True)
     accepts_children = models.BooleanField("familles avec enfants", default=True)
-    min_age = models.PositiveSmallIntegerField("âge minimum", null=True, blank=True)
-    max_age = models.PositiveSmallIntegerField("âge maximum", null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(
+        "âge minimum", null=True, blank=True, validators=[MaxValueValidator(MAX_AGE, AGE_LIMIT)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        "âge maximum", null=True, blank=True, validators=[MaxValueValidator(MAX_AGE, AGE_LIMIT)]
+    )
     accepts_pets = models.BooleanField("animaux acceptés", default=False)
     wheelchair_accessible = models.BooleanField("accessible en fauteuil roulant", default=False)
     # Declared by the manager (works, a room kept for a partner…), with a trace in CapacityEvent.
@@ -222,16 +235,35 @@ class PlaceCapacity(models.Model):
         verbose_name_plural = "capacités"
         ordering = ["structure", "place_type", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(places__gt=0), name="placecapacity_places_positive"),
+            models.CheckConstraint(
+                condition=Q(places__gt=0),
+                name="placecapacity_places_positive",
+                violation_error_message="Indiquez au moins une place.",
+            ),
+            in_range(
+                "places",
+                1,
+                MAX_PLACES,
+                name="placecapacity_places_plausible",
+                message=TOO_MANY_PLACES,
+            ),
             models.CheckConstraint(
                 condition=Q(unavailable_places__lte=F("places")),
                 name="placecapacity_unavailable_within_places",
+                violation_error_message="Il y a plus de places indisponibles que de places.",
             ),
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True)
                 | Q(max_age__isnull=True)
                 | Q(min_age__lte=F("max_age")),
                 name="placecapacity_age_range",
+                violation_error_message=AGE_RANGE,
+            ),
+            in_range(
+                "min_age", 0, MAX_AGE, name="placecapacity_min_age_plausible", message=AGE_LIMIT
+            ),
+            in_range(
+                "max_age", 0, MAX_AGE, name="placecapacity_max_age_plausible", message=AGE_LIMIT
             ),
         ]
 
@@ -287,7 +319,7 @@ class PlaceCapacity(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.is_dormitory and self.places < 5:
+        if self.is_dormitory and self.places is not None and self.places < 5:
             raise ValidationError(
                 {"is_dormitory": "Un dortoir compte au moins 5 places (table 1)."}
             )
@@ -472,6 +504,8 @@ class CapacityChange(models.Model):
             models.CheckConstraint(
                 condition=Q(occurred_at__lte=F("recorded_at")),
                 name="capacitychange_occurred_before_recorded",
+                violation_error_message="Un changement de places ne peut pas prendre effet "
+                "après son enregistrement.",
             ),
         ]
 
@@ -522,7 +556,11 @@ class Dwelling(models.Model):
         verbose_name = "logement"
         ordering = ["capacity", "label"]
         constraints = [
-            models.CheckConstraint(condition=Q(surface__gte=9), name="dwelling_surface_min"),
+            models.CheckConstraint(
+                condition=Q(surface__gte=9),
+                name="dwelling_surface_min",
+                violation_error_message="Un logement mesure au moins 9 m².",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -135,6 +135,11 @@ def structure_detail(request, pk: int):
     structure = get_object_or_404(
         Structure.objects.visible_to(request.user).select_related("manager", "territory"), pk=pk
     )
+    return _structure_page(request, structure)
+
+
+def _structure_page(request, structure: Structure, *, typed: dict | None = None, status=200):
+    """`typed`: a refused availability declaration (capacity, count, note), shown again."""
     capacities = list(
         PlaceCapacity.objects.with_vacancies()
         .filter(structure=structure)
@@ -179,7 +184,9 @@ def structure_detail(request, pk: int):
             "sees_people": sees_people,
             "can_edit": request.user.is_superuser
             or request.user.role in (Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN),
+            "typed": typed or {},
         },
+        status=status,
     )
 
 
@@ -191,9 +198,14 @@ def declare_availability(request, pk: int, capacity_pk: int):
     structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
     capacity = get_object_or_404(structure.capacities, pk=capacity_pk)
     form = AvailabilityForm(request.POST)
+    typed = {
+        "capacity": capacity.pk,
+        "count": request.POST.get("count", ""),
+        "note": request.POST.get("note", ""),
+    }
     if not form.is_valid():
-        messages.error(request, "Indiquez un nombre de places (1 ou plus).")
-        return redirect("places:structure", pk=structure.pk)
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return _structure_page(request, structure, typed=typed, status=400)
     data = form.cleaned_data
     try:
         if data["action"] == "unavailable":
@@ -207,6 +219,7 @@ def declare_availability(request, pk: int, capacity_pk: int):
             )
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
+        return _structure_page(request, structure, typed=typed, status=400)
     return redirect("places:structure", pk=structure.pk)
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators
 from relais.persons import enums as person_enums
-from relais.persons.models import HouseholdMember, Person
+from relais.persons.models import HouseholdMember, Person, birth_date_errors
 from relais.places.models import Structure
 
 from . import enums
@@ -107,8 +108,9 @@ class PartialBirthDateMixin:
         if not text:
             return (None, None, None)
         year, month, day = parse_partial_date(text)
-        if month is not None and not 1 <= month <= 12:
-            raise ValidationError("Le mois de naissance doit être compris entre 1 et 12.")
+        errors = birth_date_errors(year, month, day)
+        if errors:
+            raise ValidationError(list(errors.values()))
         return (year, month, day)
 
 
@@ -361,7 +363,11 @@ class DirectAdmissionForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseFor
 # Social evaluation (Annex IV)
 # ---------------------------------------------------------------------------------------------
 
-_DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "required": False}
+_DATE = {
+    "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "required": False,
+    "validators": date_validators(FIRST_FACT_DAY, LAST_DAY),
+}
 _MONEY = {"required": False, "min_value": 0, "max_digits": 9, "decimal_places": 2}
 
 
@@ -434,6 +440,11 @@ class EmploymentForm(DsfrModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start_date", "end_date"):  # model validation is skipped: see _post_clean
+            self.fields[name].validators += date_validators(FIRST_FACT_DAY, LAST_DAY)
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,14 @@ from django.utils import timezone
 
 from relais.accounts.enums import Role
 from relais.accounts.models import Organisation, Territory
+from relais.core.inputs import (
+    FIRST_FACT_DAY,
+    FIRST_RECORD_DAY,
+    LAST_DAY,
+    date_validators,
+    in_range,
+    plausible_dates,
+)
 from relais.core.transitions import (
     INITIAL,
     StateEvent,
@@ -198,7 +206,11 @@ class Request(Stateful):
         blank=True,
         related_name="referred_requests",
     )
-    requested_on = models.DateField("date de la demande", default=timezone.localdate)
+    requested_on = models.DateField(
+        "date de la demande",
+        default=timezone.localdate,
+        validators=date_validators(FIRST_RECORD_DAY, LAST_DAY),
+    )
     # Urgence intake (115): where the person is and what they need tonight.
     current_location = models.CharField("lieu où se trouve la personne", max_length=200, blank=True)
     needs_tonight = models.BooleanField("demande de mise à l'abri ce soir", default=False)
@@ -239,18 +251,29 @@ class Request(Stateful):
                 condition=~Q(status__in=["waiting", "oriented", "admitted", "ended"])
                 | Q(host_structure__isnull=False),
                 name="request_placed_has_structure",
+                violation_error_message="Une demande orientée ou hébergée a une structure.",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["admitted", "ended"]) | Q(admitted_at__isnull=False),
                 name="request_admitted_has_date",
+                violation_error_message="Une demande admise a une date d'admission.",
             ),
             models.CheckConstraint(
                 condition=~Q(status="ended") | Q(ended_at__isnull=False),
                 name="request_ended_has_date",
+                violation_error_message="Une demande sortie a une date de sortie.",
             ),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_at__isnull=False),
                 name="request_closed_has_date",
+                violation_error_message="Une demande clôturée a une date de clôture.",
+            ),
+            in_range(
+                "requested_on",
+                FIRST_RECORD_DAY,
+                LAST_DAY,
+                name="request_requested_on_plausible",
+                message=f"La date de la demande doit suivre le {FIRST_RECORD_DAY:%d/%m/%Y}.",
             ),
             models.UniqueConstraint(
                 fields=["submission_key"],
@@ -643,7 +666,12 @@ class SocialEvaluation(models.Model):
     request = models.OneToOneField(
         Request, verbose_name="demande", on_delete=models.CASCADE, related_name="evaluation"
     )
-    interview_date = models.DateField("date de l'entretien", null=True, blank=True)
+    interview_date = models.DateField(
+        "date de l'entretien",
+        null=True,
+        blank=True,
+        validators=date_validators(FIRST_RECORD_DAY, LAST_DAY),
+    )
     interviewers = models.CharField(
         "personnes et structure ayant effectué l'entretien", max_length=300, blank=True
     )
@@ -682,7 +710,12 @@ class SocialEvaluation(models.Model):
     over_indebtedness_filed = models.BooleanField(
         "dossier de surendettement déposé à la Banque de France", null=True, blank=True
     )
-    over_indebtedness_filed_on = models.DateField("date du dépôt du dossier", null=True, blank=True)
+    over_indebtedness_filed_on = models.DateField(
+        "date du dépôt du dossier",
+        null=True,
+        blank=True,
+        validators=date_validators(FIRST_FACT_DAY, LAST_DAY),
+    )
     moratorium = models.BooleanField("moratoire", null=True, blank=True)
     # Legal protection
     has_protection_measure = models.BooleanField("mesure de protection", null=True, blank=True)
@@ -740,6 +773,11 @@ class SocialEvaluation(models.Model):
                 condition=Q(over_indebtedness_filed_on__isnull=True)
                 | Q(over_indebtedness_filed=True),
                 name="evaluation_overindebtedness_date_needs_file",
+                violation_error_message="Une date de dépôt est indiquée : cochez « oui » pour "
+                "le dossier de surendettement.",
+            ),
+            *plausible_dates(
+                "evaluation", interview_date=FIRST_RECORD_DAY, over_indebtedness_filed_on=None
             ),
         ]
 
@@ -812,7 +850,9 @@ class Employment(models.Model):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="employment_dates_ordered",
+                violation_error_message="La date de fin précède la date de début.",
             ),
+            *plausible_dates("employment", start_date=None, end_date=None),
         ]
 
     def __str__(self) -> str:
@@ -845,13 +885,16 @@ class ResourceLine(models.Model):
             models.CheckConstraint(
                 condition=Q(monthly_amount__isnull=True) | Q(monthly_amount__gte=0),
                 name="resource_amount_not_negative",
+                violation_error_message="Un montant ne peut pas être négatif.",
             ),
             models.CheckConstraint(
                 condition=Q(rights_end__isnull=True)
                 | Q(rights_start__isnull=True)
                 | Q(rights_end__gte=models.F("rights_start")),
                 name="resource_rights_dates_ordered",
+                violation_error_message="La fin des droits précède leur début.",
             ),
+            *plausible_dates("resource", rights_start=None, rights_end=None),
         ]
 
     def __str__(self) -> str:
@@ -921,6 +964,7 @@ class HousingAid(models.Model):
         verbose_name_plural = "dispositifs d'aide au logement"
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "scheme"], name="housing_aid_once"),
+            *plausible_dates("housing_aid", decision_date=None, start_date=None, end_date=None),
         ]
 
     def __str__(self) -> str:

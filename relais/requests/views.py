@@ -10,6 +10,7 @@ from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTIO
 from relais.audit import log as audit
 from relais.audit import reads
 from relais.audit.enums import Action
+from relais.core.inputs import ListParams
 from relais.identity.entry import EntryCheck
 from relais.persons import enums as person_enums
 
@@ -83,21 +84,24 @@ def request_list(request):
     requests = visible.select_related(
         "person", "referrer_organisation", "territory", "host_structure"
     )
+    params = ListParams(request)
+    territory_id = params.id("territory", label="Territoire")
+    referrer_id = params.id("referrer", label="Service prescripteur")
     filters = {
-        "channel": request.GET.get("channel", ""),
-        "status": request.GET.get("status", ""),
-        "territory": request.GET.get("territory", ""),
-        "referrer": request.GET.get("referrer", ""),
-        "q": request.GET.get("q", "").strip(),
+        "channel": params.raw("channel"),
+        "status": params.raw("status"),
+        "territory": str(territory_id or ""),
+        "referrer": str(referrer_id or ""),
+        "q": params.raw("q"),
     }
     if filters["channel"] in enums.Channel.values:
         requests = requests.filter(channel=filters["channel"])
     if filters["status"] in enums.RequestStatus.values:
         requests = requests.filter(status=filters["status"])
-    if filters["territory"].isdigit():
-        requests = requests.filter(territory_id=filters["territory"])
-    if filters["referrer"].isdigit():
-        requests = requests.filter(referrer_organisation_id=filters["referrer"])
+    if territory_id:
+        requests = requests.filter(territory_id=territory_id)
+    if referrer_id:
+        requests = requests.filter(referrer_organisation_id=referrer_id)
     members = requests
     if filters["q"]:
         requests = requests.search(filters["q"])

@@ -1,0 +1,254 @@
+"""SEC-04, as a property: every form a user can send, filled with arbitrary strings, answers
+without a 500 and, when it is refused, shows again every text that was typed.
+
+FORMS lists each URL that takes typed input by POST, with who sends it and the page that
+shows the form; NO_TYPED_INPUT lists every other URL of the project and why. A URL added to
+the project without a line in one of them fails `test_sec_04_every_url_is_classified`.
+"""
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from relais.core.inputs import strip_control_characters
+from tests.core.forms_on_page import fields_of
+from tests.factories import StructureFactory, make_evaluation, make_request, orient
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Form:
+    user: str  # a fixture of tests/conftest.py
+    page: Callable  # world -> the URL of the page showing the form
+    action: Callable | None = None  # world -> the URL posted to (default: the page)
+    redisplays: bool = True  # False for secrets (passwords, codes), never shown again
+
+
+def _url(name, *args):
+    return lambda world: reverse(name, args=[arg(world) for arg in args])
+
+
+def _req(world):
+    return world["request"].pk
+
+
+def _orientation(world):
+    return world["orientation"].pk
+
+
+def _in_stay(world):
+    return world["in_stay"].pk
+
+
+def _structure(world):
+    return world["structure"].pk
+
+
+def _capacity(world):
+    return world["structure"].capacities.order_by("pk").first().pk
+
+
+FORMS: dict[str, Form] = {
+    "requests:create": Form("social_worker", _url("requests:create")),
+    "requests:create_emergency": Form("emergency_line_user", _url("requests:create_emergency")),
+    "requests:edit": Form("social_worker", _url("requests:edit", _req)),
+    "requests:evaluation": Form("social_worker", _url("requests:evaluation", _req)),
+    "requests:household_add": Form("social_worker", _url("requests:household_add", _req)),
+    "requests:close": Form("social_worker", _url("requests:close", _req)),
+    "places:direct_admission": Form("structure_manager", _url("places:direct_admission")),
+    "places:create": Form("siao_operator", _url("places:create")),
+    "places:edit": Form("siao_operator", _url("places:edit", _structure)),
+    "places:declare_availability": Form(
+        "structure_manager",
+        _url("places:structure", _structure),
+        _url("places:declare_availability", _structure, _capacity),
+    ),
+    "orientations:attribute": Form(
+        "siao_operator",
+        _url("orientations:suggestions", lambda w: w["orientable"].pk),
+        _url("orientations:attribute", lambda w: w["orientable"].pk),
+    ),
+    "orientations:refuse": Form(
+        "structure_manager",
+        _url("orientations:detail", _orientation),
+        _url("orientations:refuse", _orientation),
+    ),
+    "orientations:cancel": Form(
+        "siao_operator",
+        _url("orientations:detail", _orientation),
+        _url("orientations:cancel", _orientation),
+    ),
+    "orientations:end_stay": Form(
+        "structure_manager",
+        _url("orientations:detail", _in_stay),
+        _url("orientations:end_stay", _in_stay),
+    ),
+    "access:create": Form("outsider", _url("access:create", _req)),
+    "accounts:create": Form("territory_admin", _url("accounts:create")),
+    "accounts:edit": Form("territory_admin", _url("accounts:edit", lambda w: w["account"].pk)),
+    "password_change": Form("social_worker", _url("password_change"), redisplays=False),
+}
+
+NO_TYPED_INPUT = {
+    # Read-only pages, or GET filters (parsed by ListParams / GET forms, see test_bad_input).
+    "home": "page",
+    "requests:list": "GET filters",
+    "requests:detail": "page",
+    "requests:evaluation_print": "page",
+    "places:list": "page",
+    "places:structure": "page (its forms are places:declare_availability)",
+    "places:vacancies": "GET filters",
+    "places:hosted": "page",
+    "orientations:list": "GET filters",
+    "orientations:detail": "page (its forms are refuse, cancel, end_stay…)",
+    "orientations:suggestions": "GET filters (its forms are orientations:attribute)",
+    "notifications:list": "page",
+    "access:list": "page",
+    "access:search": "GET form",
+    "accounts:list": "page",
+    "audit:search": "GET form",
+    "identity:review_queue": "page",
+    "identity:pair": "page",
+    "identity:merge": "page",
+    "identity:entry_candidates": "htmx fragment of the intake forms, read-only",
+    "indicators:dashboard": "GET parameters",
+    "indicators:drilldown": "GET parameters",
+    "indicators:export": "GET parameters",
+    "indicators:transmission": "GET parameters",
+    "indicators:report": "GET parameters",
+    "indicators:quality": "GET parameters",
+    "privacy:export": "page",
+    "privacy:export_json": "download",
+    "privacy:rectifications": "page",
+    "privacy:notice": "page",
+    # A button, no field to type in.
+    "requests:evaluate": "button",
+    "orientations:admit": "button",
+    "orientations:start_stay": "button (owned by the arrival form's own tests)",
+    "orientations:confirm": "button",
+    "accounts:toggle": "button",
+    "access:revoke": "button",
+    "identity:pair_decide": "buttons and a choice between two records",
+    "identity:merge_undo": "button",
+    "logout": "button",
+    # Authentication: typed secrets are never shown again, and fuzzing would lock accounts.
+    "login": "authentication (django-axes lockout)",
+    "second_factor_verify": "a one-time code",
+    "second_factor_enrol": "a one-time code",
+    "password_reset_confirm": "a secret link",
+    "password_reset_complete": "page",
+}
+
+
+def _url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_sec_04_every_url_is_classified():
+    names = set(_url_names())
+    unclassified = names - FORMS.keys() - NO_TYPED_INPUT.keys()
+    assert not unclassified, f"Add to FORMS or NO_TYPED_INPUT: {sorted(unclassified)}"
+    assert not (FORMS.keys() | NO_TYPED_INPUT.keys()) - names
+
+
+@pytest.fixture
+def world(social_worker, siao_operator, structure_manager, structure, territory_admin):
+    req = make_request(referrer=social_worker)
+    make_evaluation(req)
+    proposed = make_request(referrer=siao_operator)
+    make_evaluation(proposed)
+    proposed.evaluate(by=siao_operator)
+    orientation = orient(proposed, by=siao_operator, structure=structure)
+    hosted = make_request(referrer=siao_operator)
+    make_evaluation(hosted)
+    hosted.evaluate(by=siao_operator)
+    in_stay = orient(
+        hosted, by=siao_operator, structure=StructureFactory(manager=structure_manager.organisation)
+    )
+    in_stay.admit(by=structure_manager)
+    in_stay.start_stay(by=structure_manager)
+    orientable = make_request(referrer=siao_operator)
+    make_evaluation(orientable)
+    orientable.evaluate(by=siao_operator)
+    return {
+        "request": req,
+        "orientation": orientation,
+        "in_stay": in_stay,
+        "orientable": orientable,
+        "structure": structure,
+        "account": social_worker,
+    }
+
+
+# Printable text, with what breaks things: quotes, markup, accents, line breaks, controls.
+TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(blacklist_categories=("Cs",)),
+        st.sampled_from(["<", ">", "&", '"', "'", "\x00", "\n", "é", "€", "%"]),
+    ),
+    max_size=40,
+)
+SKIPPED = ("csrfmiddlewaretoken", "submission", "_FORMS", "MIN_NUM", "__prefix__")
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_sec_04_every_form_takes_arbitrary_strings_without_a_500_and_keeps_them(
+    request, client, world, name
+):
+    form = FORMS[name]
+    client.force_login(request.getfixturevalue(form.user))
+    page_url = form.page(world)
+    action = form.action(world) if form.action else page_url
+    page = client.get(page_url)
+    assert page.status_code == 200, page_url
+    fields = fields_of(page.content.decode(), action=action)
+    typed_fields = [f for f in fields if not any(s in f.name for s in SKIPPED)]
+    assert typed_fields, f"no field found on {page_url} for {action}"
+
+    def value_for(field):
+        if field.kind in ("select", "radio"):
+            return st.one_of(st.sampled_from(field.options or [""]), TEXT)
+        if field.kind == "checkbox":
+            return st.sampled_from(["", field.options[0] if field.options else "on"])
+        if field.kind == "hidden":
+            return st.one_of(st.just(field.value), TEXT)
+        return TEXT
+
+    strategy = st.fixed_dictionaries({f.name: value_for(f) for f in typed_fields})
+    untouched = {
+        f.name: f.value for f in fields if f not in typed_fields and "__prefix__" not in f.name
+    }
+
+    @settings(
+        max_examples=5 if name == "requests:evaluation" else 12,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(typed=strategy)
+    def sends(typed):
+        response = client.post(action, {**untouched, **typed})
+        assert response.status_code < 500
+        if response.status_code in (301, 302) or not form.redisplays:
+            return
+        content = html.unescape(response.content.decode())
+        for field in typed_fields:
+            value = strip_control_characters(typed[field.name])
+            if field.is_text and value.strip():
+                assert value in content or value.replace("\r\n", "\n") in content, (
+                    f"{field.name}: {value!r} not shown again"
+                )
+
+    sends()
