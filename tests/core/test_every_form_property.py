@@ -101,6 +101,7 @@ NO_TYPED_INPUT = {
     "requests:list": "GET filters",
     "requests:detail": "page",
     "requests:evaluation_print": "page",
+    "persons:file": "page",
     "places:list": "page",
     "places:structure": "page (its forms are places:declare_availability)",
     "places:vacancies": "GET filters",
