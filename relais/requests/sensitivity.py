@@ -64,34 +64,27 @@ def readable_categories(user, request) -> set[str]:
     return set()
 
 
-def hidden_fields(user, request) -> set[str]:
+def _hidden(user, request, by_category: dict) -> set[str]:
+    """The entries of `by_category` (category → names) in the categories `user` may not read."""
     readable = readable_categories(user, request)
     return {
-        field
-        for category, fields in EVALUATION_FIELDS.items()
+        name
+        for category, names in by_category.items()
         if category not in readable
-        for field in fields
+        for name in names
     }
+
+
+def hidden_fields(user, request) -> set[str]:
+    return _hidden(user, request, EVALUATION_FIELDS)
 
 
 def hidden_reasons(user, request) -> set[str]:
-    readable = readable_categories(user, request)
-    return {
-        reason
-        for category, reasons in REASONS.items()
-        if category not in readable
-        for reason in reasons
-    }
+    return _hidden(user, request, REASONS)
 
 
 def hidden_resource_kinds(user, request) -> set[str]:
-    readable = readable_categories(user, request)
-    return {
-        kind
-        for category, kinds in RESOURCE_KINDS.items()
-        if category not in readable
-        for kind in kinds
-    }
+    return _hidden(user, request, RESOURCE_KINDS)
 
 
 def shows_housing_situation(user, request) -> bool:
