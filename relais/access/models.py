@@ -6,8 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from relais.accounts.enums import Role
+
 DEFAULT_DURATION_DAYS = 7
 MAX_DURATION_DAYS = 30
+# The services that own request files (they refer people to the SIAO).
+FILE_OWNERS = {Role.SOCIAL_WORKER, Role.CPIP, Role.EMERGENCY_LINE}
 
 
 class AccessGrantQuerySet(models.QuerySet):
@@ -17,6 +21,19 @@ class AccessGrantQuerySet(models.QuerySet):
 
     def in_territory(self, territory_id: int) -> "AccessGrantQuerySet":
         return self.filter(request__territory_id=territory_id)
+
+    def on_files_seen_by(self, user, requests) -> "AccessGrantQuerySet":
+        """The access granted to others on `requests` (files `user` already sees) that `user`
+        may know of: the SIAO all of them, the owning service those on its own files and its
+        own, anyone else none."""
+        grants = self.filter(request__in=requests)
+        if user.is_superuser or user.role == Role.SIAO_OPERATOR:
+            return grants
+        if user.role in FILE_OWNERS:
+            return grants.filter(
+                Q(request__referrer_organisation_id=user.organisation_id) | Q(user=user)
+            )
+        return grants.none()
 
 
 class AccessGrant(models.Model):

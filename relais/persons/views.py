@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from relais.access.models import AccessGrant
-from relais.accounts.enums import Role
 from relais.audit import reads
 from relais.notifications.models import Notification
 from relais.orientations.enums import OrientationState
@@ -20,9 +19,6 @@ from relais.requests.ongoing import ongoing_for
 
 from .models import Person
 
-# Who sees the access granted to others on a file: the SIAO, and the service that owns it.
-GRANT_REVIEWERS = {Role.SIAO_OPERATOR}
-FILE_OWNERS = {Role.SOCIAL_WORKER, Role.CPIP, Role.EMERGENCY_LINE}
 # Current stay first, then what is under way, then the past.
 _ORIENTATION_ORDER = {
     OrientationState.IN_STAY: 0,
@@ -109,15 +105,6 @@ def _households(person: Person, requests: list[Request]) -> list[dict]:
 
 
 def _grants(user, requests: list[Request]):
-    """Access granted to others on the person's files: the SIAO sees them all, the owning
-    service those on its own files, a holder only their own."""
-    grants = AccessGrant.objects.filter(request__in=requests).select_related(
+    return AccessGrant.objects.on_files_seen_by(user, requests).select_related(
         "user", "user__organisation", "request"
     )
-    if user.is_superuser or user.role in GRANT_REVIEWERS:
-        return grants
-    if user.role in FILE_OWNERS:
-        return grants.filter(
-            Q(request__referrer_organisation_id=user.organisation_id) | Q(user=user)
-        )
-    return grants.none()
