@@ -115,10 +115,10 @@ def place_freed(*, capacity, cause: str, **kwargs) -> None:
     if first is None:
         return
     structure = first.structure
-    waiting = f"{len(queue)} demande{'s' if len(queue) > 1 else ''} prépositionnée" + (
-        "s y attendent" if len(queue) > 1 else " y attend"
+    waiting = count_of(
+        len(queue), "demande prépositionnée y attend", "demandes prépositionnées y attendent"
     )
-    places = f"{vacant} place{'s' if vacant > 1 else ''} libre{'s' if vacant > 1 else ''}"
+    places = count_of(vacant, "place libre")
     request = first.request
     notify(
         _siao_operators(structure.territory_id),
@@ -148,7 +148,7 @@ def overdue(orientation, *, days: int) -> None:
         step = "attribuée, sans décision d'admission de la structure"
     else:
         step = "admission acceptée, sans arrivée enregistrée"
-    since = f"depuis {days} jour{'s' if days > 1 else ''}"
+    since = f"depuis {count_of(days, 'jour')}"
     notify(
         _siao_operators(orientation.structure.territory_id) + _structure_managers(orientation),
         subject=f"Orientation sans suite — demande n° {request.pk}",
