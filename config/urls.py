@@ -51,5 +51,7 @@ urlpatterns = [
     path("personnes/", include("relais.privacy.urls")),
     path("personnes/", include("relais.persons.urls")),
     path("indicateurs/", include("relais.indicators.urls")),
+    path("justice/", include("relais.justice.urls")),
+    path("sorties/", include("relais.releases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,8 @@ later states are reached through the named transitions (evaluate, orient, admitâ
 test request carries the same RequestEvent timeline as a real one.
 """
 
+import datetime as dt
+
 import factory
 from django.utils import timezone
 
@@ -326,3 +328,49 @@ def orient(request: Request, *, by: User, structure: Structure | None = None, pl
     orientation = Orientation.attribute(request=request, capacity=capacity, by=by)
     request.refresh_from_db()
     return orientation
+
+
+# -- justice ---------------------------------------------------------------------------------
+
+
+def make_detention(
+    person: Person | None = None,
+    *,
+    cpip: User | None = None,
+    establishment: Organisation | None = None,
+    end_date: dt.date | None = None,
+    incarcerated_on: dt.date | None = None,
+    sentence: tuple[int, int, int] = (1, 6, 0),
+    territory=None,
+    **values,
+):
+    """A convicted person in detention, followed by `cpip` (a new CPIP by default), due out
+    on `end_date` (default: in 120 days)."""
+    from relais.justice.models import Detention
+
+    today = timezone.localdate()
+    if cpip is None:
+        cpip = (
+            UserFactory(cpip=True, organisation__territory=territory)
+            if territory
+            else UserFactory(cpip=True)
+        )
+    spip = cpip.organisation
+    establishment = establishment or OrganisationFactory(prison=True, territory=spip.territory)
+    end_date = end_date or today + dt.timedelta(days=120)
+    years, months, days = sentence
+    return Detention.record(
+        by=cpip,
+        person=person or PersonFactory(),
+        establishment=establishment,
+        prison_number=values.pop("prison_number", None) or f"{Detention.objects.count() + 1:06d}",
+        spip=spip,
+        cpip=cpip,
+        incarcerated_on=incarcerated_on
+        or end_date - dt.timedelta(days=365 * years + 30 * months + days),
+        sentence_years=years,
+        sentence_months=months,
+        sentence_days=days,
+        end_date=end_date,
+        **values,
+    )

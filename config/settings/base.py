@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.places",
     "relais.persons",
+    "relais.justice",
     "relais.requests",
     "relais.orientations",
     "relais.notifications",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "relais.access",
     "relais.audit",
     "relais.privacy",
+    "relais.releases",
     "relais.indicators",
 ]
 

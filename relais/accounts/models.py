@@ -36,6 +36,31 @@ class Territory(models.Model):
         ),
     )
 
+    # Justice (JUS-02): how early the SPIP sends the request, when the SIAO escalates.
+    request_threshold_months = models.PositiveSmallIntegerField(
+        "demande attendue du SPIP à (mois de reliquat de peine)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="Une personne détenue sans demande à ce reliquat est signalée au CPIP.",
+    )
+    escalation_steps = models.CharField(
+        "alertes avant la libération (jours)",
+        max_length=60,
+        default="90,60,30,7",
+        validators=[
+            RegexValidator(
+                r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$",
+                "Indiquez des nombres de jours séparés par des virgules (ex. 90,60,30,7).",
+            )
+        ],
+        help_text="Nombres de jours avant la libération, séparés par des virgules.",
+    )
+    alerts_cpip = models.BooleanField("alerter le CPIP", default=True)
+    alerts_spip_referent = models.BooleanField(
+        "alerter le référent hébergement-logement du SPIP", default=True
+    )
+    alerts_siao_referent = models.BooleanField("alerter le référent justice du SIAO", default=True)
+
     class Meta:
         verbose_name = "territoire"
         ordering = ["insee_code"]
@@ -48,6 +73,12 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.insee_code})"
+
+    @property
+    def escalation_days(self) -> list[int]:
+        """The escalation steps, in days before release, furthest first: [90, 60, 30, 7]."""
+        steps = {int(part) for part in self.escalation_steps.split(",") if part.strip().isdigit()}
+        return sorted(steps, reverse=True)
 
 
 class Organisation(models.Model):
@@ -62,6 +93,16 @@ class Organisation(models.Model):
     email = models.EmailField("adresse électronique", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     address = models.CharField("adresse", max_length=300, blank=True)
+    # JUS-08: the SPIP's référent hébergement-logement, the SIAO's référent justice.
+    referent = models.ForeignKey(
+        "User",
+        verbose_name="référent justice / hébergement-logement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=("Au SPIP : le référent hébergement-logement. Au SIAO : le référent justice."),
+    )
 
     class Meta:
         verbose_name = "organisation"

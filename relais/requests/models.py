@@ -181,6 +181,15 @@ class Request(Stateful):
     household = models.ForeignKey(
         Household, verbose_name="ménage", on_delete=models.PROTECT, related_name="requests"
     )
+    # JUS-01: the detention the person leaves, when the request prepares a release.
+    detention = models.ForeignKey(
+        "justice.Detention",
+        verbose_name="détention",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
     channel = models.CharField("dispositif", max_length=10, choices=Channel.choices)
     status = models.CharField(
         "état",
