@@ -157,6 +157,10 @@ class Orientation(Stateful):
         "motif de la sortie", max_length=20, choices=EndReason.choices, blank=True
     )
     cancel_reason = models.TextField("motif de l'annulation", blank=True)
+    # A place held for a date window around a release date (JUS-06, the Dordogne practice):
+    # the places count as held only from the window's start.
+    window_starts_on = models.DateField("place réservée à partir du", null=True, blank=True)
+    window_ends_on = models.DateField("jusqu'au", null=True, blank=True)
 
     objects = OrientationQuerySet.as_manager()
 
