@@ -19,6 +19,7 @@ _HOSTED = ("Personnes hébergées", "places:hosted")
 _NOTIFICATIONS = ("Notifications", "notifications:list")
 _INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
+_DETENTIONS = ("Personnes détenues", "justice:list")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -27,6 +28,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
+        ("Justice", [_DETENTIONS]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -38,7 +40,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ACCESS_SEARCH,
         _NOTIFICATIONS,
     ],
-    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _NOTIFICATIONS],
+    Role.CPIP: [_DETENTIONS, _REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _NOTIFICATIONS],
     Role.STRUCTURE_MANAGER: [
         _MY_STRUCTURES,
         _ORIENTATIONS,

@@ -10,3 +10,4 @@ class Action(models.TextChoices):
     MERGE = "merge", "Fusion de personnes"
     UNMERGE = "unmerge", "Annulation de fusion"
     ANONYMISE = "anonymise", "Anonymisation"
+    ACCESS_CLOSED = "access_closed", "Fin d'accès du SPIP (mesure terminée)"

@@ -1,6 +1,6 @@
 """IDV-02: likely existing persons shown while a new person is typed, and the user's answer."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from relais.persons.models import Person
 from relais.requests.ongoing import Ongoing, ongoing_for
@@ -29,14 +29,20 @@ def persons_in_scope(user) -> QuerySet[Person]:
         return Person.objects.all()
     if not user.organisation_id:
         return Person.objects.none()
-    return Person.objects.filter(requests__territory_id=user.organisation.territory_id)
+    territory_id = user.organisation.territory_id
+    # Through the relations that point to persons: identity need not import their apps.
+    return Person.objects.filter(
+        Q(requests__territory_id=territory_id) | Q(detentions__territory_id=territory_id)
+    ).distinct()
 
 
 class EntryCheck:
     """The identity check of one entry form; its answer travels as `<prefix>-choice`."""
 
-    def __init__(self, data=None, *, user, prefix: str = "identity"):
+    def __init__(self, data=None, *, user, prefix: str = "identity", warn_ongoing: bool = True):
         self.data, self.user, self.prefix = data or {}, user, prefix
+        # A new request warns of one under way (SIAO-01); recording a detention does not.
+        self.warn_ongoing = warn_ongoing
         self.candidates = []
         self.linked: Person | None = None
         self.error = ""
@@ -88,6 +94,8 @@ class EntryCheck:
     def _no_ongoing_request(self) -> bool:
         """SIAO-01: one file per person. A person with an open request or a current stay gets
         a second request only when the user, warned and shown it, confirms."""
+        if not self.warn_ongoing:
+            return True
         self.ongoing = ongoing_for(self.linked, user=self.user)
         return not self.ongoing or self.confirmed
 

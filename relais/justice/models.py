@@ -57,6 +57,16 @@ def follows(user, detention) -> bool:
     )
 
 
+def may_record(user, spip) -> bool:
+    """Who records a detention followed by `spip`: that SPIP's CPIPs, the SIAO of its
+    territory, the superuser."""
+    if user.is_superuser:
+        return True
+    if user.is_siao_of(spip.territory_id):
+        return True
+    return user.role == Role.CPIP and user.organisation_id == spip.pk
+
+
 class DetentionQuerySet(StatefulQuerySet):
     def measure_running(self, on: dt.date | None = None) -> "DetentionQuerySet":
         """Detentions whose judicial measure runs on `on` (default today): still in detention,
@@ -214,6 +224,24 @@ class Detention(Stateful):
 
     def __str__(self) -> str:
         return f"Écrou n° {self.prison_number} ({self.establishment})"
+
+    @property
+    def sentence_display(self) -> str:
+        """ "2 ans, 3 mois et 10 jours"; "" for a remand prisoner."""
+        if self.quantum is None:
+            return ""
+        parts = [
+            f"{n} {word}{'s' if n > 1 and word != 'mois' else ''}"
+            for n, word in zip(self.quantum, ("an", "mois", "jour"), strict=True)
+            if n
+        ]
+        return " et ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+
+    def days_left(self, on: dt.date | None = None) -> int | None:
+        """Days until the earliest possible release (negative once passed)."""
+        if self.due_on is None:
+            return None
+        return (self.due_on - (on or timezone.localdate())).days
 
     # -- computed dates ------------------------------------------------------------------
 
@@ -379,6 +407,18 @@ class DetentionEvent(StateEvent):
     class Meta(StateEvent.Meta):
         verbose_name = "événement de détention"
 
+    def _day(self, key: str) -> dt.date | None:
+        value = self.data.get(key)
+        return dt.date.fromisoformat(value) if value else None
+
+    @property
+    def from_date(self) -> dt.date | None:
+        return self._day("from")
+
+    @property
+    def to_date(self) -> dt.date | None:
+        return self._day("to")
+
     def reason_label(self) -> str:
         reason = self.data.get("reason")
         return EndDateReason(reason).label if reason in EndDateReason.values else ""
@@ -477,6 +517,35 @@ class SentenceAdjustment(Stateful):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_state_display()}"
+
+    @classmethod
+    def plan(cls, detention: Detention, *, kind: str, by) -> "SentenceAdjustment":
+        adjustment, _ = cls._create(
+            AdjustmentEventKind.PLANNED, by=by, values={"detention": detention, "kind": kind}
+        )
+        return adjustment
+
+    def take(
+        self,
+        step: str,
+        *,
+        by,
+        hearing_on: dt.date | None = None,
+        refusal_reason: str = "",
+        note: str = "",
+    ):
+        """The next step of the adjustment: requested, hearing set, granted, refused…"""
+        changes = {}
+        if step == AdjustmentEventKind.HEARING_SET:
+            changes["hearing_on"] = hearing_on
+        if step == AdjustmentEventKind.REFUSED:
+            changes["refusal_reason"] = refusal_reason
+        data = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in changes.items()}
+        return self._apply(step, by=by, note=note, data=data, **changes)
+
+    @property
+    def in_view(self) -> bool:
+        return self.state not in (AdjustmentState.WITHDRAWN, AdjustmentState.REFUSED)
 
 
 class AdjustmentEvent(StateEvent):

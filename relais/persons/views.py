@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, render
 
 from relais.access.models import AccessGrant
 from relais.audit import reads
+from relais.justice.models import Detention
 from relais.notifications.models import Notification
+from relais.notifications.views import still_readable
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 from relais.requests import sensitivity
@@ -43,7 +45,12 @@ def person_file(request, pk: int):
         .select_related("structure", "request"),
         key=lambda o: (_ORIENTATION_ORDER.get(o.state, 9), -o.created_at.timestamp()),
     )
-    if not requests and not orientations:
+    detentions = list(
+        Detention.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("establishment", "spip", "cpip")
+    )
+    if not requests and not orientations and not detentions:
         # Out of scope is a 404, as for a request: an id in the URL reveals nothing.
         raise Http404("Personne introuvable.")
     _note_read(request, person, requests)
@@ -58,9 +65,11 @@ def person_file(request, pk: int):
             "orientations": orientations,
             "households": _households(person, requests),
             "notifications": Notification.objects.filter(recipient=user)
+            .filter(still_readable(user))
             .filter(Q(request__person=person) | Q(orientation__request__person=person))
             .order_by("-created_at")[:50],
             "grants": _grants(user, requests),
+            "detentions": detentions,
         },
     )
 

@@ -27,6 +27,7 @@ from relais.core.transitions import (
     Workflow,
     transition,
 )
+from relais.justice.models import Detention
 from relais.persons import enums as person_enums
 from relais.persons.models import Household, HouseholdMember, Person
 from relais.places.models import Structure
@@ -41,6 +42,16 @@ from .enums import Channel, EventKind, RequestStatus
 
 # A placement step of a request is asked of its orientation, never of the request itself.
 DRIVEN_BY_ORIENTATION = {"may": lambda req, user: False}
+
+
+def _followed_by_spip(spip_id: int) -> Q:
+    """JUS-13: a SPIP reads a person's files while one of its judicial measures runs for
+    them; once every measure it recorded for the person has ended, its access closes. A
+    person it never recorded in detention is not restricted (no measure is known here)."""
+    recorded = Detention.objects.filter(spip_id=spip_id)
+    return Q(person_id__in=recorded.measure_running().values("person_id")) | ~Q(
+        person_id__in=recorded.values("person_id")
+    )
 
 
 class RequestQuerySet(StatefulQuerySet):
@@ -72,7 +83,10 @@ class RequestQuerySet(StatefulQuerySet):
                 # Through the relation that points here: requests need not import access.
                 grants = self.model._meta.get_field("access_grants").related_model.objects
                 granted = grants.active().filter(user=user).values("request_id")
-                return self.filter(own | Q(pk__in=granted))
+                seen = self.filter(own | Q(pk__in=granted))
+                if user.role == Role.CPIP:
+                    return seen.filter(_followed_by_spip(user.organisation_id))
+                return seen
             case Role.STRUCTURE_MANAGER:
                 return self.filter(host_structure__manager_id=user.organisation_id)
             case _:

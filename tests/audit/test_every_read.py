@@ -14,11 +14,12 @@ from relais.access.models import AccessGrant
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
 from relais.identity.models import PersonMerge, PersonPair
+from relais.justice.models import JudicialArea
 from relais.orientations.models import Orientation
 from relais.persons.enums import Relationship
 from relais.persons.models import HouseholdMember, Person
 from relais.requests.enums import Channel
-from tests.factories import PersonFactory, make_evaluation, make_request
+from tests.factories import PersonFactory, make_detention, make_evaluation, make_request
 from tests.permissions.test_permission_matrix import (
     MATRIX,
     PUBLIC,
@@ -53,6 +54,9 @@ MUST_SHOW = {
         "privacy:rectifications",
         "privacy:notice",
         "persons:file",
+        "justice:list",
+        "justice:detail",
+        "justice:edit",
     },
     "structure_manager": {
         "home",
@@ -72,7 +76,14 @@ MUST_SHOW = {
         "persons:file",
     },
     "emergency_line": {"requests:list", "requests:detail", "persons:file"},
-    "cpip": {"requests:detail", "access:create", "persons:file"},
+    "cpip": {
+        "requests:detail",
+        "access:create",
+        "persons:file",
+        "justice:list",
+        "justice:detail",
+        "justice:edit",
+    },
 }
 
 
@@ -134,6 +145,10 @@ def world(
     make_request(kept, referrer=social_worker)
     make_request(merged, referrer=outsider)
     merge = PersonMerge.merge(kept=kept, merged=merged, by=siao_operator)
+    detention = make_detention(_person("Hautbois"), cpip=cpip)
+    JudicialArea.objects.create(
+        detention=detention, kind="exclusion", level="commune", insee_code="68224"
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -150,6 +165,7 @@ def world(
         "merge": merge,
         "grant": grant,
         "account": social_worker,
+        "detention": detention,
     }
 
 
@@ -171,6 +187,7 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         "places": world["structure"],
         "access": world["grant"],
         "accounts": world["account"],
+        "justice": world["detention"],
     }
     if namespace == "identity":
         return {"pk": (world["merge"] if view.startswith("merge") else world["pair"]).pk}

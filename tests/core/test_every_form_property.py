@@ -16,8 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relais.core.inputs import strip_control_characters
+from relais.justice.models import SentenceAdjustment
 from tests.core.forms_on_page import fields_of
-from tests.factories import StructureFactory, make_evaluation, make_request, orient
+from tests.factories import (
+    StructureFactory,
+    make_detention,
+    make_evaluation,
+    make_request,
+    orient,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +55,10 @@ def _in_stay(world):
 
 def _structure(world):
     return world["structure"].pk
+
+
+def _detention(world):
+    return world["detention"].pk
 
 
 def _capacity(world):
@@ -93,6 +104,23 @@ FORMS: dict[str, Form] = {
     "accounts:create": Form("territory_admin", _url("accounts:create")),
     "accounts:edit": Form("territory_admin", _url("accounts:edit", lambda w: w["account"].pk)),
     "password_change": Form("social_worker", _url("password_change"), redisplays=False),
+    # The detention context (JUS-01): the CPIP following the person.
+    "justice:create": Form("cpip", _url("justice:create")),
+    "justice:edit": Form("cpip", _url("justice:edit", _detention)),
+    **{
+        name: Form("cpip", _url("justice:detail", _detention), _url(name, _detention))
+        for name in (
+            "justice:move_end_date",
+            "justice:release",
+            "justice:adjustment_create",
+            "justice:area_add",
+        )
+    },
+    "justice:adjustment_step": Form(
+        "cpip",
+        _url("justice:detail", _detention),
+        _url("justice:adjustment_step", lambda w: w["adjustment"].pk),
+    ),
 }
 
 NO_TYPED_INPUT = {
@@ -144,6 +172,9 @@ NO_TYPED_INPUT = {
     "second_factor_enrol": "a one-time code",
     "password_reset_confirm": "a secret link",
     "password_reset_complete": "page",
+    "justice:list": "GET filters",
+    "justice:detail": "page (its forms are move_end_date, release, adjustments, areas)",
+    "justice:area_delete": "button",
 }
 
 
@@ -166,7 +197,7 @@ def test_sec_04_every_url_is_classified():
 
 
 @pytest.fixture
-def world(social_worker, siao_operator, structure_manager, structure, territory_admin):
+def world(social_worker, siao_operator, structure_manager, structure, territory_admin, cpip):
     req = make_request(referrer=social_worker)
     make_evaluation(req)
     proposed = make_request(referrer=siao_operator)
@@ -191,6 +222,8 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
         "orientable": orientable,
         "structure": structure,
         "account": social_worker,
+        "detention": (detention := make_detention(cpip=cpip)),
+        "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
     }
 
 

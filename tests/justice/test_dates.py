@@ -74,3 +74,15 @@ def test_jus_07_month_ends_and_leap_years():
 def test_jus_07_remand_has_no_lsc_date():
     assert lsc_dates(D(2026, 1, 1), D(2027, 1, 1), None) == (None, None)
     assert lsc_dates(D(2026, 1, 1), None, (1, 0, 0)) == (None, None)
+
+
+def test_jus_07_the_readme_worked_example():
+    start = dt.date(2026, 1, 10)
+    assert lsc_dates(start, dt.date(2028, 1, 10), (2, 0, 0)) == (
+        dt.date(2027, 5, 12),
+        dt.date(2027, 10, 10),
+    )
+    assert lsc_dates(start, dt.date(2027, 11, 10), (2, 0, 0)) == (
+        dt.date(2027, 4, 1),
+        dt.date(2027, 8, 10),
+    )

@@ -33,6 +33,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.accounts.models import User
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
+from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import Orientation
 from relais.places.models import PlaceCapacity, Structure
@@ -43,6 +44,7 @@ from tests.factories import (
     PersonFactory,
     StructureFactory,
     UserFactory,
+    make_detention,
     make_evaluation,
     make_request,
 )
@@ -544,6 +546,95 @@ MATRIX.update(
 )
 
 
+# -- the detention context (JUS-01, JUS-13) ----------------------------------------------------
+
+
+def _detention_in_case(world, role, user, case) -> Detention:
+    """A detention followed by the user (a CPIP), a colleague of the same SPIP, another SPIP
+    of the territory, or another territory's SPIP."""
+    if role == "cpip" and case == "own":
+        cpip = user
+    elif role == "cpip" and case == "same_org":
+        cpip = UserFactory(cpip=True, organisation=user.organisation)
+    else:
+        cpip = UserFactory(cpip=True, organisation__territory=_territory_of(world, user, case))
+    return make_detention(cpip=cpip)
+
+
+def _adjustment_in_case(world, role, user, case) -> SentenceAdjustment:
+    detention = _detention_in_case(world, role, user, case)
+    return SentenceAdjustment.plan(detention, kind="lc", by=detention.cpip)
+
+
+def _area_in_case(world, role, user, case) -> JudicialArea:
+    detention = _detention_in_case(world, role, user, case)
+    return JudicialArea.objects.create(
+        detention=detention, kind="exclusion", level="commune", insee_code="68224"
+    )
+
+
+def _detention(obj) -> Detention:
+    return Detention.objects.get(pk=obj.pk)
+
+
+# The SPIP following the person while the measure runs, and the SIAO of the territory.
+DETENTION = {"cpip": MINE, "siao_operator": TERRITORY, "superuser": EVERYWHERE}
+JUSTICE_PAGE = frozenset({"superuser", "siao_operator", "cpip"})
+
+MATRIX.update(
+    {
+        "justice:list": Page(JUSTICE_PAGE),
+        "justice:create": Page(JUSTICE_PAGE),
+        "justice:detail": OnObject(_detention_in_case, DETENTION),
+        "justice:edit": OnObject(_detention_in_case, DETENTION),
+        "justice:move_end_date": OnObject(
+            _detention_in_case,
+            DETENTION,
+            method="post",
+            data=lambda d: {
+                "new_date": (d.end_date - dt.timedelta(days=30)).isoformat(),
+                "reason": "reduction",
+            },
+            done=lambda d: _detention(d).end_date != d.end_date,
+        ),
+        "justice:release": OnObject(
+            _detention_in_case,
+            DETENTION,
+            method="post",
+            data=lambda d: {"released_on": timezone.localdate().isoformat()},
+            done=lambda d: _detention(d).state == "released",
+        ),
+        "justice:adjustment_create": OnObject(
+            _detention_in_case,
+            DETENTION,
+            method="post",
+            data=(("kind", "lc"),),
+            done=lambda d: d.adjustments.exists(),
+        ),
+        "justice:adjustment_step": OnObject(
+            _adjustment_in_case,
+            DETENTION,
+            method="post",
+            data=lambda a: {f"amenagement-{a.pk}-step": "requested"},
+            done=lambda a: SentenceAdjustment.objects.get(pk=a.pk).state == "requested",
+        ),
+        "justice:area_add": OnObject(
+            _detention_in_case,
+            DETENTION,
+            method="post",
+            data=(("kind", "exclusion"), ("level", "departement"), ("insee_code", "68")),
+            done=lambda d: d.areas.exists(),
+        ),
+        "justice:area_delete": OnObject(
+            _area_in_case,
+            DETENTION,
+            method="post",
+            done=lambda a: not JudicialArea.objects.filter(pk=a.pk).exists(),
+        ),
+    }
+)
+
+
 def _outcome(response) -> str:
     if response.status_code in (403, 404):
         return "denied"
@@ -648,3 +739,36 @@ def test_admin_is_staff_only(client, request, record_property, role):
 def test_the_superuser_reaches_the_admin(admin_client):
     for name in ("admin:index", "admin:accounts_user_changelist"):
         assert admin_client.get(reverse(name)).status_code == 200
+
+
+# JUS-13: the CPIP's access to a released person's files, the day the measure ends and after.
+MEASURE_PAGES = {
+    "justice:detail": lambda detention, req: {"pk": detention.pk},
+    "requests:detail": lambda detention, req: {"pk": req.pk},
+    "requests:evaluation": lambda detention, req: {"pk": req.pk},
+    "persons:file": lambda detention, req: {"pk": req.person_id},
+    "privacy:export": lambda detention, req: {"person_pk": req.person_id},
+}
+
+
+@pytest.mark.parametrize("name", sorted(MEASURE_PAGES))
+@pytest.mark.parametrize(
+    ("ends_in_days", "allowed"),
+    [(0, True), (-1, False)],
+    ids=["measure_ends_today", "measure_ended_yesterday"],
+)
+def test_jus_13_spip_access_ends_with_the_measure(
+    client, cpip, record_property, name, ends_in_days, allowed
+):
+    today = timezone.localdate()
+    detention = make_detention(cpip=cpip)
+    req = make_request(detention.person, referrer=cpip)
+    detention.release(
+        on=today - dt.timedelta(days=10),
+        by=cpip,
+        measure_ends_on=today + dt.timedelta(days=ends_in_days),
+    )
+    client.force_login(cpip)
+    entry = Page(frozenset({"cpip"} if allowed else ()))
+    kwargs = MEASURE_PAGES[name](detention, req)
+    _check(client, record_property, name, entry, allowed=allowed, kwargs=kwargs, obj=None)
