@@ -25,6 +25,7 @@ class EndDateReason(models.TextChoices):
     TRANSFER = "transfer", "Transfert"
     ADJUSTMENT = "adjustment", "Aménagement de peine accordé"
     CORRECTION = "correction", "Correction d'une erreur de saisie"
+    PRISON_RECORD = "prison_record", "Mise à jour du greffe (import)"
 
 
 class AdjustmentKind(models.TextChoices):

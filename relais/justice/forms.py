@@ -11,6 +11,7 @@ from dsfr.forms import DsfrBaseForm
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, User
 from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators
+from relais.releases.imports import decode
 from relais.requests.forms import DsfrModelForm
 
 from .enums import (
@@ -258,3 +259,39 @@ class AreaForm(DsfrModelForm):
 
     def validate_unique(self):
         """Checked in `clean`, next to the code."""
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class ImportForm(DsfrBaseForm):
+    """The SPIP's list of detainees due out (`relais.releases.imports`): sent once to see what
+    it would do, then confirmed."""
+
+    spip = forms.ModelChoiceField(label="SPIP", queryset=Organisation.objects.none())
+    file = forms.FileField(
+        label="Fichier CSV",
+        required=False,
+        help_text="Export du logiciel de l'administration pénitentiaire, une ligne par personne.",
+    )
+    content = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, territory_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        spips = Organisation.objects.filter(territory_id=territory_id, kind=OrganisationKind.SPIP)
+        if user.role == Role.CPIP:
+            spips = spips.filter(pk=user.organisation_id)
+            self.fields["spip"].initial = user.organisation_id
+        self.fields["spip"].queryset = spips.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > MAX_IMPORT_BYTES:
+                self.add_error("file", "Le fichier dépasse 5 Mo : découpez-le.")
+                return cleaned
+            cleaned["content"] = decode(upload.read())
+        elif not cleaned.get("content"):
+            self.add_error("file", "Choisissez le fichier à importer.")
+        return cleaned

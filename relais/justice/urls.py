@@ -7,6 +7,7 @@ app_name = "justice"
 urlpatterns = [
     path("detentions/", views.detention_list, name="list"),
     path("detentions/nouvelle/", views.detention_create, name="create"),
+    path("detentions/import/", views.detention_import, name="import"),
     path("detentions/<int:pk>/", views.detention_detail, name="detail"),
     path("detentions/<int:pk>/modifier/", views.detention_edit, name="edit"),
     path("detentions/<int:pk>/date-de-fin/", views.move_end_date, name="move_end_date"),

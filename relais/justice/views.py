@@ -15,8 +15,10 @@ from relais.audit import log as audit
 from relais.audit import reads
 from relais.audit.enums import Action
 from relais.core.inputs import ListParams
+from relais.core.text import count_of
 from relais.core.transitions import TransitionNotAllowed
 from relais.identity.entry import EntryCheck
+from relais.releases import imports
 from relais.releases.housing import housing_for
 from relais.requests.forms import PersonForm
 
@@ -26,6 +28,7 @@ from .forms import (
     AdjustmentStepForm,
     AreaForm,
     DetentionForm,
+    ImportForm,
     MoveEndDateForm,
     ReleaseForm,
 )
@@ -334,3 +337,53 @@ def area_delete(request, pk: int):
     label = str(area)
     area.delete()
     return _done(request, detention, f"Contrainte retirée : {label}.", event="area_removed")
+
+
+# -- import of the SPIP's list ----------------------------------------------------------------
+
+
+def detention_import(request):
+    """Send the file: see what it would do (nothing written); confirm: all of it, or nothing."""
+    user = request.user
+    _require_justice_role(user)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, user=user, territory_id=_territory_id(user)
+    )
+    result = None
+    if request.method == "POST" and form.is_valid():
+        spip = form.cleaned_data["spip"]
+        result = imports.plan(form.cleaned_data["content"], spip=spip)
+        if "confirm" in request.POST and result.ok:
+            imports.apply(result, spip=spip, by=user)
+            audit.record(
+                request_or_user=request,
+                action=Action.WRITE,
+                obj=spip,
+                detail={
+                    "event": "detainees_imported",
+                    "created": result.count(imports.CREATE),
+                    "updated": result.count(imports.UPDATE),
+                },
+            )
+            created = count_of(result.count(imports.CREATE), "détention créée", "détentions créées")
+            updated = count_of(result.count(imports.UPDATE), "mise à jour", "mises à jour")
+            messages.success(request, f"Import terminé : {created}, {updated}.")
+            return redirect("justice:list")
+        form = ImportForm(
+            {"spip": spip.pk, "content": form.cleaned_data["content"]},
+            user=user,
+            territory_id=_territory_id(user),
+        )
+    return render(
+        request,
+        "justice/import.html",
+        {
+            "form": form,
+            "result": result,
+            "columns": imports.COLUMNS,
+            "created": result.count(imports.CREATE) if result else 0,
+            "updated": result.count(imports.UPDATE) if result else 0,
+            "unchanged": result.count(imports.UNCHANGED) if result else 0,
+        },
+        status=400 if result is not None and result.errors else 200,
+    )

@@ -107,6 +107,7 @@ FORMS: dict[str, Form] = {
     # The detention context (JUS-01): the CPIP following the person.
     "justice:create": Form("cpip", _url("justice:create")),
     "justice:edit": Form("cpip", _url("justice:edit", _detention)),
+    "justice:import": Form("cpip", _url("justice:import")),
     **{
         name: Form("cpip", _url("justice:detail", _detention), _url(name, _detention))
         for name in (

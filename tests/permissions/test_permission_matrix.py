@@ -585,6 +585,7 @@ MATRIX.update(
     {
         "justice:list": Page(JUSTICE_PAGE),
         "justice:create": Page(JUSTICE_PAGE),
+        "justice:import": Page(JUSTICE_PAGE),
         "justice:detail": OnObject(_detention_in_case, DETENTION),
         "justice:edit": OnObject(_detention_in_case, DETENTION),
         "justice:move_end_date": OnObject(
