@@ -350,3 +350,75 @@ def test_jus_06_the_expiry_command_refuses_a_bad_date():
 
     with pytest.raises(CommandError, match="AAAA-MM-JJ"):
         call_command("release_expired_windows", today="demain")
+
+
+# -- under concurrency (SEC-05), on SQLite as on PostgreSQL ------------------------------------
+
+ATTEMPTS = 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jus_06_parallel_reservations_of_the_last_place_never_exceed_the_capacity(
+    cpip, siao_operator, room
+):
+    from tests.orientations.test_concurrency import _post_at_once
+
+    requests = [detained_request(cpip, due_in=30 + 5 * i) for i in range(ATTEMPTS)]
+    results = _post_at_once(
+        siao_operator,
+        [
+            (
+                reverse("orientations:reserve", args=[req.pk]),
+                {
+                    "capacity": room.pk,
+                    "starts_on": window_around(req)[0].isoformat(),
+                    "ends_on": window_around(req)[1].isoformat(),
+                },
+            )
+            for req in requests
+        ],
+    )
+
+    assert sorted(status for status, _, _ in results) == [302] + [400] * (ATTEMPTS - 1)
+    reserved = Orientation.objects.filter(capacity=room).reservations()
+    assert reserved.count() == 1
+    assert room.vacant_places(on=dt.date.max) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jus_06_a_reservation_and_attributions_queue_on_the_same_lock(
+    cpip, siao_operator, social_worker, room
+):
+    """A window starting today counts today: the reservation and the attributions compete for
+    the one place through the capacity lock every attribution takes."""
+    from tests.orientations.test_concurrency import _post_at_once
+
+    detained = [detained_request(cpip, due_in=3) for _ in range(ATTEMPTS // 2)]
+    plain = []
+    for _ in range(ATTEMPTS // 2):
+        req = make_request(referrer=social_worker)
+        make_evaluation(req)
+        req.evaluate(by=social_worker)
+        plain.append(req)
+    posts = [
+        (
+            reverse("orientations:reserve", args=[req.pk]),
+            {
+                "capacity": room.pk,
+                "starts_on": TODAY().isoformat(),
+                "ends_on": (TODAY() + dt.timedelta(days=10)).isoformat(),
+            },
+        )
+        for req in detained
+    ] + [
+        (
+            reverse("orientations:attribute", kwargs={"request_pk": req.pk}),
+            {"capacity": room.pk, "mode": "attribute"},
+        )
+        for req in plain
+    ]
+    results = _post_at_once(siao_operator, posts)
+
+    assert sorted(status for status, _, _ in results) == [302] + [400] * (ATTEMPTS - 1)
+    assert Orientation.objects.filter(capacity=room).holding_places().count() == 1
+    assert vacant_today(room) == 0
