@@ -422,3 +422,52 @@ def test_jus_06_a_reservation_and_attributions_queue_on_the_same_lock(
     assert sorted(status for status, _, _ in results) == [302] + [400] * (ATTEMPTS - 1)
     assert Orientation.objects.filter(capacity=room).holding_places().count() == 1
     assert vacant_today(room) == 0
+
+
+# -- the pages: French, audited (the guard walks reach them only without a place chosen) ------
+
+
+def test_jus_06_reservation_pages_read_as_french_and_log_their_reads(
+    client, cpip, siao_operator, structure_manager, room
+):
+    from relais.audit.enums import Action
+    from relais.audit.models import AuditEvent
+    from tests.developer_text import developer_text, unstyled_inputs, visible_text
+
+    req = detained_request(cpip, due_in=60)
+    other = detained_request(cpip, due_in=60)
+    start, end = window_around(other)
+    reservation = Orientation.reserve(
+        request=other, capacity=room, by=siao_operator, starts_on=start, ends_on=end
+    )
+    other.detention.move_end_date(
+        TODAY() + dt.timedelta(days=200), reason=EndDateReason.TRANSFER, by=cpip
+    )
+    pages = [
+        (siao_operator, reverse("orientations:reserve", args=[req.pk]) + f"?capacity={room.pk}"),
+        (siao_operator, reverse("orientations:detail", args=[reservation.pk])),
+        (siao_operator, reverse("requests:detail", args=[other.pk])),
+        (structure_manager, reverse("orientations:detail", args=[reservation.pk])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not developer_text(visible_text(response.text)), (
+            url,
+            developer_text(visible_text(response.text)),
+        )
+        assert not unstyled_inputs(response.text), url
+        assert AuditEvent.objects.filter(pk__gt=before, action=Action.READ, user=user).exists(), url
+    # A refused window shows again, in French, on the orientation page.
+    client.force_login(siao_operator)
+    response = client.post(
+        reverse("orientations:change_window", args=[reservation.pk]),
+        {"starts_on": "31/02/2027", "ends_on": "", "note": "Transfert à Ensisheim"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Indiquez une date valide." in html and "Indiquez la fin de la période." in html
+    assert "Transfert à Ensisheim" in html
+    assert not developer_text(visible_text(response.text))
