@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relais.core.inputs import strip_control_characters
-from tests.core.forms_on_page import fields_of
 from relais.orientations.models import Orientation
+from tests.core.forms_on_page import fields_of
 from tests.factories import (
     StructureFactory,
     make_detention,
