@@ -372,11 +372,13 @@ class Orientation(Stateful):
 
     @classmethod
     def openings_for(cls, request: Request, user) -> set[str]:
-        """The ways `user` may open an orientation for `request` now (attribute, pre-position):
+        """The ways `user` may open an orientation for `request` now (attribute, pre-position,
+        reserve over a window for a request linked to a detention):
         the orientation's step must be theirs, and the request's matching transition allowed
         in its current status. Empty for a request no longer orientable (SIAO-11)."""
         draft = cls(request=request)
-        opening = [draft.workflow[kind] for kind in (Kind.ATTRIBUTED, Kind.PREPOSITIONED)]
+        kinds = (Kind.ATTRIBUTED, Kind.PREPOSITIONED, Kind.RESERVED)
+        opening = [draft.workflow[kind] for kind in kinds]
         return {
             step.name
             for step in opening

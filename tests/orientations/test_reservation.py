@@ -471,3 +471,18 @@ def test_jus_06_reservation_pages_read_as_french_and_log_their_reads(
     assert "Indiquez une date valide." in html and "Indiquez la fin de la période." in html
     assert "Transfert à Ensisheim" in html
     assert not developer_text(visible_text(response.text))
+
+
+def test_jus_06_the_suggestions_offer_a_reservation_for_a_request_in_detention_only(
+    client, cpip, siao_operator, social_worker, room
+):
+    detained = detained_request(cpip)
+    plain = make_request(referrer=social_worker)
+    make_evaluation(plain)
+    plain.evaluate(by=social_worker)
+    client.force_login(siao_operator)
+    link = reverse("orientations:reserve", args=[detained.pk]) + f"?capacity={room.pk}"
+    html = client.get(reverse("orientations:suggestions", args=[detained.pk])).content.decode()
+    assert f'href="{link}"' in html and "Réserver sur une période" in html
+    html = client.get(reverse("orientations:suggestions", args=[plain.pk])).content.decode()
+    assert "Réserver sur une période" not in html
