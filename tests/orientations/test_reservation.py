@@ -486,3 +486,41 @@ def test_jus_06_the_suggestions_offer_a_reservation_for_a_request_in_detention_o
     assert f'href="{link}"' in html and "Réserver sur une période" in html
     html = client.get(reverse("orientations:suggestions", args=[plain.pk])).content.decode()
     assert "Réserver sur une période" not in html
+
+
+def test_jus_06_a_capacity_cannot_drop_below_its_places_reserved_for_later(
+    client, cpip, siao_operator, structure_manager
+):
+    import html
+
+    from tests.places.test_views import _structure_post
+
+    structure = StructureFactory(manager=structure_manager.organisation, places=2)
+    capacity = structure.capacities.get()
+    for _ in range(2):
+        req = detained_request(cpip, due_in=90)
+        start, end = window_around(req)
+        Orientation.reserve(
+            request=req, capacity=capacity, by=siao_operator, starts_on=start, ends_on=end
+        )
+    assert capacity.vacant_places() == 2  # free today…
+    client.force_login(siao_operator)
+    data = _structure_post(
+        siao_operator,
+        **{
+            "name": structure.name,
+            "structure_type": structure.structure_type,
+            "manager": structure.manager_id,
+            "capacities-INITIAL_FORMS": "1",
+            "capacities-0-id": str(capacity.pk),
+            "capacities-0-place_type": capacity.place_type,
+            "capacities-0-places": "1",
+        },
+    )
+    response = client.post(reverse("places:edit", args=[structure.pk]), data)
+    # …but promised for the window: the capacity cannot go below.
+    assert "2 places sont occupées, attribuées, réservées" in html.unescape(
+        response.content.decode()
+    )
+    capacity.refresh_from_db()
+    assert capacity.places == 2
