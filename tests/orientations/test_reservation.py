@@ -524,3 +524,15 @@ def test_jus_06_a_capacity_cannot_drop_below_its_places_reserved_for_later(
     )
     capacity.refresh_from_db()
     assert capacity.places == 2
+
+
+def test_jus_06_the_orientation_list_shows_the_window(
+    client, cpip, siao_operator, structure_manager, room
+):
+    req = detained_request(cpip, due_in=60)
+    start, end = window_around(req)
+    Orientation.reserve(request=req, capacity=room, by=siao_operator, starts_on=start, ends_on=end)
+    for user in (siao_operator, structure_manager):
+        client.force_login(user)
+        html = client.get(reverse("orientations:list")).content.decode()
+        assert f"Place réservée du {start:%d/%m/%Y} au {end:%d/%m/%Y}" in html
