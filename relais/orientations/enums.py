@@ -27,6 +27,8 @@ class OrientationEventKind(models.TextChoices):
     PREPOSITIONED = "prepositioned", "Prépositionnée"
     DIRECT_ADMISSION = "direct_admission", "Admission directe"
     CONFIRMED = "confirmed", "Place attendue attribuée"
+    RESERVED = "reserved", "Place réservée sur une période"
+    WINDOW_CHANGED = "window_changed", "Période de réservation changée"
     ADMITTED = "admitted", "Admission acceptée"
     REFUSED = "refused", "Admission refusée"
     CANCELLED = "cancelled", "Annulée"

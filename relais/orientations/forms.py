@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from relais.core.inputs import MAX_ID
+from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, MAX_ID, date_validators
 from relais.places.enums import PlaceType, StructureType
 
 from .enums import EndDestination, EndReason, RefusalReason
@@ -36,6 +36,51 @@ class AttributionForm(forms.Form):
         widget=forms.HiddenInput,
     )
     note = forms.CharField(label="Commentaire pour la structure", required=False)
+
+
+class _WindowFields(DsfrBaseForm):
+    """A reservation's window (JUS-06): the dates the place is held for the person."""
+
+    starts_on = forms.DateField(
+        label="Place réservée à partir du",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=date_validators(FIRST_RECORD_DAY, LAST_DAY),
+        error_messages={
+            "required": "Indiquez le début de la période.",
+            "invalid": "Indiquez une date valide.",
+        },
+    )
+    ends_on = forms.DateField(
+        label="Jusqu'au",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=date_validators(FIRST_RECORD_DAY, LAST_DAY),
+        error_messages={
+            "required": "Indiquez la fin de la période.",
+            "invalid": "Indiquez une date valide.",
+        },
+    )
+    note = forms.CharField(label="Commentaire pour la structure", required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", "La fin de la période précède son début.")
+        elif end and end < timezone.localdate():
+            self.add_error(
+                "ends_on", "Cette période est déjà passée : choisissez des dates à venir."
+            )
+        return data
+
+
+class ReservationForm(_WindowFields):
+    """Reserve a place over a window around the release date."""
+
+
+class WindowForm(_WindowFields):
+    """Confirm a new window for a reservation whose release date moved."""
+
+    note = forms.CharField(label="Commentaire", required=False, max_length=500)
 
 
 class RefusalForm(DsfrBaseForm):

@@ -24,6 +24,7 @@ from relais.core.transitions import (
     Workflow,
     transition,
 )
+from relais.justice.models import Detention, JudicialArea, area_refusal
 from relais.places.enums import PlaceType
 from relais.places.models import PlaceCapacity, Structure
 from relais.places.signals import places_freed
@@ -49,6 +50,7 @@ REQUEST_STEP = {
     Kind.PREPOSITIONED: EventKind.PREPOSITIONED,
     Kind.DIRECT_ADMISSION: EventKind.DIRECT_ADMISSION,
     Kind.CONFIRMED: EventKind.ORIENTED,
+    Kind.RESERVED: EventKind.ORIENTED,
     Kind.ADMITTED: EventKind.ADMITTED,
     Kind.REFUSED: EventKind.ORIENTATION_REFUSED,
     Kind.CANCELLED: EventKind.ORIENTATION_CANCELLED,
@@ -62,6 +64,17 @@ URGENT_FREE, URGENT_FREE_PLURAL = "place d'urgence libre", "places d'urgence lib
 # The order of a waiting list (SIAO-12): the request's date, then its creation.
 SENIORITY = ("request__requested_on", "request__created_at", "request_id")
 
+# JUS-06: the default window of a reservation, around the detention's expected release date.
+WINDOW_BEFORE = dt.timedelta(days=7)
+WINDOW_AFTER = dt.timedelta(days=14)
+# The day on which every reservation counts, whatever its window (see Orientation.reserve).
+EVERY_RESERVATION = dt.date.max
+# What a structure learns of a judicial constraint (JUS-01): that one exists, never which.
+GEOGRAPHIC_CONSTRAINT = (
+    "Contrainte géographique : une mesure judiciaire de la personne exclut cette structure. "
+    "Le SIAO vous indiquera une autre solution."
+)
+
 
 class NoVacancy(TransitionNotAllowed):
     """The capacity has no free place left for this household."""
@@ -71,10 +84,25 @@ class OrientationQuerySet(StatefulQuerySet):
     def active(self) -> "OrientationQuerySet":
         return self.filter(state__in=State.active())
 
-    def holding_places(self) -> "OrientationQuerySet":
-        """Attributed (the structure is deciding), admitted and in stay. A pre-positioned
-        request (waiting) holds none: it waits for one (SIAO-12)."""
-        return self.filter(state__in=State.holding_a_place())
+    def holding_places(self, on: dt.date | None = None) -> "OrientationQuerySet":
+        """Attributed (the structure is deciding), admitted and in stay, on `on` (default
+        today). A pre-positioned request (waiting) holds none: it waits for one (SIAO-12). A
+        place reserved for a window (JUS-06) is held only from the window's start: before, it
+        stays usable; a person who arrived holds it whatever the window."""
+        on = on or timezone.localdate()
+        return self.filter(state__in=State.holding_a_place()).filter(
+            Q(state=State.IN_STAY) | Q(window_starts_on__isnull=True) | Q(window_starts_on__lte=on)
+        )
+
+    def reservations(self) -> "OrientationQuerySet":
+        """Places reserved for a window and not yet taken up: attributed or pre-admitted."""
+        return self.filter(
+            state__in=[State.PROPOSED, State.ADMITTED], window_starts_on__isnull=False
+        )
+
+    def windows_passed(self, today: dt.date) -> "OrientationQuerySet":
+        """Reservations whose window ended before `today` with no arrival (JUS-06)."""
+        return self.reservations().filter(window_ends_on__lt=today)
 
     def waiting_list(self) -> "OrientationQuerySet":
         """Pre-positioned orientations in the order they are served: by seniority, the date of
@@ -92,7 +120,7 @@ class OrientationQuerySet(StatefulQuerySet):
             )
             late |= Q(structure__territory_id=territory_id) & (
                 Q(state=State.PROPOSED, proposed_at__lt=limit)
-                | Q(state=State.ADMITTED, decided_at__lt=limit)
+                | Q(state=State.ADMITTED, decided_at__lt=limit, window_ends_on__isnull=True)
             )
         return self.filter(late)
 
@@ -268,13 +296,89 @@ class Orientation(Stateful):
     def is_active(self) -> bool:
         return self.state in State.active()
 
+    # -- a place held for a date window (JUS-06) and judicial areas (JUS-04) ------------
+
+    @property
+    def is_reservation(self) -> bool:
+        return self.window_starts_on is not None
+
+    @staticmethod
+    def default_window(detention: Detention, *, today: dt.date | None = None):
+        """(start, end) around the detention's expected release date: from 7 days before to
+        14 days after, not starting before today. None when no release date is known."""
+        day = detention.released_on or detention.due_on
+        if day is None:
+            return None
+        today = today or timezone.localdate()
+        start = max(day - WINDOW_BEFORE, today)
+        return start, max(day + WINDOW_AFTER, start)
+
+    def release_outside_window(self) -> dt.date | None:
+        """The detention's release date (actual, else expected) when it lies outside the
+        window of a reservation still waiting for the person; None when it fits."""
+        if self.state not in (State.PROPOSED, State.ADMITTED) or not self.is_reservation:
+            return None
+        detention = self.request.detention if self.request.detention_id else None
+        day = detention and (detention.released_on or detention.due_on)
+        if day is None or self.window_starts_on <= day <= self.window_ends_on:
+            return None
+        return day
+
+    def window_flag_for(self, user) -> str:
+        """The flag of a reservation whose release date left the window, as `user` may read
+        it: the date itself only for who reads the detention (JUS-01)."""
+        day = self.release_outside_window()
+        if day is None:
+            return ""
+        flag = "Date de sortie hors période"
+        if Detention.objects.visible_to(user).filter(pk=self.request.detention_id).exists():
+            flag += f" : sortie prévue le {day:%d/%m/%Y}"
+        return (
+            f"{flag} (place réservée du {self.window_starts_on:%d/%m/%Y} au "
+            f"{self.window_ends_on:%d/%m/%Y}). Le SIAO confirme une nouvelle période ou libère "
+            "la place."
+        )
+
+    def judicial_areas(self) -> list[JudicialArea]:
+        """The areas of the request's detention while its judicial measure runs."""
+        return judicial_areas_of(self.request)
+
+    def judicial_area_refusal(self) -> str:
+        """JUS-04, the one check of every path that puts a request in a structure: why the
+        structure's commune breaks the judicial constraints of the request's detention
+        (named), or ""."""
+        if self.structure_id is None or self.request_id is None:
+            return ""
+        why = area_refusal(self.judicial_areas(), self.structure.commune_insee_code)
+        if not why:
+            return ""
+        return (
+            f"« {self.structure} » ne peut pas accueillir cette personne — {why.rstrip('.')}. "
+            "Choisissez une place qui respecte ses contraintes judiciaires."
+        )
+
+    def reservation_rule(self) -> str:
+        if self.request_id is not None and not self.request.detention_id:
+            return (
+                "Une place se réserve sur une période pour une personne en détention : "
+                "liez d'abord la demande à sa détention."
+            )
+        return self.judicial_area_refusal()
+
+    def window_change_rule(self) -> str:
+        if not self.is_reservation:
+            return "Seule une place réservée sur une période a une période à changer."
+        return self.judicial_area_refusal()
+
     @classmethod
     def openings_for(cls, request: Request, user) -> set[str]:
-        """The ways `user` may open an orientation for `request` now (attribute, pre-position):
+        """The ways `user` may open an orientation for `request` now (attribute, pre-position,
+        reserve over a window for a request linked to a detention):
         the orientation's step must be theirs, and the request's matching transition allowed
         in its current status. Empty for a request no longer orientable (SIAO-11)."""
         draft = cls(request=request)
-        opening = [draft.workflow[kind] for kind in (Kind.ATTRIBUTED, Kind.PREPOSITIONED)]
+        kinds = (Kind.ATTRIBUTED, Kind.PREPOSITIONED, Kind.RESERVED)
+        opening = [draft.workflow[kind] for kind in kinds]
         return {
             step.name
             for step in opening
@@ -454,6 +558,57 @@ class Orientation(Stateful):
         return orientation
 
     @classmethod
+    def reserve(
+        cls,
+        *,
+        request: Request,
+        capacity: PlaceCapacity,
+        by,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        note: str = "",
+        at: dt.datetime | None = None,
+    ) -> "Orientation":
+        """JUS-06, the Dordogne practice: hold a place over a window around the release of
+        a person in detention; the structure pre-admits (admit / refuse, as an attribution).
+
+        The places count as held from the window's start only, so that they stay usable
+        before (`holding_places`). Reservations among themselves are checked as if each had
+        started: a reservation never counts on a place another one holds for a later window.
+        Under the capacity lock every attribution queues on (SEC-05)."""
+        at = at or timezone.now()
+        if refusal := _window_refusal(starts_on, ends_on):
+            raise TransitionNotAllowed(refusal)
+        with transaction.atomic():
+            capacity = _lock_capacity(capacity)
+            _check_territory(request, capacity)
+            waiting = _previous_active(request, allow_waiting=True)
+            places = cls.places_needed(request)
+            _check_vacancy(capacity, places, on=EVERY_RESERVATION)
+            text = f"Place réservée du {starts_on:%d/%m/%Y} au {ends_on:%d/%m/%Y}."
+            text = f"{text} {note}".strip()
+            if waiting:  # a reservation takes the place of a pre-positioning
+                waiting.cancel(
+                    by=by, reason="Remplacé par une réservation.", at=at, keep_requests=True
+                )
+            orientation = cls._open(
+                Kind.RESERVED,
+                request=request,
+                capacity=capacity,
+                places=places,
+                by=by,
+                at=at,
+                note=note,
+                event_note=text,
+                proposed_at=at,
+                window_starts_on=starts_on,
+                window_ends_on=ends_on,
+            )
+            orientation._move_requests(Kind.RESERVED, by=by, at=at, note=text, first=True)
+            notifications.reserved(orientation)
+        return orientation
+
+    @classmethod
     def admit_directly(
         cls, *, request: Request, by, at: dt.datetime, structure: Structure | None = None
     ) -> "Orientation":
@@ -510,12 +665,23 @@ class Orientation(Stateful):
         return orientation
 
     @classmethod
-    def _open(cls, name: str, *, request: Request, capacity: PlaceCapacity, by, at, note="", **f):
+    def _open(
+        cls,
+        name: str,
+        *,
+        request: Request,
+        capacity: PlaceCapacity,
+        by,
+        at,
+        note="",
+        event_note: str | None = None,
+        **f,
+    ):
         orientation, _ = cls._create(
             name,
             by=by,
             at=at,
-            note=note,
+            note=note if event_note is None else event_note,
             values={
                 "request": request,
                 "structure": capacity.structure,
@@ -543,6 +709,46 @@ class Orientation(Stateful):
             )
             locked._move_requests(Kind.CONFIRMED, by=by, at=at, note=note)
             notifications.attributed(locked)
+        return self
+
+    def change_window(
+        self,
+        *,
+        by,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        note: str = "",
+        at: dt.datetime | None = None,
+    ) -> "Orientation":
+        """JUS-06: the SIAO confirms a new window for a reservation (the release date moved),
+        checked again against the places under the capacity lock; the structure is told.
+        The reservation keeps its state: attributed, or pre-admitted."""
+        at = at or timezone.now()
+        if refusal := _window_refusal(starts_on, ends_on):
+            raise TransitionNotAllowed(refusal)
+        with transaction.atomic():
+            capacity = _lock_capacity(self.capacity)
+            locked = self.lock()
+            if refusal := locked.workflow[Kind.WINDOW_CHANGED].refusal(locked):
+                raise TransitionNotAllowed(refusal)
+            _check_vacancy(capacity, locked.places, on=EVERY_RESERVATION, own=locked.places)
+            text = (
+                f"Période changée : du {starts_on:%d/%m/%Y} au {ends_on:%d/%m/%Y} (au lieu "
+                f"du {locked.window_starts_on:%d/%m/%Y} au {locked.window_ends_on:%d/%m/%Y})."
+            )
+            text = f"{text} {note}".strip()
+            locked, _ = self._apply(
+                Kind.WINDOW_CHANGED,
+                by=by,
+                at=at,
+                note=text,
+                locked=locked,
+                target=locked.state,
+                data={"from": [str(locked.window_starts_on), str(locked.window_ends_on)]},
+                window_starts_on=starts_on,
+                window_ends_on=ends_on,
+            )
+            notifications.window_changed(locked)
         return self
 
     def admit(self, *, by, at: dt.datetime | None = None, note: str = "") -> "Orientation":
@@ -712,7 +918,7 @@ class Orientation(Stateful):
             sources=[INITIAL],
             target=S.PROPOSED,
             **BY_SIAO,
-            rule=lambda o: o.seniority_rule(),
+            rule=lambda o: o.judicial_area_refusal() or o.seniority_rule(),
         ),
         transition(
             Kind.PREPOSITIONED,
@@ -720,6 +926,15 @@ class Orientation(Stateful):
             sources=[INITIAL],
             target=S.WAITING,
             **BY_SIAO,
+            rule=lambda o: o.judicial_area_refusal(),
+        ),
+        transition(
+            Kind.RESERVED,
+            "Réserver une place sur une période",
+            sources=[INITIAL],
+            target=S.PROPOSED,
+            **BY_SIAO,
+            rule=lambda o: o.reservation_rule(),
         ),
         transition(
             Kind.DIRECT_ADMISSION,
@@ -727,6 +942,8 @@ class Orientation(Stateful):
             sources=[INITIAL],
             target=S.IN_STAY,
             **BY_MANAGER,
+            # The structure records it: it learns only that a constraint exists (JUS-01).
+            rule=lambda o: GEOGRAPHIC_CONSTRAINT if o.judicial_area_refusal() else "",
         ),
         transition(
             Kind.CONFIRMED,
@@ -734,7 +951,15 @@ class Orientation(Stateful):
             sources=[S.WAITING],
             target=S.PROPOSED,
             **BY_SIAO,
-            rule=lambda o: o.seniority_rule(),
+            rule=lambda o: o.judicial_area_refusal() or o.seniority_rule(),
+        ),
+        transition(
+            Kind.WINDOW_CHANGED,
+            "Changer la période",
+            sources=[S.PROPOSED, S.ADMITTED],
+            target=None,  # the reservation stays attributed, or pre-admitted
+            **BY_SIAO,
+            rule=lambda o: o.window_change_rule(),
         ),
         transition(
             Kind.ADMITTED,
@@ -851,10 +1076,20 @@ def _check_territory(request: Request, capacity: PlaceCapacity) -> None:
         raise TransitionNotAllowed("Cette structure n'est pas sur le territoire de la demande.")
 
 
-def _check_vacancy(capacity: PlaceCapacity, places: int) -> None:
-    vacant = capacity.vacant_places()
+def _check_vacancy(
+    capacity: PlaceCapacity, places: int, *, on: dt.date | None = None, own: int = 0
+) -> None:
+    """Refuse when `places` are not free on `on` (default today). `own`: places the
+    orientation being checked already holds there (a reservation changing its window)."""
+    vacant = capacity.vacant_places(on=on) + own
     if places > vacant:
         free = "plus aucune place libre" if vacant <= 0 else count_of(vacant, "place libre")
+        if on == EVERY_RESERVATION:
+            raise NoVacancy(
+                f"« {capacity.structure} » n'a {free} à réserver pour ce ménage de "
+                f"{count_of(places, 'personne')} : ses places sont occupées ou déjà réservées "
+                "pour une autre période. Choisissez une autre place."
+            )
         raise NoVacancy(
             f"« {capacity.structure} » n'a {free} pour ce ménage de {count_of(places, 'personne')} : "
             "une autre attribution vient peut-être de prendre la dernière place. "
@@ -878,3 +1113,26 @@ def _previous_active(request: Request, *, allow_waiting: bool) -> Orientation | 
         f"La demande a déjà une orientation en cours vers « {current.structure} » "
         f"({current.get_state_display().lower()}) : annulez-la d'abord."
     )
+
+
+def judicial_areas_of(request: Request) -> list[JudicialArea]:
+    """The areas (JUS-04) of the request's detention while its judicial measure runs: what
+    suggestions and transitions give to `relais.justice.models.area_refusal`."""
+    if not request.detention_id:
+        return []
+    return list(
+        JudicialArea.objects.filter(
+            detention_id=request.detention_id,
+            detention__in=Detention.objects.measure_running(),
+        )
+    )
+
+
+def _window_refusal(starts_on: dt.date | None, ends_on: dt.date | None) -> str:
+    if starts_on is None or ends_on is None:
+        return "Indiquez le début et la fin de la période de réservation."
+    if ends_on < starts_on:
+        return "La fin de la période précède son début."
+    if ends_on < timezone.localdate():
+        return "Cette période est déjà passée : choisissez des dates à venir."
+    return ""

@@ -57,6 +57,50 @@ def prepositioned(orientation) -> None:
     )
 
 
+def reserved(orientation) -> None:
+    """JUS-06: the structure learns that a place is reserved for a window and that it
+    pre-admits (accepts, or refuses with a reason)."""
+    request = orientation.request
+    window = f"du {orientation.window_starts_on:%d/%m/%Y} au {orientation.window_ends_on:%d/%m/%Y}"
+    todo = "Merci d'indiquer votre décision de préadmission (acceptation ou refus motivé)."
+    _send(
+        orientation,
+        recipients=_structure_managers(orientation),
+        extra_emails=[orientation.structure.email],
+        subject=f"Place réservée sur une période — demande n° {request.pk}",
+        message=(
+            f"Le SIAO réserve une place ({orientation.capacity.get_place_type_display().lower()}, "
+            f"{count_of(orientation.places, 'personne')}) de « {orientation.structure} » pour "
+            f"{request.person}, {window}, autour de sa date de sortie de détention. {todo}"
+        ),
+        mail=(
+            f"Le SIAO réserve une place de « {orientation.structure} » "
+            f"({count_of(orientation.places, 'personne')}) pour la demande n° {request.pk}, "
+            f"{window}. {todo}"
+        ),
+    )
+
+
+def window_changed(orientation) -> None:
+    """JUS-06: the structure learns the new window of a reservation."""
+    request = orientation.request
+    window = f"du {orientation.window_starts_on:%d/%m/%Y} au {orientation.window_ends_on:%d/%m/%Y}"
+    _send(
+        orientation,
+        recipients=_structure_managers(orientation),
+        extra_emails=[orientation.structure.email],
+        subject=f"Nouvelle période de réservation — demande n° {request.pk}",
+        message=(
+            f"La date de sortie de {request.person} a changé : la place réservée dans "
+            f"« {orientation.structure} » l'est désormais {window}."
+        ),
+        mail=(
+            f"La place réservée dans « {orientation.structure} » pour la demande "
+            f"n° {request.pk} l'est désormais {window}."
+        ),
+    )
+
+
 def decided(orientation) -> None:
     """SIAO-15: the referring social worker, the 115 (urgence) and the SIAO operator learn of
     an affectation or a refusal. Why a structure refused is for who reads the decision

@@ -1,7 +1,8 @@
 """SIAO-11: rank the vacancies that suit a request, and say why for each criterion.
 
 The ranking helps; the operator chooses. A place that fails a criterion is still listed
-(last), with the reason, unless a filter hides it.
+(last), with the reason, unless a filter hides it. A place the person's judicial measures
+forbid (JUS-04) is left out of the choice, with the reason (`Suggestion.excluded`).
 """
 
 import datetime as dt
@@ -10,11 +11,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from relais.core.text import count_of
+from relais.justice.models import area_refusal
 from relais.persons.enums import Relationship, Sex
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import PlaceCapacity
 from relais.requests.enums import Channel, OrientationProposal
 from relais.requests.models import Request
+
+from .models import judicial_areas_of
 
 # What the evaluation's "proposition d'orientation" asks for: structure types (none: any) and
 # place types (none: those of the request's channel). Both must match: an insertion request
@@ -110,10 +114,12 @@ class Suggestion:
     capacity: PlaceCapacity
     vacant: int
     criteria: list[Criterion]
+    # Why a judicial measure forbids this place ("Interdiction de paraître : Mulhouse"), or "".
+    excluded: str = ""
 
     @property
     def fits(self) -> bool:
-        return all(c.ok is not False for c in self.criteria)
+        return not self.excluded and all(c.ok is not False for c in self.criteria)
 
     @property
     def has_room(self) -> bool:
@@ -175,10 +181,12 @@ def suggest(request: Request, filters: Filters) -> list[Suggestion]:
     evaluation = getattr(request.evaluation_request, "evaluation", None)
     wanted = wanted_types(request)
     near = _referrer_commune(request)
+    areas = judicial_areas_of(request)
     suggestions = [
         Suggestion(
             capacity=capacity,
             vacant=capacity.vacant,
+            excluded=area_refusal(areas, capacity.structure.commune_insee_code),
             criteria=[
                 _type_criterion(capacity, wanted),
                 _size_criterion(capacity.vacant, household),
@@ -190,7 +198,14 @@ def suggest(request: Request, filters: Filters) -> list[Suggestion]:
         for capacity in capacities
     ]
     suggestions.sort(
-        key=lambda s: (not s.fits, -s.score, -s.vacant, s.capacity.structure.name, s.capacity.pk)
+        key=lambda s: (
+            bool(s.excluded),
+            not s.fits,
+            -s.score,
+            -s.vacant,
+            s.capacity.structure.name,
+            s.capacity.pk,
+        )
     )
     return suggestions
 

@@ -3,12 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from relais.accounts.enums import Role
 from relais.audit import log as audit
 from relais.audit import reads
 from relais.audit.enums import Action
+from relais.core.inputs import MAX_ID
+from relais.justice.models import Detention
 from relais.places.models import PlaceCapacity
 from relais.requests.enums import EventKind
 from relais.requests.models import Request, TransitionNotAllowed
@@ -21,7 +23,9 @@ from .forms import (
     CancelForm,
     EndStayForm,
     RefusalForm,
+    ReservationForm,
     SuggestionFilterForm,
+    WindowForm,
 )
 from .models import SENIORITY, Orientation
 from .suggestions import household_of, suggest, wanted_types
@@ -72,7 +76,8 @@ def suggestions(request, request_pk: int):
 def _suggestions_page(request, req: Request, *, typed: dict | None = None, status: int = 200):
     """`typed`: a refused attribution's capacity and note, shown again in its card."""
     filter_form = SuggestionFilterForm(request.GET or None)
-    ranked = suggest(req, filter_form.filters())
+    suggested = suggest(req, filter_form.filters())
+    ranked = [s for s in suggested if not s.excluded]
     structure_types, place_types, why = wanted_types(req)
     openings = Orientation.openings_for(req, request.user)
     return render(
@@ -86,6 +91,9 @@ def _suggestions_page(request, req: Request, *, typed: dict | None = None, statu
             "others": ranked[SHOWN_FIRST:],
             "can_attribute": Kind.ATTRIBUTED in openings,
             "can_preposition": Kind.PREPOSITIONED in openings,
+            "can_reserve": Kind.RESERVED in openings,
+            # JUS-04: left out of the choice, each with the measure that forbids it.
+            "excluded": [s for s in suggested if s.excluded],
             # Why no place can be attributed, in the request's own words.
             "attribute_refusal": ""
             if Kind.ATTRIBUTED in openings
@@ -142,6 +150,83 @@ def attribute(request, request_pk: int):
     return redirect("requests:detail", pk=req.pk)
 
 
+@require_http_methods(["GET", "POST"])
+def reserve(request, request_pk: int):
+    """JUS-06: reserve a place over a window around the release of a person in detention;
+    the window defaults to the detention's (Orientation.default_window) and can be edited."""
+    req = _orientable_request(request, request_pk)
+    raw = request.POST.get("capacity") if request.method == "POST" else request.GET.get("capacity")
+    capacity = _territory_capacity(req, raw)
+    if capacity is None:
+        messages.error(request, "Choisissez une place dans la liste.")
+        return redirect("orientations:suggestions", request_pk=req.pk)
+    if request.method == "POST":
+        form = ReservationForm(request.POST)
+        if form.is_valid():
+            try:
+                orientation = Orientation.reserve(
+                    request=req,
+                    capacity=capacity,
+                    by=request.user,
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    note=form.cleaned_data["note"],
+                )
+            except TransitionNotAllowed as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                audit.record(
+                    request_or_user=request,
+                    action=Action.WRITE,
+                    obj=req,
+                    detail={"orientation": orientation.pk, "transition": Kind.RESERVED},
+                )
+                messages.success(
+                    request,
+                    f"Place réservée dans « {capacity.structure} » du "
+                    f"{orientation.window_starts_on:%d/%m/%Y} au "
+                    f"{orientation.window_ends_on:%d/%m/%Y}. La structure est prévenue.",
+                )
+                return redirect("orientations:detail", pk=orientation.pk)
+        status = 400
+    else:
+        form = ReservationForm(initial=_window_initial(req))
+        status = 200
+    draft = Orientation(request=req, structure=capacity.structure, capacity=capacity)
+    return render(
+        request,
+        "orientations/reservation_form.html",
+        {
+            "req": req,
+            "capacity": capacity,
+            "form": form,
+            "detention": req.detention if req.detention_id else None,
+            # Why this place cannot be reserved (no detention, a judicial area), before typing.
+            "refusal": draft.workflow[Kind.RESERVED].refusal(draft),
+        },
+        status=status,
+    )
+
+
+def _territory_capacity(req: Request, raw) -> PlaceCapacity | None:
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk <= MAX_ID:
+        return None
+    return (
+        PlaceCapacity.objects.select_related("structure")
+        .filter(pk=pk, structure__territory_id=req.territory_id)
+        .first()
+    )
+
+
+def _window_initial(req: Request) -> dict:
+    window = Orientation.default_window(req.detention) if req.detention_id else None
+    return {"starts_on": window[0], "ends_on": window[1]} if window else {}
+
+
 # -- one orientation --------------------------------------------------------------------------
 
 
@@ -182,10 +267,34 @@ def _detail_context(request, orientation: Orientation, **forms) -> dict:
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "end_form": forms.get("end_form") or EndStayForm(),
         "arrival_form": forms.get("arrival_form") or ArrivalForm(),
+        "window_form": forms.get("window_form") or _window_form(orientation),
+        "window_flag": orientation.window_flag_for(user),
+        "geographic_constraint": _geographic_constraint(user, orientation),
         "request_visible": Request.objects.visible_to(user)
         .filter(pk=orientation.request_id)
         .exists(),
     }
+
+
+def _window_form(orientation: Orientation) -> "WindowForm":
+    """The change of window, offered with the detention's default window around its current
+    release date when the reservation is flagged, else with the window as it is."""
+    initial = {"starts_on": orientation.window_starts_on, "ends_on": orientation.window_ends_on}
+    if orientation.release_outside_window():
+        window = Orientation.default_window(orientation.request.detention)
+        initial = {"starts_on": window[0], "ends_on": window[1]}
+    return WindowForm(initial=initial)
+
+
+def _geographic_constraint(user, orientation: Orientation) -> str:
+    """JUS-01/04: who reads the detention reads its areas; the others (the structure) only
+    that a geographic constraint exists."""
+    areas = orientation.judicial_areas()
+    if not areas:
+        return ""
+    if Detention.objects.visible_to(user).filter(pk=orientation.request.detention_id).exists():
+        return " ; ".join(str(area) for area in areas)
+    return "oui"
 
 
 def _overdue_days(orientation: Orientation) -> int | None:
@@ -305,6 +414,27 @@ def cancel(request, pk: int):
         return "Orientation annulée : la demande est de nouveau à orienter."
 
     return _act(request, pk, name=Kind.CANCELLED, action=action)
+
+
+@require_POST
+def change_window(request, pk: int):
+    def action(orientation):
+        form = WindowForm(request.POST)
+        if not form.is_valid():
+            return {"window_form": form}
+        try:
+            orientation.change_window(
+                by=request.user,
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                note=form.cleaned_data["note"],
+            )
+        except TransitionNotAllowed as refusal:  # checked again under the lock
+            form.add_error(None, str(refusal))
+            return {"window_form": form}
+        return "Nouvelle période enregistrée. La structure est prévenue."
+
+    return _act(request, pk, name=Kind.WINDOW_CHANGED, action=action)
 
 
 # -- lists ------------------------------------------------------------------------------------

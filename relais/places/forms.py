@@ -127,14 +127,15 @@ class PlaceCapacityForm(forms.ModelForm):
         if low is not None and high is not None and low > high:
             self.add_error("max_age", AGE_RANGE)
         if self.instance.pk and data.get("places") is not None:
-            needed = self.instance.unavailable_places + self.instance.held_places()
+            # Places reserved for a later window count too (JUS-06): every day ahead.
+            needed = self.instance.unavailable_places + self.instance.held_places(on=dt.date.max)
             if data["places"] < needed:
                 self.add_error(
                     "places",
                     count_of(
                         needed,
-                        "place est occupée, attribuée ou déclarée indisponible",
-                        "places sont occupées, attribuées ou déclarées indisponibles",
+                        "place est occupée, attribuée, réservée ou déclarée indisponible",
+                        "places sont occupées, attribuées, réservées ou déclarées indisponibles",
                     )
                     + " : la capacité ne peut pas descendre en dessous.",
                 )
@@ -192,11 +193,11 @@ class BaseDwellingFormSet(forms.BaseModelFormSet):
             capacity = data["capacity"]
             totals[capacity] = totals.get(capacity, 0) + places_for_surface(data["surface"])
         for capacity, places in totals.items():
-            needed = capacity.unavailable_places + capacity.held_places()
+            needed = capacity.unavailable_places + capacity.held_places(on=dt.date.max)
             if places < needed:
                 raise ValidationError(
                     f"Les logements de « {capacity.description} » feraient {places} place(s) "
-                    f"(table 2), mais {needed} place(s) sont occupées, attribuées ou déclarées "
+                    f"(table 2), mais {needed} place(s) sont occupées, attribuées, réservées ou déclarées "
                     "indisponibles : la capacité ne peut pas descendre en dessous."
                 )
 

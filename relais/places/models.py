@@ -155,12 +155,12 @@ def places_for_surface(surface: Decimal | int | float | str) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _places_held(**filters) -> models.QuerySet:
-    """The rows holding places of capacities, reached through the relation that points here
-    (orientations, which say themselves which of their states hold a place): places need no
-    knowledge of the orientation workflow."""
+def _places_held(*, on=None, **filters) -> models.QuerySet:
+    """The rows holding places of capacities on day `on` (default today), reached through the
+    relation that points here (orientations, which say themselves which of their states hold
+    a place, and from when): places need no knowledge of the orientation workflow."""
     holder = PlaceCapacity._meta.get_field("orientations").related_model
-    return holder.objects.holding_places().filter(**filters)
+    return holder.objects.holding_places(on=on).filter(**filters)
 
 
 # What the indicators count of a capacity, hence what its history records (SIAO-18).
@@ -168,14 +168,15 @@ HISTORY_FIELDS = frozenset({"structure", "structure_id", "place_type", "is_winte
 
 
 class PlaceCapacityQuerySet(models.QuerySet):
-    def with_vacancies(self) -> "PlaceCapacityQuerySet":
-        """Annotate `occupied` (places held by orientations and stays) and `vacant`.
+    def with_vacancies(self, on=None) -> "PlaceCapacityQuerySet":
+        """Annotate `occupied` (places held by orientations and stays) and `vacant`, on day
+        `on` (default today).
 
         Vacancies are never typed: capacity, minus what the manager declared unavailable,
         minus the places held by orientations and stays (SIAO-09).
         """
         held = (
-            _places_held(capacity=OuterRef("pk"))
+            _places_held(on=on, capacity=OuterRef("pk"))
             .order_by()
             .values("capacity")
             .annotate(n=Sum("places"))
@@ -324,12 +325,14 @@ class PlaceCapacity(models.Model):
                 {"is_dormitory": "Un dortoir compte au moins 5 places (table 1)."}
             )
 
-    def held_places(self) -> int:
-        held = _places_held(capacity=self)
+    def held_places(self, on=None) -> int:
+        """Places held on day `on` (default today)."""
+        held = _places_held(on=on, capacity=self)
         return held.aggregate(n=Sum("places"))["n"] or 0
 
-    def vacant_places(self) -> int:
-        return self.places - self.unavailable_places - self.held_places()
+    def vacant_places(self, on=None) -> int:
+        """Places free on day `on` (default today)."""
+        return self.places - self.unavailable_places - self.held_places(on=on)
 
     def sync_places_from_dwellings(self) -> None:
         total = sum(dwelling.places for dwelling in self.dwellings.all())

@@ -179,7 +179,7 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"person_pk": req.person_id}
     if namespace == "persons":
         return {"pk": req.person_id}
-    if name in ("orientations:suggestions", "orientations:attribute"):
+    if name in ("orientations:suggestions", "orientations:attribute", "orientations:reserve"):
         return {"request_pk": req.pk}
     by_namespace = {
         "requests": req,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from relais.core.inputs import strip_control_characters
 from relais.justice.models import SentenceAdjustment
+from relais.orientations.models import Orientation
 from tests.core.forms_on_page import fields_of
 from tests.factories import (
     StructureFactory,
@@ -84,6 +85,18 @@ FORMS: dict[str, Form] = {
         "siao_operator",
         _url("orientations:suggestions", lambda w: w["orientable"].pk),
         _url("orientations:attribute", lambda w: w["orientable"].pk),
+    ),
+    "orientations:reserve": Form(
+        "siao_operator",
+        lambda w: (
+            reverse("orientations:reserve", args=[w["reservable"].pk]) + f"?capacity={_capacity(w)}"
+        ),
+        _url("orientations:reserve", lambda w: w["reservable"].pk),
+    ),
+    "orientations:change_window": Form(
+        "siao_operator",
+        _url("orientations:detail", lambda w: w["reservation"].pk),
+        _url("orientations:change_window", lambda w: w["reservation"].pk),
     ),
     "orientations:refuse": Form(
         "structure_manager",
@@ -216,7 +229,18 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
     orientable = make_request(referrer=siao_operator)
     make_evaluation(orientable)
     orientable.evaluate(by=siao_operator)
+    reservable, reserved = (_detained_request(siao_operator, structure.territory) for _ in range(2))
+    start, end = Orientation.default_window(reserved.detention)
+    reservation = Orientation.reserve(
+        request=reserved,
+        capacity=structure.capacities.order_by("pk").first(),
+        by=siao_operator,
+        starts_on=start,
+        ends_on=end,
+    )
     return {
+        "reservable": reservable,
+        "reservation": reservation,
         "request": req,
         "orientation": orientation,
         "in_stay": in_stay,
@@ -226,6 +250,15 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
         "detention": (detention := make_detention(cpip=cpip)),
         "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
     }
+
+
+def _detained_request(siao_operator, territory):
+    """An evaluated request for a person in detention (JUS-06 reservations)."""
+    detention = make_detention(territory=territory, sentence=(8, 0, 0))
+    req = make_request(detention.person, referrer=siao_operator, detention=detention)
+    make_evaluation(req)
+    req.evaluate(by=siao_operator)
+    return req
 
 
 # Printable text, with what breaks things: quotes, markup, accents, line breaks, controls.

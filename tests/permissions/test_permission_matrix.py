@@ -200,6 +200,16 @@ MATRIX: dict[str, object] = {
             request=req, state=OrientationState.PROPOSED
         ).exists(),
     ),
+    # JUS-06: a place reserved over a window, for a request linked to a detention.
+    "orientations:reserve": OnRequest(
+        SIAO,
+        method="post",
+        kwarg="request_pk",
+        data=lambda req: {"capacity": _free_capacity(req).pk, **_window(10, 30)},
+        done=lambda req: Orientation.objects.filter(
+            request=req, window_starts_on__isnull=False
+        ).exists(),
+    ),
     # Indicators (SIAO-17..19): the SIAO and the State service; the people behind a number
     # only for the SIAO.
     "indicators:dashboard": Page(frozenset({"superuser", "siao_operator", "state_service"})),
@@ -336,6 +346,22 @@ def _evaluated(world, req: Request) -> Request:
     return req
 
 
+def _window(start_in: int, end_in: int) -> dict:
+    today = timezone.localdate()
+    return {
+        "starts_on": (today + dt.timedelta(days=start_in)).isoformat(),
+        "ends_on": (today + dt.timedelta(days=end_in)).isoformat(),
+    }
+
+
+def _detained(req: Request) -> Request:
+    """Link the request to a detention of its person in its territory (JUS-01)."""
+    detention = make_detention(req.person, territory=req.territory, sentence=(8, 0, 0))
+    Request.objects.filter(pk=req.pk).update(detention=detention)
+    req.refresh_from_db()
+    return req
+
+
 def _free_capacity(req: Request) -> PlaceCapacity:
     manager = OrganisationFactory(structure_manager=True, territory=req.territory)
     return StructureFactory(manager=manager, places=10).capacities.get()
@@ -368,6 +394,25 @@ def _orientation_in_case(state: str) -> Callable:
         return orientation
 
     return make
+
+
+def _reservation_in_case(world, role, user, case) -> Orientation:
+    """A place reserved for a window for a request in the case (for a structure manager, in
+    the case's structure: the attribution gives way to the reservation)."""
+    req = _detained(_evaluated(world, _request_for(world, role, user, case)))
+    siao = world.siao_operator
+    attributed = req.orientations.first()
+    if attributed:
+        attributed.cancel(by=siao, reason="Réservation à la place")
+    capacity = attributed.capacity if attributed else _free_capacity(req)
+    window = _window(10, 30)
+    return Orientation.reserve(
+        request=req,
+        capacity=capacity,
+        by=siao,
+        starts_on=dt.date.fromisoformat(window["starts_on"]),
+        ends_on=dt.date.fromisoformat(window["ends_on"]),
+    )
 
 
 def _orientation_reached(state: str) -> Callable:
@@ -503,6 +548,16 @@ MATRIX.update(
             method="post",
             data=(("reason", "La personne a trouvé une solution"),),
             done=_orientation_reached(OrientationState.CANCELLED),
+        ),
+        "orientations:change_window": OnObject(
+            _reservation_in_case,
+            SIAO,
+            method="post",
+            data=lambda o: _window(20, 40),
+            done=lambda o: (
+                Orientation.objects.get(pk=o.pk).window_ends_on
+                == dt.date.fromisoformat(_window(20, 40)["ends_on"])
+            ),
         ),
         "places:structure": OnObject(_structure_in_case, REGISTER_READ),
         "places:edit": OnObject(_structure_in_case, REGISTER_EDIT),
@@ -698,8 +753,10 @@ def test_object_permissions(client, request, record_property, world, name, role,
         kwargs = entry.kwargs(obj)
     else:
         obj = _request_for(world, role, user, case)
-        if name == "orientations:attribute":
+        if name in ("orientations:attribute", "orientations:reserve"):
             _evaluated(world, obj)
+        if name == "orientations:reserve":
+            _detained(obj)
         target = obj.person_id if isinstance(entry, OnPerson) else obj.pk
         kwargs = {entry.kwarg: target}
     client.force_login(user)

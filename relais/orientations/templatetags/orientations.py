@@ -26,6 +26,7 @@ def orientation_section(context, req):
         "user": user,
         "orientations": list(orientations),
         "current": current,
+        "window_flag": current.window_flag_for(user) if current else "",
         # Orienting is the request's "oriented" step, driven by an attribution by the SIAO.
         "can_orient": OrientationEventKind.ATTRIBUTED in Orientation.openings_for(req, user),
         "needs_evaluation_first": req.status == RequestStatus.NEW
