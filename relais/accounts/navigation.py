@@ -19,6 +19,7 @@ _HOSTED = ("Personnes hébergées", "places:hosted")
 _NOTIFICATIONS = ("Notifications", "notifications:list")
 _INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
+_JUSTICE_DIRECTORY = ("Annuaire justice", "justice:directory")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -28,9 +29,10 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
+        ("Justice", [_JUSTICE_DIRECTORY]),
         _NOTIFICATIONS,
     ],
-    Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _NOTIFICATIONS],
+    Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _JUSTICE_DIRECTORY, _NOTIFICATIONS],
     Role.SOCIAL_WORKER: [
         _REQUESTS,
         _NEW_INSERTION,
@@ -38,7 +40,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ACCESS_SEARCH,
         _NOTIFICATIONS,
     ],
-    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _NOTIFICATIONS],
+    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _JUSTICE_DIRECTORY, _NOTIFICATIONS],
     Role.STRUCTURE_MANAGER: [
         _MY_STRUCTURES,
         _ORIENTATIONS,
@@ -47,8 +49,8 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NOTIFICATIONS,
     ],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _AUDIT],
-    Role.STATE_SERVICE: [_INDICATORS],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _JUSTICE_DIRECTORY, _AUDIT],
+    Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY],
     Role.SIAE_COACH: [],
 }
 
