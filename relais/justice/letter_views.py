@@ -28,7 +28,7 @@ def letter_paragraphs(housing: Housing) -> list[str]:
     if orientation is not None:
         structure = f"« {orientation.structure} »"
         if orientation.structure.commune:
-            structure += f" à {orientation.structure.commune}"
+            structure += f" ({orientation.structure.commune})"
     match housing.solution:
         case Solution.NO_REQUEST:
             return [
