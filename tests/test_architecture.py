@@ -26,6 +26,8 @@ SCREENS = {
     "middleware",
     "exports",
     "charts",
+    "directory_views",
+    "letter_views",
 }
 # Not domain apps: the shared transition mechanism, and the demo loader, which uses them all.
 OUTSIDE = {"core", "demo"}

@@ -9,8 +9,8 @@ from relais.audit import log as audit
 from relais.audit.enums import Action
 
 from .enums import Role
-from .forms import AccountForm, send_set_password_email
-from .models import User
+from .forms import AccountForm, OrganisationReferentForm, send_set_password_email
+from .models import JUSTICE_DIRECTORY_KINDS, Organisation, User
 
 
 def _territory(user):
@@ -105,3 +105,28 @@ def account_toggle(request, pk: int):
     state = "réactivé" if account.is_active else "désactivé : il ne peut plus se connecter"
     messages.success(request, f"Compte de {account} {state}.")
     return redirect("accounts:list")
+
+
+def organisation_referent(request, pk: int):
+    """JUS-08: the referent and contacts of a SIAO or a SPIP, the SPIP of a prison."""
+    territory = _territory(request.user)
+    organisation = get_object_or_404(
+        Organisation.objects.filter(territory=territory, kind__in=JUSTICE_DIRECTORY_KINDS), pk=pk
+    )
+    form = OrganisationReferentForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        audit.record(
+            request_or_user=request,
+            action=Action.WRITE,
+            obj=organisation,
+            reason="Référent et coordonnées de l'organisation",
+            detail=audit.form_changes({"": form}),
+        )
+        form.save()
+        messages.success(request, f"« {organisation} » : enregistré.")
+        return redirect("justice:directory")
+    return render(
+        request,
+        "accounts/organisation_referent_form.html",
+        {"form": form, "organisation": organisation},
+    )

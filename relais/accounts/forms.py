@@ -9,7 +9,7 @@ from dsfr.forms import DsfrBaseForm
 
 from relais.notifications.sending import absolute_url
 
-from .enums import Role
+from .enums import OrganisationKind, Role
 from .models import Organisation, User
 
 
@@ -35,6 +35,55 @@ class AccountForm(forms.ModelForm):
         self.fields["email"].required = True
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+class OrganisationReferentForm(forms.ModelForm):
+    """JUS-08: the territory administrator names the SPIP's référent hébergement-logement
+    and the SIAO's référent justice, keeps their contacts, and says which SPIP works in each
+    prison."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    class Meta:
+        model = Organisation
+        fields = ["referent", "spip", "email", "phone", "address"]
+        labels = {"email": "Adresse électronique de l'organisation", "phone": "Téléphone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dsfr.utils import dsfr_input_class_attr
+
+        organisation = self.instance
+        if organisation.kind == OrganisationKind.PRISON:
+            del self.fields["referent"]
+            spip = self.fields["spip"]
+            spip.queryset = Organisation.objects.filter(
+                territory_id=organisation.territory_id, kind=OrganisationKind.SPIP
+            )
+            spip.error_messages["invalid_choice"] = (
+                "Choisissez un SPIP du territoire dans la liste."
+            )
+        else:
+            del self.fields["spip"]
+            referent = self.fields["referent"]
+            referent.label = (
+                "Référent hébergement-logement"
+                if organisation.kind == OrganisationKind.SPIP
+                else "Référent justice"
+            )
+            referent.help_text = f"Une personne ayant un compte à « {organisation} »."
+            referent.queryset = organisation.members.filter(is_active=True).order_by(
+                "last_name", "first_name"
+            )
+            referent.error_messages["invalid_choice"] = (
+                f"Choisissez une personne de « {organisation} » dans la liste."
+            )
+        self.fields["email"].error_messages["invalid"] = (
+            "Saisissez une adresse électronique valide (ex. spip68@justice.fr)."
+        )
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 

@@ -81,6 +81,32 @@ class Territory(models.Model):
         return sorted(steps, reverse=True)
 
 
+# Who reads the justice directory (JUS-08): the services that work with prisons — the SIAO
+# and its 115, the SPIPs, the territory administrator who keeps it, the State service.
+JUSTICE_DIRECTORY_ROLES = {
+    Role.SIAO_OPERATOR,
+    Role.EMERGENCY_LINE,
+    Role.CPIP,
+    Role.TERRITORY_ADMIN,
+    Role.STATE_SERVICE,
+}
+JUSTICE_DIRECTORY_KINDS = [OrganisationKind.SIAO, OrganisationKind.SPIP, OrganisationKind.PRISON]
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def in_justice_directory_of(self, user) -> "OrganisationQuerySet":
+        """The SIAOs, SPIPs and prisons of the user's territory (every territory for the
+        superuser), for the roles of JUSTICE_DIRECTORY_ROLES; nothing for the others."""
+        directory = self.filter(kind__in=JUSTICE_DIRECTORY_KINDS)
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return directory
+        if user.role not in JUSTICE_DIRECTORY_ROLES or not user.organisation_id:
+            return self.none()
+        return directory.filter(territory_id=user.organisation.territory_id)
+
+
 class Organisation(models.Model):
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
@@ -103,6 +129,20 @@ class Organisation(models.Model):
         related_name="+",
         help_text=("Au SPIP : le référent hébergement-logement. Au SIAO : le référent justice."),
     )
+    # JUS-08: the SPIP that works in a prison (the directory's "which SPIP covers which
+    # establishment"); only for an organisation of kind prison.
+    spip = models.ForeignKey(
+        "self",
+        verbose_name="SPIP intervenant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="establishments",
+        limit_choices_to={"kind": OrganisationKind.SPIP},
+        help_text="Pour un établissement pénitentiaire : le SPIP qui y intervient.",
+    )
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "organisation"
@@ -110,6 +150,18 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.referent_id and self.referent.organisation_id != self.pk:
+            errors["referent"] = "Le référent doit être une personne de cette organisation."
+        if self.spip_id and self.kind != OrganisationKind.PRISON:
+            errors["spip"] = "Seul un établissement pénitentiaire a un SPIP intervenant."
+        elif self.spip_id and self.spip.kind != OrganisationKind.SPIP:
+            errors["spip"] = "Choisissez un SPIP."
+        if errors:
+            raise ValidationError(errors)
 
 
 class User(AbstractUser):

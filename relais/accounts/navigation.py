@@ -20,6 +20,7 @@ _NOTIFICATIONS = ("Notifications", "notifications:list")
 _INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
 _DETENTIONS = ("Personnes détenues", "justice:list")
+_JUSTICE_DIRECTORY = ("Annuaire justice", "justice:directory")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -28,11 +29,11 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
-        ("Justice", [_DETENTIONS]),
+        ("Justice", [_DETENTIONS, _JUSTICE_DIRECTORY]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
-    Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _NOTIFICATIONS],
+    Role.EMERGENCY_LINE: [_NEW_EMERGENCY, _REQUESTS, _JUSTICE_DIRECTORY, _NOTIFICATIONS],
     Role.SOCIAL_WORKER: [
         _REQUESTS,
         _NEW_INSERTION,
@@ -40,7 +41,14 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ACCESS_SEARCH,
         _NOTIFICATIONS,
     ],
-    Role.CPIP: [_DETENTIONS, _REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _NOTIFICATIONS],
+    Role.CPIP: [
+        _DETENTIONS,
+        _REQUESTS,
+        _NEW_INSERTION,
+        _ACCESS_SEARCH,
+        _JUSTICE_DIRECTORY,
+        _NOTIFICATIONS,
+    ],
     Role.STRUCTURE_MANAGER: [
         _MY_STRUCTURES,
         _ORIENTATIONS,
@@ -49,8 +57,8 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NOTIFICATIONS,
     ],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _AUDIT],
-    Role.STATE_SERVICE: [_INDICATORS],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _JUSTICE_DIRECTORY, _AUDIT],
+    Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY],
     Role.SIAE_COACH: [],
 }
 

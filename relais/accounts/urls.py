@@ -9,4 +9,9 @@ urlpatterns = [
     path("nouveau/", account_views.account_create, name="create"),
     path("<int:pk>/", account_views.account_edit, name="edit"),
     path("<int:pk>/activation/", account_views.account_toggle, name="toggle"),
+    path(
+        "organisations/<int:pk>/referent/",
+        account_views.organisation_referent,
+        name="organisation_referent",
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import directory_views, letter_views, views
 
 app_name = "justice"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("amenagements/<int:pk>/etape/", views.adjustment_step, name="adjustment_step"),
     path("detentions/<int:pk>/contraintes/", views.area_add, name="area_add"),
     path("contraintes/<int:pk>/retirer/", views.area_delete, name="area_delete"),
+    path("annuaire/", directory_views.directory, name="directory"),
+    path("detentions/<int:pk>/lettre/", letter_views.letter, name="letter"),
 ]
