@@ -1,0 +1,337 @@
+"""The daily job of the releases (JUS-06 escalations and dry exits, JUS-05 follow-up), run by
+the `escalate_releases` management command. Idempotent: a second run on the same day finds
+everything already recorded and sends nothing.
+
+The rules, in one place:
+
+- A detention's *release date* on `today` is the earliest of its earliest possible release
+  (`due_on`, an LSC date or the end date) and its end date that is on or after today: an LSC
+  date that passed with the person still in detention leaves the end date to be ready for.
+- Nothing is raised for a person whose housing solution is secured by that date
+  (`Housing.secured_by`, the one reading of `relais.releases.housing`).
+- The steps of the territory (`Territory.escalation_days`, e.g. 90, 60, 30, 7 days) are timed
+  on the release date. The step raised is the *latest* one due: the smallest step whose day
+  (release date − step) is today or past, while the release date is still to come. Steps that
+  it overtakes (the job did not run, or the date moved closer) are not recorded at all: their
+  alert would say less than the one sent.
+- A step is raised once per release date (`Escalation`, unique on detention + step + date). A
+  release date that moves re-times every step: the new date gives new pairs, so a step due
+  for the new date is raised again, and a step already passed by it is not.
+- On the release day itself, with no secured solution, a dry exit (`DryExit`) is recorded
+  once and the 115 of the territory is alerted with what it needs to shelter the person
+  that night.
+- Follow-up after release: checks at 1, 3 and 6 months after `released_on` are planned for
+  each release of the last seven months, and the SIAO's référent justice is reminded once
+  when a check is due and not yet answered.
+
+Everything is read in batches (a fixed number of queries per batch of detentions); the
+notifications are one insert per alert, through `relais.notifications.notify`.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from relais.accounts.enums import OrganisationKind, Role
+from relais.accounts.models import Organisation, Territory, User
+from relais.justice.dates import add_months
+from relais.justice.enums import DetentionState
+from relais.justice.models import Detention
+from relais.notifications.sending import notify
+
+from .enums import FOLLOW_UP_MONTHS
+from .housing import Housing, housing_of
+from .models import DryExit, Escalation, FollowUpCheck
+
+BATCH = 2000
+# Releases older than this are no longer followed (the last check is at 6 months).
+FOLLOW_UP_MONTHS_BACK = 7
+
+
+@dataclass
+class Report:
+    escalations: int = 0
+    dry_exits: int = 0
+    checks_planned: int = 0
+    reminders: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.escalations} alerte(s) avant la sortie, {self.dry_exits} sortie(s) sèche(s), "
+            f"{self.checks_planned} point(s) de suivi planifié(s), "
+            f"{self.reminders} rappel(s) de suivi envoyé(s)."
+        )
+
+
+def release_date(detention: Detention, today: dt.date) -> dt.date | None:
+    """The next day the person may leave, on or after `today` (see the module docstring)."""
+    for day in sorted(d for d in (detention.due_on, detention.end_date) if d):
+        if day >= today:
+            return day
+    return None
+
+
+def step_due(release: dt.date, steps: list[int], today: dt.date) -> int | None:
+    """The latest escalation step due on `today` for a release on `release`, or None."""
+    if release <= today:
+        return None
+    due = [step for step in steps if release - dt.timedelta(days=step) <= today]
+    return min(due) if due else None
+
+
+def run(today: dt.date) -> Report:
+    """The whole daily job for `today`."""
+    report = Report()
+    territories = {t.pk: t for t in Territory.objects.all()}
+    contacts = _Contacts.load()
+    _escalate(today, territories, contacts, report)
+    _plan_follow_up(today, report)
+    _remind_follow_up(today, contacts, report)
+    return report
+
+
+# -- who is told ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Contacts:
+    """The territory-wide recipients, read once: the SIAO's référents justice and the 115."""
+
+    siao_referents: dict[int, list[User]]
+    emergency_users: dict[int, list[User]]
+    emergency_emails: dict[int, list[str]]
+
+    @classmethod
+    def load(cls) -> "_Contacts":
+        referents, users, emails = defaultdict(list), defaultdict(list), defaultdict(list)
+        for siao in Organisation.objects.filter(
+            kind=OrganisationKind.SIAO, referent__isnull=False
+        ).select_related("referent"):
+            referents[siao.territory_id].append(siao.referent)
+        for user in User.objects.filter(
+            role=Role.EMERGENCY_LINE,
+            is_active=True,
+            organisation__kind=OrganisationKind.EMERGENCY_LINE,
+        ).select_related("organisation"):
+            users[user.organisation.territory_id].append(user)
+        for line in Organisation.objects.filter(kind=OrganisationKind.EMERGENCY_LINE).exclude(
+            email=""
+        ):
+            emails[line.territory_id].append(line.email)
+        return cls(referents, users, emails)
+
+
+def _alerted(detention: Detention, territory: Territory, contacts: _Contacts) -> list[User]:
+    """Who an escalation goes to, per the territory's settings (JUS-02)."""
+    users = []
+    if territory.alerts_cpip and detention.cpip:
+        users.append(detention.cpip)
+    if territory.alerts_spip_referent and detention.spip.referent:
+        users.append(detention.spip.referent)
+    if territory.alerts_siao_referent:
+        users += contacts.siao_referents.get(territory.pk, [])
+    return users
+
+
+# -- escalations and dry exits ----------------------------------------------------------------
+
+
+def _escalate(today, territories, contacts, report: Report) -> None:
+    horizon = max((max(t.escalation_days, default=0) for t in territories.values()), default=0)
+    window = (today, today + dt.timedelta(days=horizon))
+    ids = list(
+        Detention.objects.filter(state=DetentionState.IN_DETENTION)
+        .filter(Q(due_on__range=window) | Q(end_date__range=window))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), BATCH):
+        _escalate_batch(ids[start : start + BATCH], today, territories, contacts, report)
+
+
+def _escalate_batch(ids, today, territories, contacts, report: Report) -> None:
+    detentions = Detention.objects.filter(pk__in=ids).select_related(
+        "person", "establishment", "spip", "spip__referent", "cpip"
+    )
+    housing = housing_of(ids)
+    raised = set(
+        Escalation.objects.filter(detention_id__in=ids).values_list(
+            "detention_id", "step", "due_on"
+        )
+    )
+    exited = set(
+        DryExit.objects.filter(detention_id__in=ids, on=today).values_list(
+            "detention_id", flat=True
+        )
+    )
+    escalations, dry_exits = [], []
+    for detention in detentions:
+        release = release_date(detention, today)
+        solution = housing[detention.pk]
+        if release is None or solution.secured_by(release):
+            continue
+        territory = territories[detention.territory_id]
+        if release == today:
+            if detention.pk not in exited:
+                dry_exits.append((detention, solution))
+            continue
+        step = step_due(release, territory.escalation_days, today)
+        if step is not None and (detention.pk, step, release) not in raised:
+            escalations.append((detention, step, release, solution))
+    # One transaction per batch: a second run racing this one fails on the unique constraints
+    # and rolls its batch back, its mails unsent (they go on commit).
+    with transaction.atomic():
+        Escalation.objects.bulk_create(
+            Escalation(detention=d, step=step, due_on=release, solution=solution.solution)
+            for d, step, release, solution in escalations
+        )
+        DryExit.objects.bulk_create(
+            DryExit(detention=d, person_id=d.person_id, on=today, solution=solution.solution)
+            for d, solution in dry_exits
+        )
+        for detention, step, release, solution in escalations:
+            territory = territories[detention.territory_id]
+            _notify_escalation(
+                detention, release, solution, today, _alerted(detention, territory, contacts)
+            )
+        for detention, solution in dry_exits:
+            territory = territories[detention.territory_id]
+            _notify_dry_exit(detention, solution, today, territory, contacts)
+    report.escalations += len(escalations)
+    report.dry_exits += len(dry_exits)
+
+
+def _days(count: int) -> str:
+    return f"{count} jour{'s' if count > 1 else ''}"
+
+
+def _link(solution: Housing) -> tuple[str, str]:
+    if solution.request is not None:
+        return reverse("requests:detail", args=[solution.request.pk]), "Voir la demande"
+    return reverse("notifications:list"), "Voir vos notifications"
+
+
+def escalation_message(detention: Detention, release: dt.date, solution: Housing, today) -> str:
+    """The in-app text of an escalation (read in Relais: it names the person)."""
+    return (
+        f"Sortie dans {_days((release - today).days)} sans hébergement acquis : "
+        f"{detention.person}, détenu(e) à {detention.establishment} "
+        f"(écrou n° {detention.prison_number}), libérable le {release:%d/%m/%Y}. "
+        f"Solution d'hébergement : {solution.label.lower()}."
+    )
+
+
+def _notify_escalation(detention, release, solution: Housing, today, recipients) -> None:
+    if not recipients:
+        return
+    link, link_label = _link(solution)
+    days = _days((release - today).days)
+    notify(
+        recipients,
+        subject=f"Sortie de détention dans {days} sans hébergement acquis",
+        message=escalation_message(detention, release, solution, today),
+        mail=(
+            f"Une personne suivie par {detention.spip} et détenue à {detention.establishment} "
+            f"est libérable le {release:%d/%m/%Y}, dans {days}, sans solution d'hébergement "
+            f"acquise ({solution.label.lower()}). Son nom figure dans vos notifications Relais."
+        ),
+        link=link,
+        link_label=link_label,
+        request=solution.request,
+    )
+
+
+def dry_exit_message(detention: Detention, solution: Housing, today: dt.date) -> str:
+    """What the 115 needs to shelter the person tonight (in-app: it names the person)."""
+    person, establishment, spip = detention.person, detention.establishment, detention.spip
+    where = f"{establishment}" + (f", {establishment.address}" if establishment.address else "")
+    spip_phone = f", tél. {spip.phone}" if spip.phone else ""
+    cpip = ""
+    if detention.cpip:
+        cpip_phone = f", tél. {detention.cpip.phone}" if detention.cpip.phone else ""
+        cpip = f" CPIP : {detention.cpip}{cpip_phone}."
+    return (
+        f"Sortie de détention sans hébergement aujourd'hui, le {today:%d/%m/%Y} : {person}, "
+        f"libérable ce jour de {where} (écrou n° {detention.prison_number}). Heure de sortie : à confirmer auprès du "
+        f"{spip}{spip_phone}. Téléphone de la personne : {person.phone or 'non renseigné'}."
+        f"{cpip} Solution d'hébergement : {solution.label.lower()}."
+    )
+
+
+def _notify_dry_exit(detention, solution: Housing, today, territory, contacts) -> None:
+    link, link_label = _link(solution)
+    notify(
+        [
+            *contacts.emergency_users.get(territory.pk, []),
+            *_alerted(detention, territory, contacts),
+        ],
+        subject="Sortie de détention aujourd'hui sans hébergement",
+        message=dry_exit_message(detention, solution, today),
+        mail=(
+            f"Une personne sort aujourd'hui de {detention.establishment} sans solution "
+            "d'hébergement. Son nom, ses coordonnées et celles du SPIP sont dans vos "
+            "notifications Relais."
+        ),
+        link=link,
+        link_label=link_label,
+        extra_emails=contacts.emergency_emails.get(territory.pk, []),
+        request=solution.request,
+    )
+
+
+# -- follow-up after release (JUS-05) ---------------------------------------------------------
+
+
+def _plan_follow_up(today: dt.date, report: Report) -> None:
+    released = (
+        Detention.objects.filter(
+            state=DetentionState.RELEASED,
+            released_on__gte=add_months(today, -FOLLOW_UP_MONTHS_BACK),
+            released_on__lte=today,
+        )
+        .filter(~Exists(FollowUpCheck.objects.filter(detention=OuterRef("pk"))))
+        .values_list("pk", "released_on")
+    )
+    checks = [
+        FollowUpCheck(detention_id=pk, months=months, due_on=add_months(released_on, months))
+        for pk, released_on in released
+        for months in FOLLOW_UP_MONTHS
+    ]
+    FollowUpCheck.objects.bulk_create(checks, batch_size=BATCH, ignore_conflicts=True)
+    report.checks_planned += len(checks)
+
+
+def _remind_follow_up(today: dt.date, contacts: _Contacts, report: Report) -> None:
+    due = FollowUpCheck.objects.filter(
+        answered_at__isnull=True, reminded_at__isnull=True, due_on__lte=today
+    ).select_related("detention", "detention__person")
+    reminded = []
+    with transaction.atomic():
+        for check in due:
+            referents = contacts.siao_referents.get(check.detention.territory_id, [])
+            if not referents:
+                continue  # reminded once the territory names its référent justice
+            released_on = check.detention.released_on
+            notify(
+                referents,
+                subject=f"Point de suivi à faire : sortie de détention il y a {check.months} mois",
+                message=(
+                    f"Point de suivi à {check.months} mois de la sortie de détention de "
+                    f"{check.detention.person} (libéré(e) le {released_on:%d/%m/%Y}) : "
+                    "est-elle toujours hébergée ?"
+                ),
+                mail=(
+                    f"Un point de suivi d'une personne sortie de détention il y a "
+                    f"{check.months} mois est à renseigner dans Relais."
+                ),
+                link=reverse("releases:follow_up", args=[check.pk]),
+                link_label="Renseigner le point de suivi",
+            )
+            reminded.append(check.pk)
+        FollowUpCheck.objects.filter(pk__in=reminded).update(reminded_at=timezone.now())
+    report.reminders += len(reminded)
