@@ -194,7 +194,7 @@ def _escalate_batch(ids, today, territories, contacts, report: Report) -> None:
             DryExit(detention=d, person_id=d.person_id, on=today, solution=solution.solution)
             for d, solution in dry_exits
         )
-        for detention, step, release, solution in escalations:
+        for detention, _step, release, solution in escalations:
             territory = territories[detention.territory_id]
             _notify_escalation(
                 detention, release, solution, today, _alerted(detention, territory, contacts)
