@@ -9,6 +9,7 @@ A person counts as shown when their (distinctive) birth name is in the response.
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
@@ -17,8 +18,9 @@ from relais.identity.models import PersonMerge, PersonPair
 from relais.orientations.models import Orientation
 from relais.persons.enums import Relationship
 from relais.persons.models import HouseholdMember, Person
+from relais.releases.models import FollowUpCheck
 from relais.requests.enums import Channel
-from tests.factories import PersonFactory, make_evaluation, make_request
+from tests.factories import PersonFactory, make_detention, make_evaluation, make_request
 from tests.permissions.test_permission_matrix import (
     MATRIX,
     PUBLIC,
@@ -53,6 +55,7 @@ MUST_SHOW = {
         "privacy:rectifications",
         "privacy:notice",
         "persons:file",
+        "releases:follow_up",
     },
     "structure_manager": {
         "home",
@@ -134,6 +137,11 @@ def world(
     make_request(kept, referrer=social_worker)
     make_request(merged, referrer=outsider)
     merge = PersonMerge.merge(kept=kept, merged=merged, by=siao_operator)
+    released = make_detention(_person("Hourcade"), cpip=cpip)
+    released.release(on=timezone.localdate(), by=cpip)
+    follow_up = FollowUpCheck.objects.create(
+        detention=released, months=1, due_on=timezone.localdate()
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -149,6 +157,7 @@ def world(
         "pair": PersonPair.objects.to_review().first(),
         "merge": merge,
         "grant": grant,
+        "follow_up": follow_up,
         "account": social_worker,
     }
 
@@ -159,6 +168,8 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
     namespace, _, view = name.partition(":")
     if name == "access:create":
         return {"request_pk": world["elsewhere"].pk}
+    if name == "releases:follow_up":
+        return {"pk": world["follow_up"].pk}
     if namespace == "privacy":
         return {"person_pk": req.person_id}
     if namespace == "persons":
