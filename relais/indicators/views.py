@@ -26,9 +26,9 @@ from relais.requests.enums import Channel
 from relais.requests.models import Request
 
 from . import exports, quality, reports
-from .dry_exits import dry_exits_by_month
 from .calendar import Cutoff, Schedule, cutoff_for, daily_cutoffs_of_week, latest_cutoff
 from .charts import Chart, Series
+from .dry_exits import dry_exits_by_month
 from .engine import COUNTED, SOURCE, Indicator, Level, Table, compute
 
 CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}

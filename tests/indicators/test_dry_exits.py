@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from relais.indicators.dry_exits import dry_exits_by_month
-from tests.factories import UserFactory, make_detention
+from tests.factories import make_detention
 
 pytestmark = pytest.mark.django_db
 
