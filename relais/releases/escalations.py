@@ -24,8 +24,11 @@ The rules, in one place:
   each release of the last seven months, and the SIAO's référent justice is reminded once
   when a check is due and not yet answered.
 
-Everything is read in batches (a fixed number of queries per batch of detentions); the
-notifications are one insert per alert, through `relais.notifications.notify`.
+Everything is read in batches (a fixed number of queries per batch of detentions), and the
+whole job is one transaction: recorded and notified together, or not at all (a second run
+racing it fails on the unique constraints). The notices go through
+`relais.notifications.notify_all`: one in-app notice per alert and per person alerted, and
+one e-mail per address listing that day's alerts, naming nobody.
 """
 
 import datetime as dt
@@ -42,7 +45,7 @@ from relais.accounts.models import Organisation, Territory, User
 from relais.justice.dates import add_months
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
-from relais.notifications.sending import notify
+from relais.notifications.sending import Notice, notify_all
 
 from .enums import FOLLOW_UP_MONTHS
 from .housing import Housing, housing_of
@@ -89,9 +92,19 @@ def run(today: dt.date) -> Report:
     report = Report()
     territories = {t.pk: t for t in Territory.objects.all()}
     contacts = _Contacts.load()
-    _escalate(today, territories, contacts, report)
-    _plan_follow_up(today, report)
-    _remind_follow_up(today, contacts, report)
+    notices: list[Notice] = []
+    with transaction.atomic():
+        _escalate(today, territories, contacts, report, notices)
+        _plan_follow_up(today, report)
+        _remind_follow_up(today, contacts, report, notices)
+        notify_all(
+            notices,
+            subject=f"Sorties de détention : alertes du {today:%d/%m/%Y}",
+            intro=(
+                f"Relais a relevé le {today:%d/%m/%Y} les situations suivantes. Les noms des "
+                "personnes figurent dans vos notifications Relais."
+            ),
+        )
     return report
 
 
@@ -141,7 +154,7 @@ def _alerted(detention: Detention, territory: Territory, contacts: _Contacts) ->
 # -- escalations and dry exits ----------------------------------------------------------------
 
 
-def _escalate(today, territories, contacts, report: Report) -> None:
+def _escalate(today, territories, contacts, report: Report, notices: list) -> None:
     horizon = max((max(t.escalation_days, default=0) for t in territories.values()), default=0)
     window = (today, today + dt.timedelta(days=horizon))
     ids = list(
@@ -151,10 +164,10 @@ def _escalate(today, territories, contacts, report: Report) -> None:
         .values_list("pk", flat=True)
     )
     for start in range(0, len(ids), BATCH):
-        _escalate_batch(ids[start : start + BATCH], today, territories, contacts, report)
+        _escalate_batch(ids[start : start + BATCH], today, territories, contacts, report, notices)
 
 
-def _escalate_batch(ids, today, territories, contacts, report: Report) -> None:
+def _escalate_batch(ids, today, territories, contacts, report: Report, notices: list) -> None:
     detentions = Detention.objects.filter(pk__in=ids).select_related(
         "person", "establishment", "spip", "spip__referent", "cpip"
     )
@@ -183,25 +196,22 @@ def _escalate_batch(ids, today, territories, contacts, report: Report) -> None:
         step = step_due(release, territory.escalation_days, today)
         if step is not None and (detention.pk, step, release) not in raised:
             escalations.append((detention, step, release, solution))
-    # One transaction per batch: a second run racing this one fails on the unique constraints
-    # and rolls its batch back, its mails unsent (they go on commit).
-    with transaction.atomic():
-        Escalation.objects.bulk_create(
-            Escalation(detention=d, step=step, due_on=release, solution=solution.solution)
-            for d, step, release, solution in escalations
-        )
-        DryExit.objects.bulk_create(
-            DryExit(detention=d, person_id=d.person_id, on=today, solution=solution.solution)
-            for d, solution in dry_exits
-        )
-        for detention, _step, release, solution in escalations:
-            territory = territories[detention.territory_id]
-            _notify_escalation(
-                detention, release, solution, today, _alerted(detention, territory, contacts)
-            )
-        for detention, solution in dry_exits:
-            territory = territories[detention.territory_id]
-            _notify_dry_exit(detention, solution, today, territory, contacts)
+    Escalation.objects.bulk_create(
+        Escalation(detention=d, step=step, due_on=release, solution=solution.solution)
+        for d, step, release, solution in escalations
+    )
+    DryExit.objects.bulk_create(
+        DryExit(detention=d, person_id=d.person_id, on=today, solution=solution.solution)
+        for d, solution in dry_exits
+    )
+    for detention, _step, release, solution in escalations:
+        territory = territories[detention.territory_id]
+        recipients = _alerted(detention, territory, contacts)
+        if recipients:
+            notices.append(_escalation_notice(detention, release, solution, today, recipients))
+    for detention, solution in dry_exits:
+        territory = territories[detention.territory_id]
+        notices.append(_dry_exit_notice(detention, solution, today, territory, contacts))
     report.escalations += len(escalations)
     report.dry_exits += len(dry_exits)
 
@@ -226,23 +236,19 @@ def escalation_message(detention: Detention, release: dt.date, solution: Housing
     )
 
 
-def _notify_escalation(detention, release, solution: Housing, today, recipients) -> None:
-    if not recipients:
-        return
+def _escalation_notice(detention, release, solution: Housing, today, recipients) -> Notice:
     link, link_label = _link(solution)
-    days = _days((release - today).days)
-    notify(
+    return Notice(
         recipients,
-        subject=f"Sortie de détention dans {days} sans hébergement acquis",
         message=escalation_message(detention, release, solution, today),
         mail=(
-            f"Une personne suivie par {detention.spip} et détenue à {detention.establishment} "
-            f"est libérable le {release:%d/%m/%Y}, dans {days}, sans solution d'hébergement "
-            f"acquise ({solution.label.lower()}). Son nom figure dans vos notifications Relais."
+            f"Sortie dans {_days((release - today).days)} sans hébergement acquis : une "
+            f"personne suivie par {detention.spip} et détenue à {detention.establishment}, "
+            f"libérable le {release:%d/%m/%Y} ({solution.label.lower()})."
         ),
         link=link,
         link_label=link_label,
-        request=solution.request,
+        about={"request": solution.request},
     )
 
 
@@ -263,24 +269,23 @@ def dry_exit_message(detention: Detention, solution: Housing, today: dt.date) ->
     )
 
 
-def _notify_dry_exit(detention, solution: Housing, today, territory, contacts) -> None:
+def _dry_exit_notice(detention, solution: Housing, today, territory, contacts) -> Notice:
     link, link_label = _link(solution)
-    notify(
+    return Notice(
         [
             *contacts.emergency_users.get(territory.pk, []),
             *_alerted(detention, territory, contacts),
         ],
-        subject="Sortie de détention aujourd'hui sans hébergement",
         message=dry_exit_message(detention, solution, today),
         mail=(
-            f"Une personne sort aujourd'hui de {detention.establishment} sans solution "
-            "d'hébergement. Son nom, ses coordonnées et celles du SPIP sont dans vos "
-            "notifications Relais."
+            f"Sortie aujourd'hui sans hébergement : une personne sort de "
+            f"{detention.establishment}. Son nom, ses coordonnées et celles du SPIP sont dans "
+            "vos notifications Relais."
         ),
         link=link,
         link_label=link_label,
         extra_emails=contacts.emergency_emails.get(territory.pk, []),
-        request=solution.request,
+        about={"request": solution.request},
     )
 
 
@@ -306,32 +311,35 @@ def _plan_follow_up(today: dt.date, report: Report) -> None:
     report.checks_planned += len(checks)
 
 
-def _remind_follow_up(today: dt.date, contacts: _Contacts, report: Report) -> None:
+def _remind_follow_up(today: dt.date, contacts: _Contacts, report: Report, notices) -> None:
     due = FollowUpCheck.objects.filter(
         answered_at__isnull=True, reminded_at__isnull=True, due_on__lte=today
     ).select_related("detention", "detention__person")
     reminded = []
-    with transaction.atomic():
-        for check in due:
-            referents = contacts.siao_referents.get(check.detention.territory_id, [])
-            if not referents:
-                continue  # reminded once the territory names its référent justice
-            released_on = check.detention.released_on
-            notify(
+    for check in due:
+        referents = contacts.siao_referents.get(check.detention.territory_id, [])
+        if not referents:
+            continue  # reminded once the territory names its référent justice
+        released_on = check.detention.released_on
+        notices.append(
+            Notice(
                 referents,
-                subject=f"Point de suivi à faire : sortie de détention il y a {check.months} mois",
                 message=(
                     f"Point de suivi à {check.months} mois de la sortie de détention de "
                     f"{check.detention.person} (libéré(e) le {released_on:%d/%m/%Y}) : "
                     "est-elle toujours hébergée ?"
                 ),
                 mail=(
-                    f"Un point de suivi d'une personne sortie de détention il y a "
-                    f"{check.months} mois est à renseigner dans Relais."
+                    f"Point de suivi à faire : une personne sortie de détention il y a "
+                    f"{check.months} mois."
                 ),
                 link=reverse("releases:follow_up", args=[check.pk]),
                 link_label="Renseigner le point de suivi",
             )
-            reminded.append(check.pk)
-        FollowUpCheck.objects.filter(pk__in=reminded).update(reminded_at=timezone.now())
+        )
+        reminded.append(check.pk)
+    for start in range(0, len(reminded), BATCH):
+        FollowUpCheck.objects.filter(pk__in=reminded[start : start + BATCH]).update(
+            reminded_at=timezone.now()
+        )
     report.reminders += len(reminded)

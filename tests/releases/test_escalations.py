@@ -268,3 +268,26 @@ def test_jus_06_the_timeline_fragment_lists_escalations_and_dry_exits(cast):
     html = render_to_string("releases/_escalations.html", {"detention": detention})
     assert "Alerte à 7 jours de la sortie prévue le 08/03/2027" in html
     assert "Sortie sèche" in html and "le 115 a été prévenu" in html
+
+
+def test_jus_06_each_address_gets_one_mail_listing_the_day_alerts(
+    cast, django_capture_on_commit_callbacks
+):
+    first = detainee(cast, days=30, person=PersonFactory(birth_name="Arnaud"))
+    detainee(cast, days=60, person=PersonFactory(birth_name="Barbier"))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(TODAY)
+    to_cpip = [m for m in mail.outbox if cast.cpip.email in m.to]
+    assert len(to_cpip) == 1
+    body = to_cpip[0].body
+    assert "Sortie dans 30 jours sans hébergement acquis" in body
+    assert "Sortie dans 60 jours sans hébergement acquis" in body
+    assert "Arnaud" not in body.title() and "Barbier" not in body.title()
+    assert "http://testserver/notifications/" in body
+    assert to_cpip[0].subject == "[Relais] Sorties de détention : alertes du 01/03/2027"
+    assert Notification.objects.filter(recipient=cast.cpip).count() == 2
+    assert alerted(first) == {
+        cast.cpip.username,
+        cast.spip_referent.username,
+        cast.siao_referent.username,
+    }
