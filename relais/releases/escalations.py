@@ -73,7 +73,11 @@ class Report:
 
 def release_date(detention: Detention, today: dt.date) -> dt.date | None:
     """The next day the person may leave, on or after `today` (see the module docstring)."""
-    for day in sorted(d for d in (detention.due_on, detention.end_date) if d):
+    return _next_release(detention.due_on, detention.end_date, today)
+
+
+def _next_release(due_on, end_date, today: dt.date) -> dt.date | None:
+    for day in sorted(d for d in (due_on, end_date) if d):
         if day >= today:
             return day
     return None
@@ -155,23 +159,24 @@ def _alerted(detention: Detention, territory: Territory, contacts: _Contacts) ->
 
 
 def _escalate(today, territories, contacts, report: Report, notices: list) -> None:
-    horizon = max((max(t.escalation_days, default=0) for t in territories.values()), default=0)
+    steps = {pk: t.escalation_days for pk, t in territories.items()}
+    horizon = max((max(s, default=0) for s in steps.values()), default=0)
     window = (today, today + dt.timedelta(days=horizon))
-    ids = list(
+    rows = list(
         Detention.objects.filter(state=DetentionState.IN_DETENTION)
         .filter(Q(due_on__range=window) | Q(end_date__range=window))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "territory_id", "due_on", "end_date")
     )
-    for start in range(0, len(ids), BATCH):
-        _escalate_batch(ids[start : start + BATCH], today, territories, contacts, report, notices)
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        _escalate_batch(batch, today, steps, territories, contacts, report, notices)
 
 
-def _escalate_batch(ids, today, territories, contacts, report: Report, notices: list) -> None:
-    detentions = Detention.objects.filter(pk__in=ids).select_related(
-        "person", "establishment", "spip", "spip__referent", "cpip"
-    )
-    housing = housing_of(ids)
+def _escalate_batch(rows, today, steps, territories, contacts, report, notices) -> None:
+    """Decide from the dates and what is already recorded; read the housing solution and the
+    people only for the detentions where something is due (few on an ordinary day)."""
+    ids = [row[0] for row in rows]
     raised = set(
         Escalation.objects.filter(detention_id__in=ids).values_list(
             "detention_id", "step", "due_on"
@@ -182,19 +187,29 @@ def _escalate_batch(ids, today, territories, contacts, report: Report, notices: 
             "detention_id", flat=True
         )
     )
-    escalations, dry_exits = [], []
-    for detention in detentions:
-        release = release_date(detention, today)
-        solution = housing[detention.pk]
-        if release is None or solution.secured_by(release):
-            continue
-        territory = territories[detention.territory_id]
+    due: dict[int, tuple[dt.date, int | None]] = {}  # pk: (release date, step or dry exit)
+    for pk, territory_id, due_on, end_date in rows:
+        release = _next_release(due_on, end_date, today)
         if release == today:
-            if detention.pk not in exited:
-                dry_exits.append((detention, solution))
-            continue
-        step = step_due(release, territory.escalation_days, today)
-        if step is not None and (detention.pk, step, release) not in raised:
+            if pk not in exited:
+                due[pk] = (release, None)
+        elif release is not None:
+            step = step_due(release, steps[territory_id], today)
+            if step is not None and (pk, step, release) not in raised:
+                due[pk] = (release, step)
+    if not due:
+        return
+    housing = housing_of(due)
+    unsecured = [pk for pk, (release, _) in due.items() if not housing[pk].secured_by(release)]
+    escalations, dry_exits = [], []
+    for detention in Detention.objects.filter(pk__in=unsecured).select_related(
+        "person", "establishment", "spip", "spip__referent", "cpip"
+    ):
+        release, step = due[detention.pk]
+        solution = housing[detention.pk]
+        if step is None:
+            dry_exits.append((detention, solution))
+        else:
             escalations.append((detention, step, release, solution))
     Escalation.objects.bulk_create(
         Escalation(detention=d, step=step, due_on=release, solution=solution.solution)

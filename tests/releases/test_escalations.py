@@ -291,3 +291,18 @@ def test_jus_06_each_address_gets_one_mail_listing_the_day_alerts(
         cast.spip_referent.username,
         cast.siao_referent.username,
     }
+
+
+def test_jus_06_the_job_costs_the_same_queries_for_2_or_10_detainees(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count: int, day: dt.date) -> int:
+        for _ in range(count):
+            detainee(cast, days=(day - TODAY).days + 30)
+            detainee(cast, days=(day - TODAY).days)  # a dry exit
+        with CaptureQueriesContext(connection) as context:
+            run(day)
+        return len(context.captured_queries)
+
+    assert queries(1, TODAY) == queries(5, TODAY + dt.timedelta(days=400))
