@@ -28,6 +28,7 @@ from relais.requests.models import Request
 from . import exports, quality, reports
 from .calendar import Cutoff, Schedule, cutoff_for, daily_cutoffs_of_week, latest_cutoff
 from .charts import Chart, Series
+from .dry_exits import dry_exits_by_month
 from .engine import COUNTED, SOURCE, Indicator, Level, Table, compute
 
 CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}
@@ -218,6 +219,7 @@ def dashboard(request):
         "schedules": Schedule.choices,
         "sections": _sections(table, request, drill=may_see_people(request.user)),
         "charts": _charts(territory, cutoff),
+        "dry_exits": dry_exits_by_month(territory, until=cutoff.day),
         "csv_query": _query(territory, request, **here, format="csv"),
         "xlsx_query": _query(territory, request, **here, format="xlsx"),
         "previous_query": _query(territory, request, arrete=cutoff.schedule, jour=previous.day),

@@ -9,11 +9,14 @@ an in-app `message` (read in Relais, where access rules apply) and a separate `m
 import contextlib
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.urls import reverse
 
 from .models import Notification
 
@@ -80,6 +83,67 @@ def notify(
         messages = [(SUBJECT_PREFIX + subject, body, None, [email]) for email in sorted(emails)]
         transaction.on_commit(lambda: _mail(messages))
     return notices
+
+
+@dataclass
+class Notice:
+    """One notice of a batch (`notify_all`): its in-app `message` and its `mail` line, which
+    names no person."""
+
+    recipients: Iterable
+    message: str
+    mail: str
+    link: str = ""
+    link_label: str = ""
+    extra_emails: Iterable[str] = ()
+    about: dict = field(default_factory=dict)
+
+
+# A digest lists this many notices; the others are counted and left to the in-app list.
+DIGEST_LINES = 50
+
+
+def notify_all(notices: list[Notice], *, subject: str, intro: str) -> list[Notification]:
+    """A daily job's many notices at once: each written in-app as `notify` writes it (one
+    insert for all), and one e-mail per address gathering the mail lines of its notices —
+    a CPIP with forty people due out gets one mail, not forty."""
+    rows, lines = [], defaultdict(list)
+    for notice in notices:
+        unique = {user.pk: user for user in notice.recipients if user.is_active}
+        rows += [
+            Notification(
+                recipient=user,
+                message=notice.message,
+                link=notice.link,
+                link_label=notice.link_label,
+                **notice.about,
+            )
+            for user in unique.values()
+        ]
+        line = "- " + absolute_links(notice.mail)
+        if notice.link:
+            line += f" {notice.link_label or 'Voir dans Relais'} : {absolute_url(notice.link)}"
+        emails = {user.email for user in unique.values() if user.email}
+        emails.update(email for email in notice.extra_emails if email)
+        for email in emails:
+            lines[email].append(line)
+    created = Notification.objects.bulk_create(rows, batch_size=2000)
+    if lines and _mail_enabled:
+        messages = [
+            (SUBJECT_PREFIX + subject, _digest(intro, lines[email]), None, [email])
+            for email in sorted(lines)
+        ]
+        transaction.on_commit(lambda: _mail(messages))
+    return created
+
+
+def _digest(intro: str, lines: list[str]) -> str:
+    body = [absolute_links(intro), "", *lines[:DIGEST_LINES]]
+    if len(lines) > DIGEST_LINES:
+        others = len(lines) - DIGEST_LINES
+        where = absolute_url(reverse("notifications:list"))
+        body.append(f"- et {others} autre(s) : voir vos notifications, {where}")
+    return "\n".join(body) + "\n"
 
 
 def _mail(messages: list[tuple]) -> None:

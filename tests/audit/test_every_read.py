@@ -9,6 +9,7 @@ A person counts as shown when their (distinctive) birth name is in the response.
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
@@ -18,6 +19,7 @@ from relais.justice.models import JudicialArea
 from relais.orientations.models import Orientation
 from relais.persons.enums import Relationship
 from relais.persons.models import HouseholdMember, Person
+from relais.releases.models import FollowUpCheck
 from relais.requests.enums import Channel
 from tests.factories import PersonFactory, make_detention, make_evaluation, make_request
 from tests.permissions.test_permission_matrix import (
@@ -57,6 +59,7 @@ MUST_SHOW = {
         "justice:list",
         "justice:detail",
         "justice:edit",
+        "releases:follow_up",
     },
     "structure_manager": {
         "home",
@@ -149,6 +152,11 @@ def world(
     JudicialArea.objects.create(
         detention=detention, kind="exclusion", level="commune", insee_code="68224"
     )
+    released = make_detention(_person("Hourcade"), cpip=cpip)
+    released.release(on=timezone.localdate(), by=cpip)
+    follow_up = FollowUpCheck.objects.create(
+        detention=released, months=1, due_on=timezone.localdate()
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -164,6 +172,7 @@ def world(
         "pair": PersonPair.objects.to_review().first(),
         "merge": merge,
         "grant": grant,
+        "follow_up": follow_up,
         "account": social_worker,
         "detention": detention,
     }
@@ -175,6 +184,8 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
     namespace, _, view = name.partition(":")
     if name == "access:create":
         return {"request_pk": world["elsewhere"].pk}
+    if name == "releases:follow_up":
+        return {"pk": world["follow_up"].pk}
     if namespace == "privacy":
         return {"person_pk": req.person_id}
     if namespace == "persons":

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relais.core.inputs import strip_control_characters
 from relais.justice.models import SentenceAdjustment
 from relais.orientations.models import Orientation
+from relais.releases.models import FollowUpCheck
 from tests.core.forms_on_page import fields_of
 from tests.factories import (
     StructureFactory,
@@ -116,6 +118,9 @@ FORMS: dict[str, Form] = {
     "access:create": Form("outsider", _url("access:create", _req)),
     "accounts:create": Form("territory_admin", _url("accounts:create")),
     "accounts:edit": Form("territory_admin", _url("accounts:edit", lambda w: w["account"].pk)),
+    "releases:follow_up": Form(
+        "siao_operator", _url("releases:follow_up", lambda w: w["follow_up"].pk)
+    ),
     "password_change": Form("social_worker", _url("password_change"), redisplays=False),
     # The detention context (JUS-01): the CPIP following the person.
     "justice:create": Form("cpip", _url("justice:create")),
@@ -238,10 +243,16 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
         starts_on=start,
         ends_on=end,
     )
+    released = make_detention(territory=siao_operator.organisation.territory)
+    released.release(on=timezone.localdate(), by=released.cpip)
+    follow_up = FollowUpCheck.objects.create(
+        detention=released, months=1, due_on=timezone.localdate()
+    )
     return {
         "reservable": reservable,
         "reservation": reservation,
         "request": req,
+        "follow_up": follow_up,
         "orientation": orientation,
         "in_stay": in_stay,
         "orientable": orientable,

@@ -37,6 +37,7 @@ from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import Orientation
 from relais.places.models import PlaceCapacity, Structure
+from relais.releases.models import FollowUpCheck
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Request
 from tests.factories import (
@@ -485,6 +486,16 @@ def _merge_in_case(world, role, user, case) -> PersonMerge:
     return PersonMerge.merge(kept=pair.person_a, merged=pair.person_b, by=world.siao_operator)
 
 
+def _follow_up_in_case(world, role, user, case):
+    """A follow-up check (JUS-05) of a person released in the user's territory, or another's."""
+    detention = make_detention(territory=_territory_of(world, user, case))
+    released_on = timezone.localdate() - dt.timedelta(days=40)
+    detention.release(on=released_on, by=detention.cpip)
+    return FollowUpCheck.objects.create(
+        detention=detention, months=1, due_on=released_on + dt.timedelta(days=30)
+    )
+
+
 def _end_of_stay(orientation) -> dict:
     ended = timezone.localtime() - dt.timedelta(hours=1)
     return {
@@ -583,6 +594,8 @@ MATRIX.update(
             done=lambda grant: AccessGrant.objects.get(pk=grant.pk).revoked_at is not None,
         ),
         "identity:pair": OnObject(_pair_in_case, SIAO),
+        # Follow-up after release (JUS-05): the SIAO of the territory records it.
+        "releases:follow_up": OnObject(_follow_up_in_case, SIAO),
         "identity:pair_decide": OnObject(
             _pair_in_case,
             SIAO,
