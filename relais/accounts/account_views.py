@@ -1,4 +1,5 @@
-"""Territory administrators grant and remove accounts of their territory (SIAO-22)."""
+"""Territory administrators grant and remove accounts of their territory (SIAO-22), and
+keep its release settings (JUS-02)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from relais.audit import log as audit
 from relais.audit.enums import Action
 
 from .enums import Role
-from .forms import AccountForm, send_set_password_email
+from .forms import AccountForm, TerritorySettingsForm, send_set_password_email
 from .models import User
 
 
@@ -105,3 +106,27 @@ def account_toggle(request, pk: int):
     state = "réactivé" if account.is_active else "désactivé : il ne peut plus se connecter"
     messages.success(request, f"Compte de {account} {state}.")
     return redirect("accounts:list")
+
+
+def territory_settings(request):
+    """JUS-02: the request threshold, the escalation steps and who is alerted."""
+    if request.user.role != Role.TERRITORY_ADMIN or not request.user.organisation_id:
+        raise PermissionDenied(
+            "Les paramètres du territoire sont réservés à l'administrateur du territoire."
+        )
+    territory = request.user.organisation.territory
+    form = TerritorySettingsForm(request.POST or None, instance=territory)
+    if request.method == "POST" and form.is_valid():
+        audit.record(
+            request_or_user=request,
+            action=Action.WRITE,
+            obj=territory,
+            reason="Paramètres des sorties de détention",
+            detail=audit.form_changes({"": form}),
+        )
+        form.save()
+        messages.success(request, "Paramètres du territoire enregistrés.")
+        return redirect("accounts:territory")
+    return render(
+        request, "accounts/territory_settings.html", {"form": form, "territory": territory}
+    )

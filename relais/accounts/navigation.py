@@ -19,6 +19,8 @@ _HOSTED = ("Personnes hébergées", "places:hosted")
 _NOTIFICATIONS = ("Notifications", "notifications:list")
 _INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
+_RELEASES = ("Sorties de détention", "releases:pipeline")
+_TERRITORY_SETTINGS = ("Paramètres du territoire", "accounts:territory")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -27,6 +29,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
+        _RELEASES,
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -38,7 +41,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ACCESS_SEARCH,
         _NOTIFICATIONS,
     ],
-    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _ACCESS_SEARCH, _NOTIFICATIONS],
+    Role.CPIP: [_REQUESTS, _NEW_INSERTION, _RELEASES, _ACCESS_SEARCH, _NOTIFICATIONS],
     Role.STRUCTURE_MANAGER: [
         _MY_STRUCTURES,
         _ORIENTATIONS,
@@ -47,7 +50,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NOTIFICATIONS,
     ],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _AUDIT],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS, _TERRITORY_SETTINGS, _STRUCTURES, _AUDIT],
     Role.STATE_SERVICE: [_INDICATORS],
     Role.SIAE_COACH: [],
 }

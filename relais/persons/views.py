@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from relais.access.models import AccessGrant
 from relais.audit import reads
+from relais.justice.models import Detention
 from relais.notifications.models import Notification
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
@@ -43,8 +44,13 @@ def person_file(request, pk: int):
         .select_related("structure", "request"),
         key=lambda o: (_ORIENTATION_ORDER.get(o.state, 9), -o.created_at.timestamp()),
     )
-    if not requests and not orientations:
-        # Out of scope is a 404, as for a request: an id in the URL reveals nothing.
+    if (
+        not requests
+        and not orientations
+        and not Detention.objects.visible_to(user).filter(person=person).exists()
+    ):
+        # Out of scope is a 404, as for a request: an id in the URL reveals nothing. A person
+        # in detention without a request yet is in the scope of the SPIP and the SIAO.
         raise Http404("Personne introuvable.")
     _note_read(request, person, requests)
     return render(

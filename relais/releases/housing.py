@@ -64,14 +64,16 @@ _LIVE = [
 ]
 
 
-def housing_of(detention_ids) -> dict[int, Housing]:
-    """{detention id: Housing} for the given detentions (two queries)."""
+def housing_of(detention_ids, *, persons: bool = True) -> dict[int, Housing]:
+    """{detention id: Housing} for the given detentions (two queries).
+
+    `persons=False` leaves each request's person unloaded: a loaded person is a read
+    (SEC-01), and a list that sorts thousands of detentions shows only a page of them."""
     ids = list(detention_ids)
     requests = {}
-    for request in (
-        Request.objects.filter(detention_id__in=ids, status__in=_LIVE)
-        .select_related("person")
-        .order_by("created_at", "id")
+    live = Request.objects.filter(detention_id__in=ids, status__in=_LIVE)
+    for request in (live.select_related("person") if persons else live).order_by(
+        "created_at", "id"
     ):
         requests[request.detention_id] = request  # the latest live request wins
     orientations: dict[int, Orientation] = {}

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import pipeline_views
 
 app_name = "releases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", pipeline_views.pipeline, name="pipeline"),
+    path("export/", pipeline_views.pipeline_export, name="pipeline_export"),
+]
