@@ -7,8 +7,11 @@ structure, a person in stay, notifications, an access on request, a pair to revi
 A person counts as shown when their (distinctive) birth name is in the response.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
@@ -18,7 +21,7 @@ from relais.orientations.models import Orientation
 from relais.persons.enums import Relationship
 from relais.persons.models import HouseholdMember, Person
 from relais.requests.enums import Channel
-from tests.factories import PersonFactory, make_evaluation, make_request
+from tests.factories import PersonFactory, make_detention, make_evaluation, make_request
 from tests.permissions.test_permission_matrix import (
     MATRIX,
     PUBLIC,
@@ -53,6 +56,8 @@ MUST_SHOW = {
         "privacy:rectifications",
         "privacy:notice",
         "persons:file",
+        "releases:pipeline",
+        "releases:pipeline_export",
     },
     "structure_manager": {
         "home",
@@ -72,7 +77,14 @@ MUST_SHOW = {
         "persons:file",
     },
     "emergency_line": {"requests:list", "requests:detail", "persons:file"},
-    "cpip": {"requests:detail", "access:create", "persons:file"},
+    "cpip": {
+        "home",
+        "requests:detail",
+        "access:create",
+        "persons:file",
+        "releases:pipeline",
+        "releases:pipeline_export",
+    },
 }
 
 
@@ -134,6 +146,11 @@ def world(
     make_request(kept, referrer=social_worker)
     make_request(merged, referrer=outsider)
     merge = PersonMerge.merge(kept=kept, merged=merged, by=siao_operator)
+    # In detention, due out in two months with no request yet: the release pipeline and the
+    # CPIP's home show them (JUS-06, JUS-02).
+    make_detention(
+        _person("Hourcade"), cpip=cpip, end_date=timezone.localdate() + dt.timedelta(days=60)
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,

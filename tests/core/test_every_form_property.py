@@ -92,6 +92,7 @@ FORMS: dict[str, Form] = {
     "access:create": Form("outsider", _url("access:create", _req)),
     "accounts:create": Form("territory_admin", _url("accounts:create")),
     "accounts:edit": Form("territory_admin", _url("accounts:edit", lambda w: w["account"].pk)),
+    "accounts:territory": Form("territory_admin", _url("accounts:territory")),
     "password_change": Form("social_worker", _url("password_change"), redisplays=False),
 }
 
@@ -125,6 +126,8 @@ NO_TYPED_INPUT = {
     "indicators:report": "GET parameters",
     "indicators:quality": "GET parameters",
     "privacy:export": "page",
+    "releases:pipeline": "GET filters (parsed by ListParams)",
+    "releases:pipeline_export": "download, the same GET filters",
     "privacy:export_json": "download",
     "privacy:rectifications": "page",
     "privacy:notice": "page",
