@@ -9,8 +9,8 @@ within the horizon is left out (tests/releases/test_pipeline.py builds every cas
 
 Two steps, each a fixed number of queries whatever the number of detentions: `due_out()`
 sorts and filters light rows (no person loaded: a loaded person is a read, SEC-01), and
-`lines_of()` loads the persons, establishments and adjustments of the rows actually shown
-(a page, or an export).
+`lines_of()` loads the persons, establishments, housing and adjustments of the rows actually
+shown (a page, or an export).
 """
 
 import datetime as dt
@@ -31,7 +31,7 @@ DEFAULT_MONTHS = 12
 MAX_THRESHOLD_MONTHS = 36
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Due:
     """One person due out, as much as sorting and filtering need."""
 
@@ -41,18 +41,18 @@ class Due:
     # Remaining time to due_on at most the territory's request threshold (JUS-02).
     within_threshold: bool
     housing: Housing
+    # Housing acquired for the earliest possible release (Housing.secured_by(due_on)).
+    secured: bool = False
 
-    @property
-    def secured(self) -> bool:
-        """Housing acquired for the earliest possible release."""
-        return self.housing.secured_by(self.due_on)
+    def __post_init__(self) -> None:
+        self.secured = self.housing.secured_by(self.due_on)
 
     @property
     def urgent(self) -> bool:
         return self.within_threshold and not self.secured
 
     def sort_key(self) -> tuple:
-        return (not self.urgent, self.days_left, self.detention_id)
+        return (self.secured or not self.within_threshold, self.days_left, self.detention_id)
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,12 @@ class Line:
     due: Due
     detention: Detention
     adjustment: SentenceAdjustment | None
+    # The full reading, with the request and the orientation (and its structure).
+    housing: Housing
 
     @property
     def person(self):
         return self.detention.person
-
-    @property
-    def housing(self) -> Housing:
-        return self.due.housing
 
     @property
     def days_left(self) -> int:
@@ -134,7 +132,7 @@ def due_out(
     request threshold without housing secured, then everyone by days left.
 
     Filters: the establishment, the CPIP, the state of the housing solution, the (year,
-    month) of the earliest release, or `overdue` (that date already passed). Three queries.
+    month) of the earliest release, or `overdue` (that date already passed). Four queries.
     """
     today = today or timezone.localdate()
     rows = in_detention(user).filter(due_on__isnull=False, due_on__lte=horizon(today, months))
@@ -146,14 +144,16 @@ def due_out(
         rows = rows.filter(due_on__year=month[0], due_on__month=month[1])
     if overdue:
         rows = rows.filter(due_on__lt=today)
-    rows = list(rows.order_by().values_list("id", "due_on", "territory__request_threshold_months"))
-    housings = housing_of((row[0] for row in rows), persons=False)
+    housings = housing_of(rows.order_by().values_list("id", flat=True), light=True)
+    rows = rows.order_by().values_list("id", "due_on", "territory__request_threshold_months")
     thresholds: dict[int, dt.date] = {}
     result = []
     for detention_id, due_on, threshold_months in rows:
         if threshold_months not in thresholds:
             thresholds[threshold_months] = horizon(today, threshold_months)
-        housing = housings[detention_id]
+        housing = housings.get(detention_id)
+        if housing is None:  # in detention since the housing was read: read on the next load
+            continue
         if solution and housing.solution != solution:
             continue
         result.append(
@@ -170,8 +170,9 @@ def due_out(
 
 
 def lines_of(dues: Sequence[Due]) -> list[Line]:
-    """The lines shown for these rows, in their order (two queries)."""
+    """The lines shown for these rows, in their order (four queries)."""
     ids = [due.detention_id for due in dues]
+    housings = housing_of(ids)
     detentions = Detention.objects.select_related("person", "establishment", "cpip").in_bulk(ids)
     adjustments: dict[int, SentenceAdjustment] = {}
     for adjustment in (
@@ -185,6 +186,7 @@ def lines_of(dues: Sequence[Due]) -> list[Line]:
             due=due,
             detention=detentions[due.detention_id],
             adjustment=adjustments.get(due.detention_id),
+            housing=housings[due.detention_id],
         )
         for due in dues
     ]
