@@ -9,7 +9,12 @@ from relais.audit import log as audit
 from relais.audit.enums import Action
 
 from .enums import Role
-from .forms import AccountForm, OrganisationReferentForm, send_set_password_email
+from .forms import (
+    AccountForm,
+    OrganisationReferentForm,
+    TerritorySettingsForm,
+    send_set_password_email,
+)
 from .models import JUSTICE_DIRECTORY_KINDS, Organisation, User
 
 
@@ -129,4 +134,28 @@ def organisation_referent(request, pk: int):
         request,
         "accounts/organisation_referent_form.html",
         {"form": form, "organisation": organisation},
+    )
+
+
+def territory_settings(request):
+    """JUS-02: the request threshold, the escalation steps and who is alerted."""
+    if request.user.role != Role.TERRITORY_ADMIN or not request.user.organisation_id:
+        raise PermissionDenied(
+            "Les paramètres du territoire sont réservés à l'administrateur du territoire."
+        )
+    territory = request.user.organisation.territory
+    form = TerritorySettingsForm(request.POST or None, instance=territory)
+    if request.method == "POST" and form.is_valid():
+        audit.record(
+            request_or_user=request,
+            action=Action.WRITE,
+            obj=territory,
+            reason="Paramètres des sorties de détention",
+            detail=audit.form_changes({"": form}),
+        )
+        form.save()
+        messages.success(request, "Paramètres du territoire enregistrés.")
+        return redirect("accounts:territory")
+    return render(
+        request, "accounts/territory_settings.html", {"form": form, "territory": territory}
     )

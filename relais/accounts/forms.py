@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,7 +11,7 @@ from dsfr.forms import DsfrBaseForm
 from relais.notifications.sending import absolute_url
 
 from .enums import OrganisationKind, Role
-from .models import Organisation, User
+from .models import Organisation, Territory, User
 
 
 class AccountForm(forms.ModelForm):
@@ -106,3 +107,68 @@ def send_set_password_email(*, user: User) -> None:
     subject = render_to_string("accounts/emails/account_created_subject.txt", context).strip()
     body = render_to_string("accounts/emails/account_created.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+MAX_ESCALATION_STEPS = 10
+
+
+class TerritorySettingsForm(forms.ModelForm):
+    """The territory administrator's release settings (JUS-02): how early the SPIP sends the
+    request, when the alerts before release go out, and to whom."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    class Meta:
+        model = Territory
+        fields = [
+            "request_threshold_months",
+            "escalation_steps",
+            "alerts_cpip",
+            "alerts_spip_referent",
+            "alerts_siao_referent",
+        ]
+        error_messages = {
+            "request_threshold_months": {
+                "invalid": "Indiquez un nombre entier de mois.",
+                "required": "Indiquez le nombre de mois.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dsfr.utils import dsfr_input_class_attr
+
+        self.fields["escalation_steps"].help_text = (
+            "Nombres de jours avant la date de sortie possible au plus tôt, séparés par des "
+            "virgules (ex. 90,60,30,7) : une alerte part à chacun."
+        )
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+    def clean_escalation_steps(self) -> str:
+        """A list of distinct whole numbers of days, at least 1, written furthest first."""
+        text = self.cleaned_data.get("escalation_steps") or ""
+        parts = [part.strip() for part in text.split(",")]
+        if not any(parts):
+            raise ValidationError("Indiquez au moins une étape, en nombre de jours.")
+        steps = set()
+        for part in parts:
+            if not part:
+                raise ValidationError(
+                    "Une virgule est de trop : séparez les nombres de jours par une seule virgule."
+                )
+            if not (part.isascii() and part.isdigit()):
+                raise ValidationError(
+                    f"« {part} » n'est pas un nombre de jours : écrivez des nombres entiers "
+                    "séparés par des virgules (ex. 90,60,30,7)."
+                )
+            days = int(part)
+            if not 1 <= days <= 999:
+                raise ValidationError(
+                    f"« {part} » : chaque étape est un nombre de jours entre 1 et 999."
+                )
+            steps.add(days)
+        if len(steps) > MAX_ESCALATION_STEPS:
+            raise ValidationError(f"Au plus {MAX_ESCALATION_STEPS} étapes.")
+        return ",".join(str(days) for days in sorted(steps, reverse=True))

@@ -21,6 +21,8 @@ _INDICATORS = ("Indicateurs", "indicators:dashboard")
 _AUDIT = ("Journal d'audit", "audit:search")
 _DETENTIONS = ("Personnes détenues", "justice:list")
 _JUSTICE_DIRECTORY = ("Annuaire justice", "justice:directory")
+_RELEASES = ("Sorties de détention", "releases:pipeline")
+_TERRITORY_SETTINGS = ("Paramètres du territoire", "accounts:territory")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -29,7 +31,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
-        ("Justice", [_DETENTIONS, _JUSTICE_DIRECTORY]),
+        ("Justice", [_RELEASES, _DETENTIONS, _JUSTICE_DIRECTORY]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -42,6 +44,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NOTIFICATIONS,
     ],
     Role.CPIP: [
+        _RELEASES,
         _DETENTIONS,
         _REQUESTS,
         _NEW_INSERTION,
@@ -57,7 +60,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NOTIFICATIONS,
     ],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS, _STRUCTURES, _JUSTICE_DIRECTORY, _AUDIT],
+    Role.TERRITORY_ADMIN: [_ACCOUNTS, _TERRITORY_SETTINGS, _STRUCTURES, _JUSTICE_DIRECTORY, _AUDIT],
     Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY],
     Role.SIAE_COACH: [],
 }

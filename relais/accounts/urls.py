@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.account_list, name="list"),
     path("nouveau/", account_views.account_create, name="create"),
     path("<int:pk>/", account_views.account_edit, name="edit"),
+    path("territoire/", account_views.territory_settings, name="territory"),
     path("<int:pk>/activation/", account_views.account_toggle, name="toggle"),
     path(
         "organisations/<int:pk>/referent/",

@@ -9,6 +9,7 @@ from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 from relais.places.enums import PlaceType
 from relais.places.models import PlaceCapacity, Structure
+from relais.releases.pipeline import awaiting_request
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Request
 
@@ -94,6 +95,10 @@ def _home_referrer(request):
             status__in=[RequestStatus.ENDED, RequestStatus.CLOSED]
         ).by_household()[:20],
         "drafts": mine.filter(status=RequestStatus.NEW).count(),
+        # JUS-02: the CPIP's detainees who crossed the territory's threshold, no request yet.
+        "awaiting_request": awaiting_request(request.user)
+        if request.user.role == Role.CPIP
+        else [],
     }
     return render(request, "accounts/home_referrer.html", context)
 

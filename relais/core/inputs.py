@@ -91,6 +91,14 @@ class ListParams:
         self._ignored(label, "ce n'est pas un choix de la liste")
         return None
 
+    def choice(self, name: str, *, choices, label: str) -> str:
+        """The value if it is one of `choices` (values), else "" (and the page says so)."""
+        text = self.raw(name)
+        if text and text not in {str(value) for value in choices}:
+            self._ignored(label, "ce n'est pas un choix de la liste")
+            return ""
+        return text
+
     def day(
         self,
         name: str,

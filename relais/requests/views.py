@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,9 +11,12 @@ from relais.accounts.navigation import CAN_CREATE_EMERGENCY, CAN_CREATE_INSERTIO
 from relais.audit import log as audit
 from relais.audit import reads
 from relais.audit.enums import Action
-from relais.core.inputs import ListParams
+from relais.core.inputs import MAX_ID, ListParams
 from relais.identity.entry import EntryCheck
+from relais.justice.enums import DetentionState
+from relais.justice.models import Detention
 from relais.persons import enums as person_enums
+from relais.releases.housing import housing_for
 
 from . import enums, sensitivity
 from .enums import EventKind
@@ -195,21 +199,54 @@ def request_detail(request, pk: int):
 # -- creation ---------------------------------------------------------------------------------
 
 
+def _prefilled_detention(request):
+    """JUS-02: `?detention=<pk>` prepares the request of a person leaving detention, one click
+    from the CPIP's home. Only a detention the user may see (visible_to); else a 404."""
+    text = request.GET.get("detention", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+        raise Http404("Détention introuvable.")
+    return get_object_or_404(
+        Detention.objects.visible_to(request.user)
+        .filter(state=DetentionState.IN_DETENTION)
+        .select_related("person", "establishment"),
+        pk=int(text),
+    )
+
+
 def request_create(request):
-    """An insertion/stabilisation or housing request, with its household (SIAO-02, 05)."""
+    """An insertion/stabilisation or housing request, with its household (SIAO-02, 05); with
+    `?detention=`, the request of that person in detention, linked to the detention (JUS-02)."""
     _require_role(request.user, CAN_CREATE_INSERTION)
     organisation = _referrer_organisation(request.user)
+    detention = _prefilled_detention(request)
+    if detention is not None and (live := housing_for(detention).request) is not None:
+        messages.info(request, "Une demande est déjà en cours pour cette détention.")
+        if Request.objects.visible_to(request.user).filter(pk=live.pk).exists():
+            return redirect("requests:detail", pk=live.pk)
+        return redirect("persons:file", pk=detention.person_id)
     form = InsertionRequestForm(request.POST or None, prefix="request")
-    person_form = PersonForm(request.POST or None, prefix="person")
     members = HouseholdMemberFormSet(request.POST or None, prefix="members")
-    identity = EntryCheck(request.POST or None, user=request.user)
+    if detention is None:
+        person_form = PersonForm(request.POST or None, prefix="person")
+        identity = EntryCheck(request.POST or None, user=request.user)
+    else:
+        # The person is known: their traits are shown to complete, no look-alike to pick.
+        person_form = PersonForm(request.POST or None, instance=detention.person, prefix="person")
+        identity = None
     if (
         request.method == "POST"
         and all([form.is_valid(), person_form.is_valid(), members.is_valid()])
-        and identity.is_valid_for(person_form.instance)
+        and (identity is None or identity.is_valid_for(person_form.instance))
     ):
         with transaction.atomic():
-            person = identity.person_for(person_form.instance)
+            if identity is None:
+                changed = audit.form_changes({"person": person_form})
+                person = person_form.save()
+            else:
+                changed = {}
+                person = identity.person_for(person_form.instance)
             req = create_request(
                 person=person,
                 channel=form.cleaned_data["channel"],
@@ -217,13 +254,18 @@ def request_create(request):
                 by=request.user,
                 requested_on=form.cleaned_data["requested_on"],
                 notes=form.cleaned_data["notes"],
+                detention=detention,
             )
-            identity.record(request=req, person=person, by=request.user)
+            if identity is not None:
+                identity.record(request=req, person=person, by=request.user)
             members.attach_to(req, by=request.user)
             SocialEvaluation.objects.create(request=req, interview_date=req.requested_on)
-            audit.record(
-                request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
-            )
+            detail = {"event": "created"}
+            if detention is not None:
+                detail["detention"] = detention.pk
+            if changed.get("changes"):
+                detail.update(changed)
+            audit.record(request_or_user=request, action=Action.WRITE, obj=req, detail=detail)
         messages.success(request, "Demande créée. Complétez maintenant l'évaluation sociale.")
         return redirect("requests:evaluation", pk=req.pk)
     return render(
@@ -235,6 +277,7 @@ def request_create(request):
             "members": members,
             "creating": True,
             "identity": identity,
+            "detention": detention,
         },
     )
 

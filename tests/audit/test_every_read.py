@@ -7,6 +7,8 @@ structure, a person in stay, notifications, an access on request, a pair to revi
 A person counts as shown when their (distinctive) birth name is in the response.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -60,6 +62,8 @@ MUST_SHOW = {
         "justice:detail",
         "justice:edit",
         "releases:follow_up",
+        "releases:pipeline",
+        "releases:pipeline_export",
     },
     "structure_manager": {
         "home",
@@ -80,12 +84,15 @@ MUST_SHOW = {
     },
     "emergency_line": {"requests:list", "requests:detail", "persons:file"},
     "cpip": {
+        "home",
         "requests:detail",
         "access:create",
         "persons:file",
         "justice:list",
         "justice:detail",
         "justice:edit",
+        "releases:pipeline",
+        "releases:pipeline_export",
     },
 }
 
@@ -156,6 +163,11 @@ def world(
     released.release(on=timezone.localdate(), by=cpip)
     follow_up = FollowUpCheck.objects.create(
         detention=released, months=1, due_on=timezone.localdate()
+    )
+    # In detention, due out in two months with no request yet: the release pipeline and the
+    # CPIP's home show them (JUS-06, JUS-02).
+    make_detention(
+        _person("Hennequin"), cpip=cpip, end_date=timezone.localdate() + dt.timedelta(days=60)
     )
     own = {
         "siao_operator": oriented,

@@ -121,6 +121,7 @@ FORMS: dict[str, Form] = {
     "releases:follow_up": Form(
         "siao_operator", _url("releases:follow_up", lambda w: w["follow_up"].pk)
     ),
+    "accounts:territory": Form("territory_admin", _url("accounts:territory")),
     "password_change": Form("social_worker", _url("password_change"), redisplays=False),
     # The detention context (JUS-01): the CPIP following the person.
     "justice:create": Form("cpip", _url("justice:create")),
@@ -172,6 +173,8 @@ NO_TYPED_INPUT = {
     "indicators:report": "GET parameters",
     "indicators:quality": "GET parameters",
     "privacy:export": "page",
+    "releases:pipeline": "GET filters (parsed by ListParams)",
+    "releases:pipeline_export": "download, the same GET filters",
     "privacy:export_json": "download",
     "privacy:rectifications": "page",
     "privacy:notice": "page",

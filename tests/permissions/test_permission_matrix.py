@@ -179,6 +179,11 @@ MATRIX: dict[str, object] = {
     ),
     "accounts:list": Page(frozenset({"territory_admin"})),
     "accounts:create": Page(frozenset({"territory_admin"})),
+    # JUS-02: the territory's release settings, kept by its administrator.
+    "accounts:territory": Page(frozenset({"territory_admin"})),
+    # JUS-06: the release pipeline, for the SPIP (its caseload) and the SIAO (its territory).
+    "releases:pipeline": Page(frozenset({"superuser", "siao_operator", "cpip"})),
+    "releases:pipeline_export": Page(frozenset({"superuser", "siao_operator", "cpip"})),
     "password_change": Page(frozenset(ALL)),
     "second_factor_verify": Page(frozenset(ALL)),
     "second_factor_enrol": Page(frozenset(ALL)),
