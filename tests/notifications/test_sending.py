@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from relais.notifications.models import Notification
-from relais.notifications.sending import notify
+from relais.notifications.sending import DIGEST_LINES, Notice, notify, notify_all
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,23 @@ def test_siao_15_every_link_in_an_email_is_absolute(django_capture_on_commit_cal
     assert "Voir dans Relais : https://relais.siao68.example/demandes/227/" in body
     assert "03/04/2026" in body and "et/ou https://autre.example/page/." in body
     assert " /" not in body and "(/" not in body  # no path left relative
+
+
+def test_jus_06_a_batch_of_notices_is_one_digest_mail_per_address(
+    django_capture_on_commit_callbacks,
+):
+    cpip, referent = UserFactory(cpip=True), UserFactory(siao_operator=True)
+    notices = [
+        Notice([cpip, referent] if n == 0 else [cpip], message=f"Personne {n}", mail=f"Alerte {n}")
+        for n in range(DIGEST_LINES + 10)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_all(notices, subject="Alertes du jour", intro="Les alertes du jour.")
+    assert Notification.objects.filter(recipient=cpip).count() == DIGEST_LINES + 10
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([cpip.email, referent.email])
+    (to_cpip,) = [m for m in mail.outbox if m.to == [cpip.email]]
+    assert "- Alerte 0\n" in to_cpip.body and f"- Alerte {DIGEST_LINES - 1}\n" in to_cpip.body
+    assert f"Alerte {DIGEST_LINES}\n" not in to_cpip.body
+    assert "- et 10 autre(s) : voir vos notifications, http://testserver/notifications/" in (
+        to_cpip.body
+    )

@@ -236,7 +236,7 @@ def test_jus_06_dry_exit_on_the_release_day_alerts_the_115_with_what_it_needs(
     assert DryExit.objects.count() == 1
 
 
-def test_jus_06_no_dry_exit_for_a_person_released_or_housed(cast):
+def test_jus_06_no_dry_exit_for_a_person_already_released(cast):
     released = detainee(cast, days=0)
     released.release(on=TODAY, by=cast.cpip)
     run(TODAY)
