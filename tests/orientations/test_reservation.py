@@ -536,3 +536,18 @@ def test_jus_06_the_orientation_list_shows_the_window(
         client.force_login(user)
         html = client.get(reverse("orientations:list")).content.decode()
         assert f"Place réservée du {start:%d/%m/%Y} au {end:%d/%m/%Y}" in html
+
+
+def test_jus_06_a_person_who_arrives_before_the_window_holds_the_place_at_once(
+    cpip, siao_operator, structure_manager, room
+):
+    req = detained_request(cpip, due_in=60)
+    start, end = window_around(req)
+    reservation = Orientation.reserve(
+        request=req, capacity=room, by=siao_operator, starts_on=start, ends_on=end
+    )
+    reservation.admit(by=structure_manager)
+    assert vacant_today(room) == 1
+    reservation.start_stay(by=structure_manager)  # released early: the stay starts now
+    assert vacant_today(room) == 0
+    assert not Orientation.objects.windows_passed(end + dt.timedelta(days=1)).exists()
