@@ -18,7 +18,7 @@ from relais.orientations.models import Orientation
 from relais.persons.enums import Relationship
 from relais.persons.models import HouseholdMember, Person
 from relais.requests.enums import Channel
-from tests.factories import PersonFactory, make_evaluation, make_request
+from tests.factories import PersonFactory, make_detention, make_evaluation, make_request
 from tests.permissions.test_permission_matrix import (
     MATRIX,
     PUBLIC,
@@ -53,6 +53,7 @@ MUST_SHOW = {
         "privacy:rectifications",
         "privacy:notice",
         "persons:file",
+        "justice:letter",
     },
     "structure_manager": {
         "home",
@@ -72,7 +73,7 @@ MUST_SHOW = {
         "persons:file",
     },
     "emergency_line": {"requests:list", "requests:detail", "persons:file"},
-    "cpip": {"requests:detail", "access:create", "persons:file"},
+    "cpip": {"requests:detail", "access:create", "persons:file", "justice:letter"},
 }
 
 
@@ -134,6 +135,7 @@ def world(
     make_request(kept, referrer=social_worker)
     make_request(merged, referrer=outsider)
     merge = PersonMerge.merge(kept=kept, merged=merged, by=siao_operator)
+    detention = make_detention(_person("Hautpoul"), cpip=cpip)
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -150,6 +152,8 @@ def world(
         "merge": merge,
         "grant": grant,
         "account": social_worker,
+        "detention": detention,
+        "directory_entry": cpip.organisation,
     }
 
 
@@ -165,12 +169,15 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": req.person_id}
     if name in ("orientations:suggestions", "orientations:attribute"):
         return {"request_pk": req.pk}
+    if name == "accounts:organisation_referent":
+        return {"pk": world["directory_entry"].pk}
     by_namespace = {
         "requests": req,
         "orientations": world["orientation"],
         "places": world["structure"],
         "access": world["grant"],
         "accounts": world["account"],
+        "justice": world["detention"],
     }
     if namespace == "identity":
         return {"pk": (world["merge"] if view.startswith("merge") else world["pair"]).pk}

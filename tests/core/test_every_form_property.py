@@ -92,6 +92,9 @@ FORMS: dict[str, Form] = {
     "access:create": Form("outsider", _url("access:create", _req)),
     "accounts:create": Form("territory_admin", _url("accounts:create")),
     "accounts:edit": Form("territory_admin", _url("accounts:edit", lambda w: w["account"].pk)),
+    "accounts:organisation_referent": Form(
+        "territory_admin", _url("accounts:organisation_referent", lambda w: w["spip"].pk)
+    ),
     "password_change": Form("social_worker", _url("password_change"), redisplays=False),
 }
 
@@ -113,6 +116,8 @@ NO_TYPED_INPUT = {
     "access:list": "page",
     "access:search": "GET form",
     "accounts:list": "page",
+    "justice:directory": "page",
+    "justice:letter": "page (printed)",
     "audit:search": "GET form",
     "identity:review_queue": "page",
     "identity:pair": "page",
@@ -166,7 +171,7 @@ def test_sec_04_every_url_is_classified():
 
 
 @pytest.fixture
-def world(social_worker, siao_operator, structure_manager, structure, territory_admin):
+def world(social_worker, siao_operator, structure_manager, structure, territory_admin, cpip):
     req = make_request(referrer=social_worker)
     make_evaluation(req)
     proposed = make_request(referrer=siao_operator)
@@ -191,6 +196,7 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
         "orientable": orientable,
         "structure": structure,
         "account": social_worker,
+        "spip": cpip.organisation,
     }
 
 

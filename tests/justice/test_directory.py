@@ -176,3 +176,17 @@ def test_jus_08_a_referent_belongs_to_the_organisation_and_only_a_prison_has_a_s
     with pytest.raises(ValidationError) as refused:
         siao.full_clean()
     assert "Seul un établissement pénitentiaire a un SPIP intervenant" in str(refused.value)
+
+
+def test_jus_08_a_stray_value_the_form_does_not_show_never_breaks_it(
+    client, territory_admin, spip, prisons, siao_operator
+):
+    """A prison given a referent elsewhere (the Django admin): its form still saves."""
+    _, alone = prisons
+    Organisation.objects.filter(pk=alone.pk).update(referent=siao_operator)
+    client.force_login(territory_admin)
+    url = reverse("accounts:organisation_referent", args=[alone.pk])
+    response = client.post(url, {"spip": spip.pk, "email": "", "phone": "", "address": ""})
+    assert response.status_code == 302
+    alone.refresh_from_db()
+    assert (alone.spip, alone.referent) == (spip, None)

@@ -43,6 +43,7 @@ from tests.factories import (
     PersonFactory,
     StructureFactory,
     UserFactory,
+    make_detention,
     make_evaluation,
     make_request,
 )
@@ -540,6 +541,55 @@ MATRIX.update(
             method="post",
             done=lambda merge: PersonMerge.objects.get(pk=merge.pk).undone_at is not None,
         ),
+    }
+)
+
+
+# -- justice: the directory (JUS-08) and the letter to a person in detention (JUS-05) --------
+
+
+def _directory_entry_in_case(world, role, user, case):
+    """The user's own organisation (a SIAO or a SPIP: a directory entry), a SPIP of the
+    territory, a prison of the territory, a SPIP of another territory."""
+    from relais.accounts.models import JUSTICE_DIRECTORY_KINDS
+
+    territory = _territory_of(world, user, case)
+    if case == "own" and user.organisation_id and user.organisation.kind in JUSTICE_DIRECTORY_KINDS:
+        return user.organisation
+    if case == "other_org":
+        return OrganisationFactory(prison=True, territory=territory)
+    return OrganisationFactory(spip=True, territory=territory)
+
+
+def _detention_in_case(world, role, user, case):
+    """A detention followed by the user (a CPIP), by a colleague of the same SPIP, by a CPIP
+    of another SPIP of the territory, or in another territory. For the roles that follow no
+    detention, one of their territory (own, same_org, other_org) or of another."""
+    if role == "cpip" and case == "own":
+        cpip = user
+    elif role == "cpip" and case == "same_org":
+        cpip = UserFactory(cpip=True, organisation=user.organisation)
+    else:
+        cpip = UserFactory(cpip=True, organisation__territory=_territory_of(world, user, case))
+    return make_detention(cpip=cpip)
+
+
+# Who reads the directory (JUS-08): the services working with prisons.
+JUSTICE_DIRECTORY = frozenset(
+    {"siao_operator", "emergency_line", "cpip", "territory_admin", "state_service", "superuser"}
+)
+# Who prints the letter (JUS-05): whoever reads the detention — the SIAO of its territory,
+# the SPIP following it.
+DETENTION_READ = {"siao_operator": TERRITORY, "cpip": MINE, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "justice:directory": Page(JUSTICE_DIRECTORY),
+        # The territory administrator keeps the referents and contacts of its territory.
+        "accounts:organisation_referent": OnObject(
+            _directory_entry_in_case, {"territory_admin": TERRITORY}
+        ),
+        "justice:letter": OnObject(_detention_in_case, DETENTION_READ),
     }
 )
 
