@@ -58,7 +58,10 @@ class OrganisationReferentForm(forms.ModelForm):
         from dsfr.utils import dsfr_input_class_attr
 
         organisation = self.instance
+        # A prison has a SPIP and no referent, a SIAO or a SPIP the reverse: the field the
+        # form does not show is emptied, so that the model's rules never fail on it unseen.
         if organisation.kind == OrganisationKind.PRISON:
+            organisation.referent = None
             del self.fields["referent"]
             spip = self.fields["spip"]
             spip.queryset = Organisation.objects.filter(
@@ -68,6 +71,7 @@ class OrganisationReferentForm(forms.ModelForm):
                 "Choisissez un SPIP du territoire dans la liste."
             )
         else:
+            organisation.spip = None
             del self.fields["spip"]
             referent = self.fields["referent"]
             referent.label = (

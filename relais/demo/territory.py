@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from faker import Faker
 
+from relais.accounts.enums import Role
 from relais.accounts.models import Organisation, Territory, User
 from relais.places.enums import PlaceType, StructureType
 from relais.places.models import CapacityChange, Dwelling, PlaceCapacity, Structure
@@ -41,6 +42,7 @@ def build_cast(*, rng: random.Random, fake: Faker, places_since: dt.datetime) ->
     territory = Territory.objects.create(name=data.TERRITORY_NAME, insee_code=data.TERRITORY_CODE)
     organisations = _organisations(rng, territory)
     members = _users(rng, fake, organisations)
+    _justice_referents(organisations, members)
     cast = Cast(territory, organisations, members, structures=[])
     _structures(rng, cast, places_since)
     return cast
@@ -116,6 +118,19 @@ def _users(
         if owner:
             members[owner].append(user)
     return members
+
+
+def _justice_referents(organisations: dict[str, Organisation], members) -> None:
+    """JUS-08: the SPIP's référent hébergement-logement and the SIAO's référent justice (a
+    colleague of the demo account), and the SPIP working in each prison."""
+    spip = organisations["spip"]
+    for key, role in (("spip", Role.CPIP), ("siao", Role.SIAO_OPERATOR)):
+        staff = [user for user in members[key] if user.role == role]
+        organisations[key].referent = staff[-1]
+        organisations[key].save(update_fields=["referent"])
+    for key in ("cp-lutterbach", "mc-ensisheim"):
+        organisations[key].spip = spip
+        organisations[key].save(update_fields=["spip"])
 
 
 def _colleague_name(rng: random.Random, fake: Faker) -> tuple[str, str]:

@@ -64,6 +64,7 @@ MUST_SHOW = {
         "releases:follow_up",
         "releases:pipeline",
         "releases:pipeline_export",
+        "justice:letter",
     },
     "structure_manager": {
         "home",
@@ -93,6 +94,7 @@ MUST_SHOW = {
         "justice:edit",
         "releases:pipeline",
         "releases:pipeline_export",
+        "justice:letter",
     },
 }
 
@@ -187,6 +189,7 @@ def world(
         "follow_up": follow_up,
         "account": social_worker,
         "detention": detention,
+        "directory_entry": cpip.organisation,
     }
 
 
@@ -204,6 +207,8 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": req.person_id}
     if name in ("orientations:suggestions", "orientations:attribute", "orientations:reserve"):
         return {"request_pk": req.pk}
+    if name == "accounts:organisation_referent":
+        return {"pk": world["directory_entry"].pk}
     by_namespace = {
         "requests": req,
         "orientations": world["orientation"],

@@ -122,6 +122,9 @@ FORMS: dict[str, Form] = {
         "siao_operator", _url("releases:follow_up", lambda w: w["follow_up"].pk)
     ),
     "accounts:territory": Form("territory_admin", _url("accounts:territory")),
+    "accounts:organisation_referent": Form(
+        "territory_admin", _url("accounts:organisation_referent", lambda w: w["spip"].pk)
+    ),
     "password_change": Form("social_worker", _url("password_change"), redisplays=False),
     # The detention context (JUS-01): the CPIP following the person.
     "justice:create": Form("cpip", _url("justice:create")),
@@ -161,6 +164,8 @@ NO_TYPED_INPUT = {
     "access:list": "page",
     "access:search": "GET form",
     "accounts:list": "page",
+    "justice:directory": "page",
+    "justice:letter": "page (printed)",
     "audit:search": "GET form",
     "identity:review_queue": "page",
     "identity:pair": "page",
@@ -263,6 +268,7 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
         "account": social_worker,
         "detention": (detention := make_detention(cpip=cpip)),
         "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
+        "spip": cpip.organisation,
     }
 
 

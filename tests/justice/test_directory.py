@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from relais.accounts.models import Organisation
@@ -176,3 +178,39 @@ def test_jus_08_a_referent_belongs_to_the_organisation_and_only_a_prison_has_a_s
     with pytest.raises(ValidationError) as refused:
         siao.full_clean()
     assert "Seul un établissement pénitentiaire a un SPIP intervenant" in str(refused.value)
+
+
+def test_jus_08_a_stray_value_the_form_does_not_show_never_breaks_it(
+    client, territory_admin, spip, prisons, siao_operator
+):
+    """A prison given a referent elsewhere (the Django admin): its form still saves."""
+    _, alone = prisons
+    Organisation.objects.filter(pk=alone.pk).update(referent=siao_operator)
+    client.force_login(territory_admin)
+    url = reverse("accounts:organisation_referent", args=[alone.pk])
+    response = client.post(url, {"spip": spip.pk, "email": "", "phone": "", "address": ""})
+    assert response.status_code == 302
+    alone.refresh_from_db()
+    assert (alone.spip, alone.referent) == (spip, None)
+
+
+def test_jus_08_the_directory_makes_the_same_queries_for_one_spip_or_ten(
+    client, cpip, spip, prisons
+):
+    client.force_login(cpip)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _text(client.get(URL))
+        return len(queries)
+
+    client.get(URL)  # the session and the second factor, once
+    before = count()
+    for n in range(9):
+        other = OrganisationFactory(spip=True, territory=spip.territory, name=f"SPIP {n}")
+        other.referent = UserFactory(cpip=True, organisation=other)
+        other.save()
+        prison = OrganisationFactory(prison=True, territory=spip.territory)
+        prison.spip = other
+        prison.save()
+    assert count() == before

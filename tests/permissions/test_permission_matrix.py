@@ -619,7 +619,20 @@ MATRIX.update(
 )
 
 
-# -- the detention context (JUS-01, JUS-13) ----------------------------------------------------
+# -- the detention context (JUS-01, JUS-13), the directory (JUS-08), the letter (JUS-05) -------
+
+
+def _directory_entry_in_case(world, role, user, case):
+    """The user's own organisation (a SIAO or a SPIP: a directory entry), a SPIP of the
+    territory, a prison of the territory, a SPIP of another territory."""
+    from relais.accounts.models import JUSTICE_DIRECTORY_KINDS
+
+    territory = _territory_of(world, user, case)
+    if case == "own" and user.organisation_id and user.organisation.kind in JUSTICE_DIRECTORY_KINDS:
+        return user.organisation
+    if case == "other_org":
+        return OrganisationFactory(prison=True, territory=territory)
+    return OrganisationFactory(spip=True, territory=territory)
 
 
 def _detention_in_case(world, role, user, case) -> Detention:
@@ -653,6 +666,10 @@ def _detention(obj) -> Detention:
 # The SPIP following the person while the measure runs, and the SIAO of the territory.
 DETENTION = {"cpip": MINE, "siao_operator": TERRITORY, "superuser": EVERYWHERE}
 JUSTICE_PAGE = frozenset({"superuser", "siao_operator", "cpip"})
+# Who reads the directory (JUS-08): the services working with prisons.
+JUSTICE_DIRECTORY = frozenset(
+    {"siao_operator", "emergency_line", "cpip", "territory_admin", "state_service", "superuser"}
+)
 
 MATRIX.update(
     {
@@ -705,6 +722,13 @@ MATRIX.update(
             method="post",
             done=lambda a: not JudicialArea.objects.filter(pk=a.pk).exists(),
         ),
+        "justice:directory": Page(JUSTICE_DIRECTORY),
+        # The territory administrator keeps the referents and contacts of its territory.
+        "accounts:organisation_referent": OnObject(
+            _directory_entry_in_case, {"territory_admin": TERRITORY}
+        ),
+        # Whoever reads the detention prints the letter (JUS-05).
+        "justice:letter": OnObject(_detention_in_case, DETENTION),
     }
 )
 
