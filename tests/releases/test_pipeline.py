@@ -464,3 +464,18 @@ def test_jus_02_a_detention_out_of_scope_cannot_prefill_a_request(client, cpip, 
         response = client.post(f"{reverse('requests:create')}?detention={value}", {})
         assert response.status_code == 404, value
     assert not Request.objects.exists()
+
+
+def test_jus_02_a_prefilled_request_refused_keeps_what_was_typed(client, cpip):
+    detention = _detention(cpip, 100, name="Peyrat")
+    url = f"{reverse('requests:create')}?detention={detention.pk}"
+    client.force_login(cpip)
+    data = _request_data(client, url)
+    data.update({"request-requested_on": "2999-01-01", "request-notes": "Note <gardée> é"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "La demande n&#x27;est pas enregistrée" in html or "pas enregistrée" in html
+    assert "ne peut pas être dans le futur" in html
+    assert "Note &lt;gardée&gt; é" in html
+    assert not Request.objects.exists()
