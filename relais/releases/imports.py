@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -29,23 +30,51 @@ from relais.justice.enums import DetentionState, EndDateReason, LegalStatus
 from relais.justice.models import Detention
 from relais.persons.models import Person, birth_date_errors
 
-# Column: (meaning, required).
+# Column: (name on the file's first line, meaning, required). The names are matched without
+# regard to case, accents or punctuation ("Date d'incarcération", "date_incarceration").
 COLUMNS = {
-    "etablissement": ("nom de l'établissement pénitentiaire, tel qu'enregistré dans Relais", True),
-    "ecrou": ("numéro d'écrou", True),
-    "nom": ("nom de naissance", True),
-    "prenoms": ("prénom(s)", True),
-    "sexe": ("F ou M", False),
-    "date_naissance": ("JJ/MM/AAAA (ou MM/AAAA, AAAA)", False),
-    "statut": ("« condamné » ou « prévenu » (condamné si vide)", False),
-    "date_incarceration": ("JJ/MM/AAAA", True),
-    "peine_annees": ("peine totale prononcée : années", False),
-    "peine_mois": ("mois", False),
-    "peine_jours": ("jours", False),
-    "date_fin_peine": ("date de fin de peine prévue, JJ/MM/AAAA (obligatoire si condamné)", False),
-    "cpip": ("adresse e-mail du compte Relais du CPIP référent", False),
+    "etablissement": (
+        "établissement",
+        "nom de l'établissement pénitentiaire, tel qu'enregistré dans Relais",
+        True,
+    ),
+    "ecrou": ("écrou", "numéro d'écrou", True),
+    "nom": ("nom", "nom de naissance", True),
+    "prenoms": ("prénoms", "prénom(s)", True),
+    "sexe": ("sexe", "F ou M", False),
+    "date_naissance": ("date de naissance", "JJ/MM/AAAA (ou MM/AAAA, AAAA)", False),
+    "statut": ("statut", "« condamné » ou « prévenu » (condamné si vide)", False),
+    "date_incarceration": ("date d'incarcération", "JJ/MM/AAAA", True),
+    "peine_annees": ("peine années", "peine totale prononcée : années", False),
+    "peine_mois": ("peine mois", "peine totale : mois", False),
+    "peine_jours": ("peine jours", "peine totale : jours", False),
+    "date_fin_peine": (
+        "date de fin de peine",
+        "date de fin de peine prévue, JJ/MM/AAAA (obligatoire pour un condamné)",
+        False,
+    ),
+    "cpip": ("CPIP", "adresse e-mail du compte Relais du CPIP référent", False),
 }
-REQUIRED = [name for name, (_, required) in COLUMNS.items() if required]
+REQUIRED = [key for key, (_, _, required) in COLUMNS.items() if required]
+
+
+def _folded(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+# Any way of writing a column's name → its key.
+_HEADERS = {
+    _folded(name): key
+    for key, (label, _, _) in COLUMNS.items()
+    for name in (key, label, label.replace(" d'", " "))
+}
+
+
+def label(key: str) -> str:
+    return COLUMNS[key][0]
+
+
 MAX_LINES = 20_000
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -98,13 +127,13 @@ def _date(text: str, column: str) -> dt.date | None:
         if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
             break
         return day
-    raise LineError(f"{column} : « {text} » n'est pas une date JJ/MM/AAAA.")
+    raise LineError(f"{label(column)} : « {text} » n'est pas une date JJ/MM/AAAA.")
 
 
 def _number(text: str, column: str, *, most: int) -> int:
     text = text.strip() or "0"
     if not text.isdigit() or int(text) > most:
-        raise LineError(f"{column} : « {text} » n'est pas un nombre entre 0 et {most}.")
+        raise LineError(f"{label(column)} : « {text} » n'est pas un nombre entre 0 et {most}.")
     return int(text)
 
 
@@ -117,10 +146,10 @@ def _birth(text: str) -> tuple[int | None, int | None, int | None]:
         return None, None, None
     match = _BIRTH.match(text)
     if not match:
-        raise LineError(f"date_naissance : « {text} » n'est pas une date JJ/MM/AAAA.")
+        raise LineError(f"date de naissance : « {text} » n'est pas une date JJ/MM/AAAA.")
     day, month, year = (int(part) if part else None for part in match.groups())
     if errors := birth_date_errors(year, month, day):
-        raise LineError(f"date_naissance : {' '.join(str(e) for e in errors.values())}")
+        raise LineError(f"date de naissance : {' '.join(str(e) for e in errors.values())}")
     return year, month, day
 
 
@@ -159,8 +188,8 @@ def plan(text: str, *, spip: Organisation) -> ImportPlan:
     if not rows:
         result.errors.append((1, "Le fichier est vide."))
         return result
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in REQUIRED if c not in header]
+    header = [_HEADERS.get(_folded(h), "") for h in rows[0]]
+    missing = [label(c) for c in REQUIRED if c not in header]
     if missing:
         result.errors.append((1, "Colonnes manquantes : " + ", ".join(missing) + "."))
         return result
@@ -182,7 +211,9 @@ def plan(text: str, *, spip: Organisation) -> ImportPlan:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        values = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header)}
+        values = {
+            key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header) if key
+        }
         try:
             line = _line(number, values, spip=spip, prisons=prisons, cpips=cpips)
         except LineError as error:
@@ -204,11 +235,11 @@ def plan(text: str, *, spip: Organisation) -> ImportPlan:
 def _line(number: int, values: dict, *, spip, prisons, cpips) -> Line:
     for column in REQUIRED:
         if not values.get(column):
-            raise LineError(f"{column} : valeur obligatoire.")
+            raise LineError(f"{label(column)} : valeur obligatoire.")
     establishment = prisons.get(values["etablissement"].lower())
     if establishment is None:
         raise LineError(
-            f"etablissement : « {values['etablissement']} » n'est pas un établissement "
+            f"établissement : « {values['etablissement']} » n'est pas un établissement "
             "pénitentiaire du territoire."
         )
     prison_number = values["ecrou"][:30]
@@ -216,7 +247,7 @@ def _line(number: int, values: dict, *, spip, prisons, cpips) -> Line:
     if values.get("cpip"):
         cpip = cpips.get(values["cpip"].lower())
         if cpip is None:
-            raise LineError(f"cpip : aucun CPIP du SPIP n'a l'adresse « {values['cpip']} ».")
+            raise LineError(f"CPIP : aucun CPIP du SPIP n'a l'adresse « {values['cpip']} ».")
     status = _status(values.get("statut", ""))
     fields = {
         "establishment": establishment,
@@ -231,11 +262,11 @@ def _line(number: int, values: dict, *, spip, prisons, cpips) -> Line:
         fields["cpip"] = cpip
     if status == LegalStatus.CONVICTED:
         if not fields["end_date"]:
-            raise LineError("date_fin_peine : obligatoire pour une personne condamnée.")
+            raise LineError("date de fin de peine : obligatoire pour une personne condamnée.")
         if not (fields["sentence_years"] or fields["sentence_months"] or fields["sentence_days"]):
-            raise LineError("peine_annees, peine_mois, peine_jours : indiquez la peine totale.")
+            raise LineError("peine : indiquez la peine totale (années, mois, jours).")
     if fields["end_date"] and fields["end_date"] < fields["incarcerated_on"]:
-        raise LineError("date_fin_peine : elle précède la date d'incarcération.")
+        raise LineError("date de fin de peine : elle précède la date d'incarcération.")
     name = f"{values['nom'].upper()} {values['prenoms']}"
     existing = (
         Detention.objects.filter(establishment=establishment, prison_number=prison_number)

@@ -15,7 +15,7 @@ from tests.factories import OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "etablissement;ecrou;nom;prenoms;sexe;date_naissance;date_incarceration;peine_annees;peine_mois;peine_jours;date_fin_peine;cpip\n"
+HEADER = "Établissement;Écrou;Nom;Prénoms;Sexe;Date de naissance;Date d'incarcération;peine_annees;Peine mois;peine jours;date_fin_peine;CPIP\n"
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_jus_01_import_errors_are_numbered_and_nothing_is_half_written(cpip, pri
     text = _csv(_line(), _line("1002", end="31/02/2027"), _line("1001", "Autre"))
     result = imports.plan(text, spip=cpip.organisation)
     assert result.errors == [
-        (3, "date_fin_peine : « 31/02/2027 » n'est pas une date JJ/MM/AAAA."),
+        (3, "date de fin de peine : « 31/02/2027 » n'est pas une date JJ/MM/AAAA."),
         (4, "écrou 1001 : déjà à la ligne 2."),
     ]
     with pytest.raises(ValueError):
