@@ -257,7 +257,6 @@ class DetentionBuilder:
         )[0].person
         number = self._number()
         person.address = f"{prison.name} (écrou n° {number})"
-        person.created_at = self.now - dt.timedelta(days=rng.randint(100, 180))
         Person.objects.bulk_create([person])
         cpip = self._cpip()
         detention = self._record(case, person=person, prison=prison, number=number, cpip=cpip)
@@ -319,7 +318,9 @@ class DetentionBuilder:
             )
         detention = Detention.record(by=cpip, **values)
         # Entered by the SPIP after the incarceration, before any later fact of the case.
-        first_fact = max([ago for ago, _days, _reason in case.moves] + [case.released_ago or 0])
+        # A released person's request came at least two months before the release.
+        released = case.released_ago + 60 if case.released_ago is not None else 0
+        first_fact = max([ago for ago, _days, _reason in case.moves] + [released])
         recorded = max(
             values["incarcerated_on"] + dt.timedelta(days=rng.randint(5, 20)),
             self.today - dt.timedelta(days=rng.randint(150, 190)),
@@ -327,8 +328,10 @@ class DetentionBuilder:
         recorded = min(recorded, self.today - dt.timedelta(days=first_fact + 5))
         moment = self._moment(recorded)
         Detention.objects.filter(pk=detention.pk).update(created_at=moment)
+        detention.created_at = moment
         for pk in detention.events.values_list("pk", flat=True):
             self.detention_times[pk] = moment
+        Person.objects.filter(pk=person.pk).update(created_at=moment)
         return detention
 
     def _dates(self, quantum, due_on: dt.date) -> tuple[dt.date, dt.date]:
@@ -411,7 +414,10 @@ class DetentionBuilder:
             self.today - dt.timedelta(days=5 + 10 * steps_back + rng.randint(0, 10)),
             release - dt.timedelta(days=40 + rng.randint(0, 20)),
         )
-        created_on = max(created_on, self.today - dt.timedelta(days=170))
+        recorded_on = timezone.localdate(detention.created_at)
+        created_on = max(
+            created_on, self.today - dt.timedelta(days=170), recorded_on + dt.timedelta(days=2)
+        )
         created = self._moment(created_on)
         request = create_request(
             person=detention.person,
@@ -421,7 +427,11 @@ class DetentionBuilder:
             occurred_at=created,
             detention=detention,
             requested_on=created_on,
-            notes=f"Sans logement à compter du {release:%d/%m/%Y}. Composition : 1 adulte(s).",
+            notes=(
+                f"Sans logement à compter du {release:%d/%m/%Y}. Composition : 1 adulte(s)."
+                if detention.due_on
+                else "Date de sortie à préciser. Composition : 1 adulte(s)."
+            ),
         )
         Request.objects.filter(pk=request.pk).update(created_at=created)
         self.request_times[request.events.get().pk] = created
