@@ -115,9 +115,12 @@ def type_twice(cast: Cast, *, now: dt.datetime) -> list[tuple[Person, Person]]:
     Returns (first record, second record) pairs.
     """
     rng = random.Random(DUPLICATE_SEED)
+    # The persons in detention (relais.demo.detentions) keep one record: their story is the
+    # release pipeline's.
     persons = list(
         Person.objects.filter(
-            memberships__relationship__in=[Relationship.PRINCIPAL, Relationship.SPOUSE]
+            memberships__relationship__in=[Relationship.PRINCIPAL, Relationship.SPOUSE],
+            detentions__isnull=True,
         ).order_by("pk")
     )
     rng.shuffle(persons)

@@ -15,6 +15,13 @@ from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
 from relais.identity.rebuild import rebuild_identity_keys
+from relais.justice.models import (
+    AdjustmentEvent,
+    Detention,
+    DetentionEvent,
+    JudicialArea,
+    SentenceAdjustment,
+)
 from relais.notifications import sending as notifications
 from relais.notifications.models import Notification
 from relais.orientations.models import Orientation, OrientationEvent
@@ -26,6 +33,7 @@ from relais.places.models import (
     PlaceCapacity,
     Structure,
 )
+from relais.releases.models import DryExit, Escalation, FollowUpCheck
 from relais.requests.enums import EventKind
 from relais.requests.models import (
     Debt,
@@ -39,6 +47,7 @@ from relais.requests.models import (
 )
 
 from . import duplicates, placements
+from .detentions import DetentionBuilder
 from .households import HouseholdBuilder
 from .models import DemoRecord
 from .second_factor import equip_demo_accounts
@@ -74,6 +83,14 @@ DEMO_MODELS = [
     Orientation,
     OrientationEvent,
     Notification,
+    Detention,
+    DetentionEvent,
+    JudicialArea,
+    SentenceAdjustment,
+    AdjustmentEvent,
+    Escalation,
+    DryExit,
+    FollowUpCheck,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.
@@ -184,6 +201,9 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         equip_demo_accounts()
         placements.settle_dates(now)
         placements.declare_unavailable(cast, now)
+        # After the households, with the generator where they left it: the rest of the demo
+        # stays as it was. Runs the releases' daily job for today (alerts, the dry exit).
+        DetentionBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
         duplicates.type_twice(cast, now=now)
         # The persons were bulk-created, without the signal that keys them: the entry check
         # and the review queue find them only once this has run.

@@ -4,8 +4,11 @@ from django.db.models import Count, Q, Sum
 
 from relais.accounts.models import User
 from relais.identity.models import PersonPair
+from relais.justice.enums import DetentionState
+from relais.justice.models import Detention
 from relais.persons.models import Household, Person
 from relais.places.models import PlaceCapacity, Structure
+from relais.releases.models import DryExit, Escalation, FollowUpCheck
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Request
 
@@ -26,6 +29,23 @@ def _table(header: list[str], rows: list[list[str]], *, figures: bool) -> list[s
     return [line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)]
 
 
+def _detention_lines() -> list[str]:
+    detentions = Detention.objects.all()
+    held = detentions.filter(state=DetentionState.IN_DETENTION)
+    by_prison = ", ".join(
+        f"{row['establishment__name']} : {row['n']}"
+        for row in held.values("establishment__name").annotate(n=Count("id")).order_by("-n")
+    )
+    return [
+        f"Personnes détenues : {held.count()} ({by_prison}), "
+        f"{detentions.filter(state=DetentionState.RELEASED).count()} libérées et suivies "
+        "(comptes cpip et operateur.siao)",
+        f"Alertes avant la sortie : {Escalation.objects.count()} — sorties sèches aujourd'hui : "
+        f"{DryExit.objects.count()} — points de suivi après la sortie : "
+        f"{FollowUpCheck.objects.count()}",
+    ]
+
+
 def summary_lines() -> list[str]:
     places = PlaceCapacity.objects.aggregate(
         total=Sum("places"), winter=Sum("places", filter=Q(is_winter_only=True))
@@ -41,6 +61,7 @@ def summary_lines() -> list[str]:
         "adressées par le SPIP)",
         f"Doublons à examiner : {PersonPair.objects.to_review().count()} paires de fiches "
         "ressemblantes (compte operateur.siao)",
+        *_detention_lines(),
         "",
         "Demandes par dispositif et par état :",
     ]
