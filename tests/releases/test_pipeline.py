@@ -275,6 +275,7 @@ def test_jus_06_the_page_paginates(client, siao_operator, cpip, monkeypatch):
     client.force_login(siao_operator)
     first = client.get(reverse("releases:pipeline"))
     assert len(first.context["lines"]) == 2 and first.context["page"].paginator.count == 3
+    assert "Page 1 sur 2" in first.content.decode() and "page=2" in first.content.decode()
     second = client.get(reverse("releases:pipeline"), {"page": 2})
     assert len(second.context["lines"]) == 1
 
