@@ -1,8 +1,8 @@
 """The detention context of a person (JUS-01): one person may have several detentions over
 the years. Judicial data is special (GDPR art. 10): `Detention.objects.visible_to(user)` is
 who reads it — the SIAO of the territory and the SPIP following the person while a judicial
-measure runs (JUS-13); a structure learns only that a geographic constraint exists
-(`geographic_constraint_refusal`)."""
+measure runs (JUS-13); a structure learns only that a geographic constraint exists (the
+orientation page says « Contrainte géographique : oui »)."""
 
 import datetime as dt
 

@@ -192,6 +192,11 @@ def request_detail(request, pk: int):
             "can_edit": obj.editable_by(request.user),
             "can_close": obj.can(EventKind.CLOSED, request.user),
             "can_validate": evaluation_request.can(EventKind.EVALUATED, request.user),
+            # JUS-01: the detention the request prepares, for whoever reads it.
+            "detention": Detention.objects.visible_to(request.user)
+            .filter(pk=obj.detention_id)
+            .select_related("establishment")
+            .first(),
         },
     )
 

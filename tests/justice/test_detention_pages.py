@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.access.models import AccessGrant
 from relais.justice.enums import (
     AdjustmentEventKind,
     AdjustmentState,
@@ -15,7 +16,7 @@ from relais.justice.enums import (
     EndDateReason,
 )
 from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
-from tests.factories import OrganisationFactory, UserFactory, make_detention
+from tests.factories import OrganisationFactory, UserFactory, make_detention, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,19 @@ def test_jus_01_the_siao_reads_it_and_nobody_else(client, cpip, siao_operator, s
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.get(reverse("persons:file", args=[detention.person_id])).status_code == 404
+
+
+def test_jus_01_the_request_page_links_its_detention_for_its_readers_only(
+    client, cpip, siao_operator
+):
+    detention = make_detention(cpip=cpip, prison_number="Z-77")
+    req = make_request(detention.person, referrer=cpip, detention=detention)
+    url = reverse("requests:detail", args=[req.pk])
+    for reader in (cpip, siao_operator):
+        client.force_login(reader)
+        assert "écrou n° Z-77" in client.get(url).content.decode()
+    worker = UserFactory(social_worker=True, organisation__territory=detention.territory)
+    AccessGrant.grant(user=worker, request=req, reason="Suivi commun de la personne")
+    client.force_login(worker)
+    page = client.get(url)
+    assert page.status_code == 200 and "Z-77" not in page.content.decode()
