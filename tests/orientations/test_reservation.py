@@ -341,8 +341,8 @@ def test_jus_06_an_expired_window_releases_the_place_and_requeues_the_request(
     assert waiting.status == RequestStatus.EVALUATED  # back in the queue to orient
     assert waiting.events.filter(kind=EventKind.ORIENTATION_CANCELLED).count() == 1
     assert arrived.orientations.get().state == State.IN_STAY
-    assert "1 place(s) libérée(s)" in out.getvalue()
-    assert "0 place(s) libérée(s)" in out.getvalue().splitlines()[-1]
+    assert "1 réservation libérée" in out.getvalue()
+    assert "0 réservation libérée" in out.getvalue().splitlines()[-1]
 
 
 def test_jus_06_the_expiry_command_refuses_a_bad_date():

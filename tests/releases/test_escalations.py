@@ -257,7 +257,7 @@ def test_jus_06_release_date_after_a_passed_lsc_date_is_the_end_date(cast):
 
 
 def test_jus_06_the_command_refuses_a_bad_date_in_french():
-    with pytest.raises(CommandError, match="Date invalide"):
+    with pytest.raises(CommandError, match="attend une date AAAA-MM-JJ"):
         call_command("escalate_releases", today="01/03/2027")
 
 

@@ -1,11 +1,9 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.core.commands import DailyCommand
 from relais.core.text import count_of
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
@@ -42,22 +40,14 @@ def close_ended_measures(today: dt.date) -> list[Detention]:
     return closed
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "Inscrit au journal d'audit la fin d'accès du SPIP pour chaque mesure judiciaire "
         "terminée (JUS-13). Sans effet si on le relance."
     )
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--today", help="Date du jour à retenir, AAAA-MM-JJ (par défaut : aujourd'hui)."
-        )
-
     def handle(self, *args, today: str | None = None, **options) -> None:
-        try:
-            day = dt.date.fromisoformat(today) if today else timezone.localdate()
-        except ValueError as error:
-            raise CommandError("--today : écrivez la date sous la forme AAAA-MM-JJ.") from error
+        day = self.today(today)
         closed = close_ended_measures(day)
         self.stdout.write(
             f"{count_of(len(closed), 'accès', 'accès')} du SPIP clos au journal d'audit."

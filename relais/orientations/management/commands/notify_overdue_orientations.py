@@ -1,27 +1,20 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from relais.core.commands import DailyCommand
 from relais.orientations import notifications
 from relais.orientations.models import Orientation, OverdueNotice
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "Signale au SIAO et à la structure les orientations sans suite au-delà du délai de "
         "leur territoire (attribuées sans décision, admissions acceptées sans arrivée). À "
         "lancer chaque jour : chaque orientation n'est signalée qu'une fois par étape."
     )
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--today", help="Date du jour à retenir, AAAA-MM-JJ (par défaut : aujourd'hui)."
-        )
-
     def handle(self, *args, today: str | None = None, **options) -> None:
-        day = self._today(today)
+        day = self.today(today)
         late = Orientation.objects.overdue(day).select_related(
             "request__person", "structure__territory"
         )
@@ -39,12 +32,3 @@ class Command(BaseCommand):
             f"Orientations sans suite au {day:%d/%m/%Y} : {sent} signalée(s), "
             f"{len(late) - sent} déjà signalée(s)."
         )
-
-    @staticmethod
-    def _today(value: str | None) -> dt.date:
-        if not value:
-            return timezone.localdate()
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as error:
-            raise CommandError(f"--today attend une date AAAA-MM-JJ, pas « {value} ».") from error

@@ -1,26 +1,18 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from relais.core.commands import DailyCommand
+from relais.core.text import count_of
 from relais.core.transitions import TransitionNotAllowed
 from relais.orientations.models import Orientation
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "Libère les places réservées sur une période passée sans arrivée de la personne "
         "(JUS-06) : la réservation est annulée, la demande revient dans la file à orienter. "
         "À lancer chaque jour ; relancée, elle ne refait rien."
     )
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--today", help="Date du jour à retenir, AAAA-MM-JJ (par défaut : aujourd'hui)."
-        )
-
     def handle(self, *args, today: str | None = None, **options) -> None:
-        day = self._today(today)
+        day = self.today(today)
         released = 0
         for orientation in Orientation.objects.windows_passed(day).order_by("pk"):
             # Each under its own locks: a reservation taken up meanwhile (arrival recorded)
@@ -37,14 +29,6 @@ class Command(BaseCommand):
                 continue
             released += 1
         self.stdout.write(
-            f"Réservations échues au {day:%d/%m/%Y} : {released} place(s) libérée(s)."
+            f"Réservations échues au {day:%d/%m/%Y} : "
+            f"{count_of(released, 'réservation libérée', 'réservations libérées')}."
         )
-
-    @staticmethod
-    def _today(value: str | None) -> dt.date:
-        if not value:
-            return timezone.localdate()
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as error:
-            raise CommandError(f"--today attend une date AAAA-MM-JJ, pas « {value} ».") from error

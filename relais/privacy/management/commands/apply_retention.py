@@ -1,14 +1,12 @@
-import datetime as dt
-
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from relais.core.commands import DailyCommand
 from relais.core.text import count_of
 from relais.privacy import retention
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "Applique les durées de conservation (SEC-03) : anonymise les dossiers sans activité "
         "depuis plus de FILE_RETENTION_DAYS jours et purge les lignes du journal d'audit de "
@@ -16,16 +14,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
         parser.add_argument(
             "--dry-run", action="store_true", help="Affiche ce qui serait fait, sans rien changer."
-        )
-        parser.add_argument(
-            "--today", help="Date du jour à retenir, AAAA-MM-JJ (par défaut : aujourd'hui)."
         )
 
     def handle(self, *args, dry_run: bool = False, today: str | None = None, **options) -> None:
         """Activity, and the exact day a file or a row goes: see relais/privacy/retention.py."""
-        day = self._today(today)
+        day = self.today(today)
         plan = retention.plan(day)
         self.stdout.write(
             f"Conservation au {day:%d/%m/%Y} : dossiers sans activité depuis le "
@@ -44,12 +40,3 @@ class Command(BaseCommand):
             return
         retention.apply(plan)
         self.stdout.write(self.style.SUCCESS("Conservation appliquée."))
-
-    @staticmethod
-    def _today(value: str | None) -> dt.date:
-        if not value:
-            return timezone.localdate()
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as error:
-            raise CommandError(f"--today attend une date AAAA-MM-JJ, pas « {value} ».") from error

@@ -6,29 +6,14 @@
 Idempotent: run it as often as you like, each alert goes once. See the README (daily jobs).
 """
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from relais.core.commands import DailyCommand
 from relais.releases import escalations
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = "Alertes avant la sortie de détention, sorties sèches et points de suivi."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--today", help="Jour de référence (AAAA-MM-JJ), aujourd'hui par défaut."
-        )
-
     def handle(self, *args, today=None, **options):
-        if today:
-            try:
-                day = dt.date.fromisoformat(today)
-            except ValueError as error:
-                raise CommandError(f"Date invalide : {today} (attendu AAAA-MM-JJ).") from error
-        else:
-            day = timezone.localdate()
+        day = self.today(today)
         report = escalations.run(day)
         self.stdout.write(f"{day:%d/%m/%Y} : {report}")
