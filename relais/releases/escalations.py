@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, Territory, User
+from relais.core.text import count_of
 from relais.justice.dates import add_months
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
@@ -64,11 +65,13 @@ class Report:
     reminders: int = 0
 
     def __str__(self) -> str:
-        return (
-            f"{self.escalations} alerte(s) avant la sortie, {self.dry_exits} sortie(s) sèche(s), "
-            f"{self.checks_planned} point(s) de suivi planifié(s), "
-            f"{self.reminders} rappel(s) de suivi envoyé(s)."
-        )
+        parts = [
+            count_of(self.escalations, "alerte avant la sortie", "alertes avant la sortie"),
+            count_of(self.dry_exits, "sortie sèche"),
+            count_of(self.checks_planned, "point de suivi planifié", "points de suivi planifiés"),
+            count_of(self.reminders, "rappel de suivi envoyé", "rappels de suivi envoyés"),
+        ]
+        return ", ".join(parts) + "."
 
 
 def release_date(detention: Detention, today: dt.date) -> dt.date | None:
