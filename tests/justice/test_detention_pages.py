@@ -5,6 +5,8 @@ all; nobody else reads any of it (GDPR art. 10)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,3 +213,18 @@ def test_jus_01_the_request_page_links_its_detention_for_its_readers_only(
     client.force_login(worker)
     page = client.get(url)
     assert page.status_code == 200 and "Z-77" not in page.content.decode()
+
+
+def test_jus_01_the_detention_page_costs_the_same_queries_for_one_or_three_adjustments(
+    client, cpip
+):
+    counts = []
+    for kinds in (["lc"], ["lc", "sl", "pse"]):
+        detention = make_detention(cpip=cpip)
+        for kind in kinds:
+            SentenceAdjustment.plan(detention, kind=kind, by=cpip)
+        client.force_login(cpip)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("justice:detail", args=[detention.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
