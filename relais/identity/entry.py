@@ -29,7 +29,11 @@ def persons_in_scope(user) -> QuerySet[Person]:
         return Person.objects.all()
     if not user.organisation_id:
         return Person.objects.none()
-    territory_id = user.organisation.territory_id
+    return persons_of_territory(user.organisation.territory_id)
+
+
+def persons_of_territory(territory_id: int) -> QuerySet[Person]:
+    """Persons with a request or a detention in the territory."""
     # Through the relations that point to persons: identity need not import their apps.
     return Person.objects.filter(
         Q(requests__territory_id=territory_id) | Q(detentions__territory_id=territory_id)

@@ -23,6 +23,7 @@ from django.db import transaction
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, User
 from relais.core.inputs import strip_control_characters
+from relais.identity.entry import persons_of_territory
 from relais.identity.matching import Decision, Identity
 from relais.identity.models import IdentityKey
 from relais.identity.normalize import make_date
@@ -324,7 +325,11 @@ def _known_person(typed: Person, *, spip, name: str) -> Person | None:
         sex=typed.sex,
         birth=make_date(typed.birth_year, typed.birth_month, typed.birth_day),
     )
-    candidates = IdentityKey.objects.candidates_for(identity, limit=5)
+    # Among the territory's persons only: another territory's files are not this SPIP's to
+    # learn of (the same scope as the entry check of the screens).
+    candidates = IdentityKey.objects.candidates_for(
+        identity, among=persons_of_territory(spip.territory_id), limit=5
+    )
     matches = [c for c in candidates if c.comparison.decision == Decision.MATCH]
     if len(matches) == 1 and len(candidates) == 1:
         return matches[0].person

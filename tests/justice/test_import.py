@@ -11,7 +11,7 @@ from relais.justice.enums import EndDateReason
 from relais.justice.models import Detention
 from relais.persons.models import Person
 from relais.releases import imports
-from tests.factories import OrganisationFactory, PersonFactory
+from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -83,26 +83,31 @@ def test_jus_01_import_is_idempotent_and_a_moved_date_keeps_its_history(cpip, pr
 
 
 def test_jus_01_import_links_a_known_person_and_refuses_a_doubt(cpip, prison):
-    known = PersonFactory(
-        birth_name="Roussel",
-        first_names="Karim",
-        sex="M",
-        birth_year=1990,
-        birth_month=4,
-        birth_day=3,
-    )
+    known = _karim("Roussel")
+    make_request(known, referrer=cpip)  # known in the territory
     result = imports.plan(_csv(_line()), spip=cpip.organisation)
     assert result.ok and result.lines[0].person == known
-    PersonFactory(
-        birth_name="Rousel",
+    make_request(_karim("Rousel"), referrer=cpip)
+    result = imports.plan(_csv(_line()), spip=cpip.organisation)
+    assert result.errors and "ressemblent" in result.errors[0][1]
+
+
+def test_jus_01_import_does_not_look_into_another_territory(cpip, prison):
+    elsewhere = UserFactory(social_worker=True)  # a service of another territory
+    make_request(_karim("Roussel"), referrer=elsewhere)
+    result = imports.plan(_csv(_line()), spip=cpip.organisation)
+    assert result.ok and result.lines[0].person is None  # a new person, nothing learnt
+
+
+def _karim(birth_name: str):
+    return PersonFactory(
+        birth_name=birth_name,
         first_names="Karim",
         sex="M",
         birth_year=1990,
         birth_month=4,
         birth_day=3,
     )
-    result = imports.plan(_csv(_line()), spip=cpip.organisation)
-    assert result.errors and "ressemblent" in result.errors[0][1]
 
 
 def test_jus_01_import_checks_columns_establishment_and_cpip(cpip, prison):
