@@ -10,7 +10,8 @@ The cast (healthchecks style) lives on two territories:
         association ..... structure_manager (gaston), who runs `structure` (20 places)
         SPIP ............ cpip (camille)
         DDETS ........... state_service_user (etienne)
-        ACI ............. siae_coach (ines)
+        ACI ............. siae_coach (ines), siae_supervisor (jules)
+        CP Mulhouse ..... prison_staff (paul), in `prison`
     other_territory (67, Bas-Rhin)
         CCAS Strasbourg . remote_worker (rachel)
 
@@ -367,6 +368,38 @@ def siae_coach(territory):
     aci = OrganisationFactory(siae=True, territory=territory, name="ACI Mulhouse Insertion")
     return UserFactory(
         siae_coach=True, organisation=aci, username="ines", first_name="Inès", last_name="Bauer"
+    )
+
+
+@pytest.fixture
+def siae_supervisor(siae_coach):
+    return UserFactory(
+        siae_supervisor=True,
+        organisation=siae_coach.organisation,
+        username="jules",
+        first_name="Jules",
+        last_name="Meyer",
+    )
+
+
+@pytest.fixture
+def prison(territory):
+    return OrganisationFactory(
+        prison=True,
+        subtype=OrganisationSubtype.CP,
+        territory=territory,
+        name="Centre pénitentiaire de Mulhouse-Lutterbach",
+    )
+
+
+@pytest.fixture
+def prison_staff(prison):
+    return UserFactory(
+        prison_staff=True,
+        organisation=prison,
+        username="paul",
+        first_name="Paul",
+        last_name="Kessler",
     )
 
 

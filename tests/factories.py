@@ -156,6 +156,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         structure_manager = _role_trait(Role.STRUCTURE_MANAGER, "structure_manager")
         cpip = _role_trait(Role.CPIP, "spip")
         siae_coach = _role_trait(Role.SIAE_COACH, "siae")
+        siae_supervisor = _role_trait(Role.SIAE_SUPERVISOR, "siae")
+        prison_staff = _role_trait(Role.PRISON_STAFF, "prison")
         state_service = _role_trait(Role.STATE_SERVICE, "state_service")
         territory_admin = _role_trait(Role.TERRITORY_ADMIN, "siao")
 

@@ -41,6 +41,8 @@ class Role(models.TextChoices):
     STRUCTURE_MANAGER = "structure_manager", "Gestionnaire de structure"
     CPIP = "cpip", "Conseiller pénitentiaire d'insertion et de probation (CPIP)"
     SIAE_COACH = "siae_coach", "Chargé d'insertion professionnelle SIAE (CIP)"
+    SIAE_SUPERVISOR = "siae_supervisor", "Encadrant technique SIAE (ET)"
+    PRISON_STAFF = "prison_staff", "Personnel de l'établissement pénitentiaire"
     STATE_SERVICE = "state_service", "Service de l'État"
     TERRITORY_ADMIN = "territory_admin", "Administrateur du territoire"
 
@@ -57,6 +59,8 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
     Role.STRUCTURE_MANAGER: {OrganisationKind.STRUCTURE_MANAGER},
     Role.CPIP: {OrganisationKind.SPIP},
     Role.SIAE_COACH: {OrganisationKind.SIAE},
+    Role.SIAE_SUPERVISOR: {OrganisationKind.SIAE},
+    Role.PRISON_STAFF: {OrganisationKind.PRISON},
     Role.STATE_SERVICE: {OrganisationKind.STATE_SERVICE},
     Role.TERRITORY_ADMIN: {OrganisationKind.SIAO, OrganisationKind.STATE_SERVICE},
 }

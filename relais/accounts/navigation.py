@@ -63,6 +63,8 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     Role.TERRITORY_ADMIN: [_ACCOUNTS, _TERRITORY_SETTINGS, _STRUCTURES, _JUSTICE_DIRECTORY, _AUDIT],
     Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY],
     Role.SIAE_COACH: [],
+    Role.SIAE_SUPERVISOR: [],
+    Role.PRISON_STAFF: [],
 }
 
 # Who may create which kind of request (SIAO-05).
