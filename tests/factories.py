@@ -376,3 +376,100 @@ def make_detention(
         end_date=end_date,
         **values,
     )
+
+
+# -- work insertion in prison (IAE) ----------------------------------------------------------
+
+
+def make_site(
+    *, establishment: Organisation | None = None, siae: Organisation | None = None, **values
+):
+    """An SIAE implanted in a prison; the prison's SPIP is set (a new one by default)."""
+    from relais.iae.models import Site
+
+    if establishment is None:
+        establishment = OrganisationFactory(
+            prison=True, territory=(siae.territory if siae else None) or TerritoryFactory()
+        )
+    if establishment.spip_id is None:
+        establishment.spip = OrganisationFactory(spip=True, territory=establishment.territory)
+        establishment.save(update_fields=["spip"])
+    siae = siae or OrganisationFactory(siae=True, territory=establishment.territory)
+    return Site.objects.create(establishment=establishment, siae=siae, **values)
+
+
+def make_parcours(
+    *,
+    site=None,
+    detention=None,
+    cpip: User | None = None,
+    state: str = "prescribed",
+    consent: bool = True,
+    days_ago: int = 60,
+    **values,
+):
+    """A parcours taken through its workflow up to `state` (prescribed, oriented, retained,
+    active, ended), with the person's consent recorded unless `consent=False`. Steps are
+    dated from `days_ago` days back."""
+    from relais.iae.models import Consent, CpuSession, Parcours
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=days_ago)
+    if site is None:
+        establishment = detention.establishment if detention else None
+        site = make_site(establishment=establishment)
+    spip = site.establishment.spip
+    if detention is None:
+        cpip = cpip or UserFactory(cpip=True, organisation=spip)
+        detention = make_detention(
+            cpip=cpip,
+            establishment=site.establishment,
+            sentence=(1, 6, 0),
+            end_date=today + dt.timedelta(days=300),
+        )
+    cpip = cpip or detention.cpip
+    prison_staff = UserFactory(prison_staff=True, organisation=site.establishment)
+    siae_staff = UserFactory(siae_coach=True, organisation=site.siae)
+    parcours = Parcours.prescribe(
+        detention=detention,
+        site=site,
+        by=cpip,
+        prescribed_on=start,
+        spip_opinion=values.pop("spip_opinion", "favourable"),
+        identity_document=values.pop("identity_document", "national_id"),
+        identity_document_valid_until=values.pop(
+            "identity_document_valid_until", today + dt.timedelta(days=900)
+        ),
+        volunteer=values.pop("volunteer", True),
+        **values,
+    )
+    if consent:
+        Consent.objects.create(
+            parcours=parcours,
+            given_on=start,
+            informed=True,
+            continues_outside=True,
+            paper_kept_at="Dossier SPIP",
+            recorded_by=cpip,
+        )
+    steps = ["oriented", "retained", "active", "ended"]
+    wanted = steps[: steps.index(state) + 1] if state in steps else []
+    if "oriented" in wanted:
+        session = CpuSession.objects.create(
+            establishment=site.establishment,
+            held_on=start + dt.timedelta(days=7),
+            chaired_by="La directrice adjointe",
+            members="SPIP\nSIAE\nResponsable du travail",
+            recorded_by=prison_staff,
+        )
+        parcours.orient(session=session, by=prison_staff)
+    if "retained" in wanted:
+        parcours.interview(on=start + dt.timedelta(days=14), retained=True, by=siae_staff)
+    if "active" in wanted:
+        parcours.assign(
+            on=start + dt.timedelta(days=21), signed_by="Le chef d'établissement", by=prison_staff
+        )
+    if "ended" in wanted:
+        parcours.end(on=start + dt.timedelta(days=50), reason="need_met", by=siae_staff)
+    parcours.refresh_from_db()
+    return parcours

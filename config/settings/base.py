@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "relais.audit",
     "relais.privacy",
     "relais.releases",
+    "relais.iae",
     "relais.indicators",
 ]
 

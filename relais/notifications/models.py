@@ -33,6 +33,14 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    parcours = models.ForeignKey(
+        "iae.Parcours",
+        verbose_name="parcours IAE",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     message = models.TextField("message")
     link = models.CharField("lien", max_length=200, blank=True)
     link_label = models.CharField("texte du lien", max_length=100, blank=True)

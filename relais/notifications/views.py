@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from relais.iae.models import Parcours
 from relais.orientations.models import Orientation
 from relais.requests.models import Request
 
@@ -13,9 +14,10 @@ def still_readable(user) -> Q:
     """A notice about a file the reader no longer sees (an access withdrawn, a judicial
     measure ended: JUS-13) is no longer shown: it names the person."""
     return (
-        Q(request__isnull=True, orientation__isnull=True)
+        Q(request__isnull=True, orientation__isnull=True, parcours__isnull=True)
         | Q(request__in=Request.objects.visible_to(user))
         | Q(orientation__in=Orientation.objects.visible_to(user))
+        | Q(parcours__in=Parcours.objects.visible_to(user))
     )
 
 
