@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "relais.privacy",
     "relais.releases",
     "relais.indicators",
+    "relais.implantation",
 ]
 
 MIDDLEWARE = [
