@@ -416,8 +416,17 @@ class ImplantationStep(Stateful):
             )
         return ""
 
-    def take(self, name: str, *, by, on: dt.date | None = None, note: str = ""):
-        """Start, finish or reopen the step on `on` (a reopened step keeps its start)."""
+    def take(
+        self,
+        name: str,
+        *,
+        by,
+        on: dt.date | None = None,
+        note: str = "",
+        at: dt.datetime | None = None,
+    ):
+        """Start, finish or reopen the step on `on` (a reopened step keeps its start); `at`
+        is when it was recorded (default now)."""
         refusal = self.date_refusal(name, on)
         if refusal:
             raise TransitionNotAllowed(refusal)
@@ -431,7 +440,7 @@ class ImplantationStep(Stateful):
         if note:
             changes["notes"] = note
         data = {"on": on.isoformat()} if on else {}
-        return self._apply(name, by=by, note=note, data=data, **changes)
+        return self._apply(name, by=by, at=at, note=note, data=data, **changes)
 
 
 class StepEvent(StateEvent):
