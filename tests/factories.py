@@ -473,3 +473,34 @@ def make_parcours(
         parcours.end(on=start + dt.timedelta(days=50), reason="need_met", by=siae_staff)
     parcours.refresh_from_db()
     return parcours
+
+
+def make_implantation(
+    *,
+    establishment: Organisation | None = None,
+    siae: Organisation | None = None,
+    territory=None,
+    started_on: dt.date | None = None,
+    by: User | None = None,
+    **values,
+):
+    """An implantation project (IAE-09) opened through `ImplantationProject.open`, with its six
+    steps and five acts: at a new prison of `territory` by default, started 200 days ago."""
+    from relais.implantation.models import ImplantationProject
+
+    if establishment is None:
+        establishment = (
+            OrganisationFactory(prison=True, territory=territory)
+            if territory
+            else OrganisationFactory(prison=True)
+        )
+    by = by or UserFactory(prison_staff=True, organisation=establishment)
+    return ImplantationProject.open(
+        by=by,
+        establishment=establishment,
+        siae=siae,
+        lead_name=values.pop("lead_name", "Chef de projet commun"),
+        activity=values.pop("activity", "Blanchisserie"),
+        started_on=started_on or timezone.localdate() - dt.timedelta(days=200),
+        **values,
+    )

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "relais.releases",
     "relais.iae",
     "relais.indicators",
+    "relais.implantation",
 ]
 
 MIDDLEWARE = [

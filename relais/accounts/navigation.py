@@ -23,6 +23,7 @@ _DETENTIONS = ("Personnes détenues", "justice:list")
 _JUSTICE_DIRECTORY = ("Annuaire justice", "justice:directory")
 _RELEASES = ("Sorties de détention", "releases:pipeline")
 _TERRITORY_SETTINGS = ("Paramètres du territoire", "accounts:territory")
+_IMPLANTATION = ("Implantation SIAE", "implantation:list")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -50,6 +51,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_INSERTION,
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
+        _IMPLANTATION,
         _NOTIFICATIONS,
     ],
     Role.STRUCTURE_MANAGER: [
@@ -60,11 +62,18 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NOTIFICATIONS,
     ],
-    Role.TERRITORY_ADMIN: [_ACCOUNTS, _TERRITORY_SETTINGS, _STRUCTURES, _JUSTICE_DIRECTORY, _AUDIT],
-    Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY],
-    Role.SIAE_COACH: [],
-    Role.SIAE_SUPERVISOR: [],
-    Role.PRISON_STAFF: [],
+    Role.TERRITORY_ADMIN: [
+        _ACCOUNTS,
+        _TERRITORY_SETTINGS,
+        _STRUCTURES,
+        _JUSTICE_DIRECTORY,
+        _IMPLANTATION,
+        _AUDIT,
+    ],
+    Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY, _IMPLANTATION],
+    Role.SIAE_COACH: [_IMPLANTATION],
+    Role.SIAE_SUPERVISOR: [_IMPLANTATION],
+    Role.PRISON_STAFF: [_IMPLANTATION],
 }
 
 # Who may create which kind of request (SIAO-05).

@@ -23,7 +23,14 @@ from relais.persons.enums import Relationship
 from relais.persons.models import HouseholdMember, Person
 from relais.releases.models import FollowUpCheck
 from relais.requests.enums import Channel
-from tests.factories import PersonFactory, make_detention, make_evaluation, make_request
+from tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    make_detention,
+    make_evaluation,
+    make_implantation,
+    make_request,
+)
 from tests.permissions.test_permission_matrix import (
     MATRIX,
     PUBLIC,
@@ -125,6 +132,7 @@ def world(
     emergency_line_user,
     structure_manager,
     structure,
+    prison,
 ):
     """One object of each kind, named so that a page showing a person can be told."""
     capacity = structure.capacities.get()
@@ -171,6 +179,12 @@ def world(
     make_detention(
         _person("Hennequin"), cpip=cpip, end_date=timezone.localdate() + dt.timedelta(days=60)
     )
+    # An implantation project (IAE-09) at the prison its SPIP works in: it shows no person.
+    prison.spip = cpip.organisation
+    prison.save()
+    implantation = make_implantation(
+        establishment=prison, siae=OrganisationFactory(siae=True, territory=prison.territory)
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -190,6 +204,7 @@ def world(
         "account": social_worker,
         "detention": detention,
         "directory_entry": cpip.organisation,
+        "implantation": implantation,
     }
 
 
@@ -216,6 +231,7 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         "access": world["grant"],
         "accounts": world["account"],
         "justice": world["detention"],
+        "implantation": world["implantation"],
     }
     if namespace == "identity":
         return {"pk": (world["merge"] if view.startswith("merge") else world["pair"]).pk}

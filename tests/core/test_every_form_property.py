@@ -25,6 +25,7 @@ from tests.factories import (
     StructureFactory,
     make_detention,
     make_evaluation,
+    make_implantation,
     make_request,
     orient,
 )
@@ -62,6 +63,10 @@ def _structure(world):
 
 def _detention(world):
     return world["detention"].pk
+
+
+def _implantation(world):
+    return world["implantation"].pk
 
 
 def _capacity(world):
@@ -144,6 +149,19 @@ FORMS: dict[str, Form] = {
         _url("justice:detail", _detention),
         _url("justice:adjustment_step", lambda w: w["adjustment"].pk),
     ),
+    # The implantation of an SIAE (IAE-09): the prison's staff runs the project.
+    "implantation:create": Form("prison_staff", _url("implantation:create")),
+    "implantation:edit": Form("prison_staff", _url("implantation:edit", _implantation)),
+    "implantation:step": Form(
+        "prison_staff",
+        _url("implantation:detail", _implantation),
+        _url("implantation:step", lambda w: w["implantation"].steps.get(number=1).pk),
+    ),
+    "implantation:record": Form(
+        "prison_staff",
+        _url("implantation:detail", _implantation),
+        _url("implantation:record", _implantation),
+    ),
 }
 
 NO_TYPED_INPUT = {
@@ -202,6 +220,9 @@ NO_TYPED_INPUT = {
     "justice:list": "GET filters",
     "justice:detail": "page (its forms are move_end_date, release, adjustments, areas)",
     "justice:area_delete": "button",
+    "implantation:list": "page",
+    "implantation:detail": "page (its forms are implantation:step and implantation:record)",
+    "implantation:print": "page (printed)",
 }
 
 
@@ -224,7 +245,9 @@ def test_sec_04_every_url_is_classified():
 
 
 @pytest.fixture
-def world(social_worker, siao_operator, structure_manager, structure, territory_admin, cpip):
+def world(
+    social_worker, siao_operator, structure_manager, structure, territory_admin, cpip, prison
+):
     req = make_request(referrer=social_worker)
     make_evaluation(req)
     proposed = make_request(referrer=siao_operator)
@@ -269,6 +292,7 @@ def world(social_worker, siao_operator, structure_manager, structure, territory_
         "detention": (detention := make_detention(cpip=cpip)),
         "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
         "spip": cpip.organisation,
+        "implantation": make_implantation(establishment=prison),
     }
 
 

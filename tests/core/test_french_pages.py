@@ -43,7 +43,9 @@ def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, reques
     assert not offending, "\n".join(offending)
 
 
-@pytest.mark.parametrize("role", ["structure_manager", "social_worker", "cpip", "territory_admin"])
+@pytest.mark.parametrize(
+    "role", ["structure_manager", "social_worker", "cpip", "territory_admin", "prison_staff"]
+)
 def test_sec_04_no_page_of_a_structure_or_a_social_worker_shows_developer_text(
     client, request, role
 ):

@@ -33,6 +33,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.accounts.models import User
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
+from relais.implantation.models import ActParty, ImplantationStep
 from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import Orientation
@@ -47,6 +48,7 @@ from tests.factories import (
     UserFactory,
     make_detention,
     make_evaluation,
+    make_implantation,
     make_request,
 )
 
@@ -733,6 +735,102 @@ MATRIX.update(
         ),
         # Whoever reads the detention prints the letter (JUS-05).
         "justice:letter": OnObject(_detention_in_case, DETENTION),
+    }
+)
+
+
+# -- the implantation of an SIAE in a prison (IAE-09) -------------------------------------------
+
+
+def _implantation_in_case(world, role, user, case):
+    """A project at the user's prison, at a prison its SPIP works in, with its SIAE (own,
+    same_org); at another prison with another SIAE of the territory (other_org); in another
+    territory. For the State service and the administrator the case is the territory's."""
+    territory = _territory_of(world, user, case)
+    mine = case in MINE
+    if role == "prison_staff" and mine:
+        establishment = user.organisation
+    else:
+        establishment = OrganisationFactory(prison=True, territory=territory)
+    if role == "cpip" and mine:
+        establishment.spip = user.organisation
+        establishment.save()
+    if role in ("siae_coach", "siae_supervisor") and mine:
+        siae = user.organisation
+    else:
+        siae = OrganisationFactory(siae=True, territory=territory)
+    return make_implantation(establishment=establishment, siae=siae)
+
+
+def _implantation_step_in_case(world, role, user, case) -> ImplantationStep:
+    return _implantation_in_case(world, role, user, case).steps.get(number=1)
+
+
+def _siae_signature(project) -> ActParty:
+    return ActParty.objects.get(act__project=project, act__kind="dui", party="siae")
+
+
+# Who reads a project: the prison, the SPIP working there, its SIAE, the territory's State
+# service and administrator; who moves it on: the prison, the State, the administrator; the
+# SIAE also records its own signatures.
+IMPLANTATION_READ = {
+    "prison_staff": MINE,
+    "cpip": MINE,
+    "siae_coach": MINE,
+    "siae_supervisor": MINE,
+    "state_service": TERRITORY,
+    "territory_admin": TERRITORY,
+    "superuser": EVERYWHERE,
+}
+IMPLANTATION_WRITE = {
+    "prison_staff": MINE,
+    "state_service": TERRITORY,
+    "territory_admin": TERRITORY,
+    "superuser": EVERYWHERE,
+}
+IMPLANTATION_SIGN = {**IMPLANTATION_WRITE, "siae_coach": MINE, "siae_supervisor": MINE}
+
+MATRIX.update(
+    {
+        "implantation:list": Page(
+            frozenset(
+                {
+                    "prison_staff",
+                    "cpip",
+                    "siae_coach",
+                    "siae_supervisor",
+                    "state_service",
+                    "territory_admin",
+                    "superuser",
+                }
+            )
+        ),
+        "implantation:create": Page(
+            frozenset({"prison_staff", "state_service", "territory_admin", "superuser"})
+        ),
+        "implantation:detail": OnObject(_implantation_in_case, IMPLANTATION_READ),
+        "implantation:print": OnObject(_implantation_in_case, IMPLANTATION_READ),
+        "implantation:edit": OnObject(_implantation_in_case, IMPLANTATION_WRITE),
+        "implantation:step": OnObject(
+            _implantation_step_in_case,
+            IMPLANTATION_WRITE,
+            method="post",
+            data=lambda step: {
+                f"etape-{step.pk}-transition": "started",
+                f"etape-{step.pk}-on": timezone.localdate().isoformat(),
+            },
+            done=lambda step: ImplantationStep.objects.get(pk=step.pk).status == "in_progress",
+        ),
+        "implantation:record": OnObject(
+            _implantation_in_case,
+            IMPLANTATION_SIGN,
+            method="post",
+            data=lambda project: {
+                "acte-party": _siae_signature(project).pk,
+                "acte-on": timezone.localdate().isoformat(),
+            },
+            done=lambda project: _siae_signature(project).on is not None,
+        ),
     }
 )
 
