@@ -53,6 +53,7 @@ urlpatterns = [
     path("indicateurs/", include("relais.indicators.urls")),
     path("justice/", include("relais.justice.urls")),
     path("sorties/", include("relais.releases.urls")),
+    path("iae/", include("relais.iae.urls")),
     path("implantation/", include("relais.implantation.urls")),
     path("admin/", admin.site.urls),
 ]
