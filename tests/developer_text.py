@@ -62,6 +62,7 @@ _FRENCH_WORDS = {
     "autre",
     "famille",
     "detention",
+    "site",
     # French spelt without its accent, or the same word in both languages.
     "exclusion",
     "interim",

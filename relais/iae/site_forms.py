@@ -32,7 +32,13 @@ def establishments_for(user):
 
 
 def may_create_site(user) -> bool:
-    return user.is_authenticated and establishments_for(user).exists()
+    """Who opens a site: the prison's staff (at their establishment), the territory's
+    administrator, the superuser."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.organisation_id) and user.role in (Role.PRISON_STAFF, Role.TERRITORY_ADMIN)
 
 
 class SiteForm(DsfrModelForm):
@@ -150,17 +156,20 @@ class BaseResponsibilityFormSet(forms.BaseModelFormSet):
     def clean(self):
         super().clean()
         seen: dict[str, str] = {}
+        kept_busy = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
             if not data:
                 continue
             if data.get("DELETE"):
+                # A removed row is not validated as a form: refuse for the whole table.
                 if form.instance.pk and form.instance.resource_persons.exists():
-                    form.add_error(
-                        None,
-                        f"« {form.instance.domain} » a des personnes ressources dans "
-                        "l'annuaire : retirez-les ou changez leur domaine avant de retirer "
-                        "cette ligne.",
+                    kept_busy.append(
+                        forms.ValidationError(
+                            f"« {form.instance.domain} » a des personnes ressources dans "
+                            "l'annuaire : retirez-les ou changez leur domaine avant de "
+                            "retirer cette ligne."
+                        )
                     )
                 continue
             domain = (data.get("domain") or "").strip()
@@ -168,6 +177,8 @@ class BaseResponsibilityFormSet(forms.BaseModelFormSet):
             if key and key in seen:
                 form.add_error("domain", "Ce domaine figure déjà dans le tableau.")
             seen[key] = domain
+        if kept_busy:
+            raise forms.ValidationError(kept_busy)
 
     def save_rows(self) -> dict:
         """Save the rows (added ones last, in their order); what changed, for the audit."""

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from relais.access.models import AccessGrant
 from relais.accounts.models import User
+from relais.iae.models import ResourcePerson
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
 from relais.implantation.models import ActParty, ImplantationStep
 from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
@@ -51,6 +52,7 @@ from tests.factories import (
     make_implantation,
     make_request,
 )
+from tests.iae.site_cases import resource_person_in_case, site_in_case
 
 pytestmark = pytest.mark.django_db
 
@@ -830,6 +832,60 @@ MATRIX.update(
                 "acte-on": timezone.localdate().isoformat(),
             },
             done=lambda project: _siae_signature(project).on is not None,
+        ),
+    }
+)
+
+
+# -- the sites of work insertion in prison (IAE-03, IAE-07) ------------------------------------
+
+# Who reads a site: its establishment, its SIAE, the SPIP working there, the territory's State
+# service and administrator; who keeps its charter (settings, matrix, directory): the
+# establishment, the SIAE and the SPIP.
+SITE_READ = {
+    "prison_staff": MINE,
+    "cpip": MINE,
+    "siae_coach": MINE,
+    "siae_supervisor": MINE,
+    "state_service": TERRITORY,
+    "territory_admin": TERRITORY,
+    "superuser": EVERYWHERE,
+}
+SITE_WRITE = {
+    "prison_staff": MINE,
+    "cpip": MINE,
+    "siae_coach": MINE,
+    "siae_supervisor": MINE,
+    "superuser": EVERYWHERE,
+}
+
+MATRIX.update(
+    {
+        "iae:site_list": Page(
+            frozenset(
+                {
+                    "prison_staff",
+                    "cpip",
+                    "siae_coach",
+                    "siae_supervisor",
+                    "state_service",
+                    "territory_admin",
+                    "superuser",
+                }
+            )
+        ),
+        "iae:site_create": Page(frozenset({"prison_staff", "territory_admin", "superuser"})),
+        "iae:site_detail": OnObject(site_in_case, SITE_READ),
+        "iae:site_print": OnObject(site_in_case, SITE_READ),
+        "iae:site_edit": OnObject(site_in_case, SITE_WRITE),
+        "iae:site_matrix": OnObject(site_in_case, SITE_WRITE),
+        "iae:resource_add": OnObject(site_in_case, SITE_WRITE),
+        "iae:resource_edit": OnObject(resource_person_in_case, SITE_WRITE),
+        "iae:resource_delete": OnObject(
+            resource_person_in_case,
+            SITE_WRITE,
+            method="post",
+            done=lambda person: not ResourcePerson.objects.filter(pk=person.pk).exists(),
         ),
     }
 )
