@@ -16,6 +16,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.iae.models import ResourcePerson
 from relais.identity.models import PersonMerge, PersonPair
 from relais.justice.models import JudicialArea
 from relais.orientations.models import Orientation
@@ -30,6 +31,7 @@ from tests.factories import (
     make_evaluation,
     make_implantation,
     make_request,
+    make_site,
 )
 from tests.permissions.test_permission_matrix import (
     MATRIX,
@@ -133,6 +135,7 @@ def world(
     structure_manager,
     structure,
     prison,
+    siae_coach,
 ):
     """One object of each kind, named so that a page showing a person can be told."""
     capacity = structure.capacities.get()
@@ -185,6 +188,12 @@ def world(
     implantation = make_implantation(
         establishment=prison, siae=OrganisationFactory(siae=True, territory=prison.territory)
     )
+    # A site of the SIAE at that prison (IAE-03, IAE-07): its directory names professionals,
+    # no person followed.
+    site = make_site(establishment=prison, siae=siae_coach.organisation, activity="Blanchisserie")
+    resource_person = ResourcePerson.objects.create(
+        site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -205,6 +214,8 @@ def world(
         "detention": detention,
         "directory_entry": cpip.organisation,
         "implantation": implantation,
+        "site": site,
+        "resource_person": resource_person,
     }
 
 
@@ -222,6 +233,10 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": req.person_id}
     if name in ("orientations:suggestions", "orientations:attribute", "orientations:reserve"):
         return {"request_pk": req.pk}
+    if name in ("iae:resource_edit", "iae:resource_delete"):
+        return {"pk": world["resource_person"].pk}
+    if name.startswith("iae:site_") or name == "iae:resource_add":
+        return {"pk": world["site"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {

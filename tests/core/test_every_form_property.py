@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relais.core.inputs import strip_control_characters
+from relais.iae.models import ResourcePerson
 from relais.justice.models import SentenceAdjustment
 from relais.orientations.models import Orientation
 from relais.releases.models import FollowUpCheck
@@ -27,6 +28,7 @@ from tests.factories import (
     make_evaluation,
     make_implantation,
     make_request,
+    make_site,
     orient,
 )
 
@@ -67,6 +69,10 @@ def _detention(world):
 
 def _implantation(world):
     return world["implantation"].pk
+
+
+def _site(world):
+    return world["site"].pk
 
 
 def _capacity(world):
@@ -162,6 +168,14 @@ FORMS: dict[str, Form] = {
         _url("implantation:detail", _implantation),
         _url("implantation:record", _implantation),
     ),
+    # The sites of work insertion in prison (IAE-03, IAE-07): their partners keep the charter.
+    "iae:site_create": Form("prison_staff", _url("iae:site_create")),
+    "iae:site_edit": Form("prison_staff", _url("iae:site_edit", _site)),
+    "iae:site_matrix": Form("prison_staff", _url("iae:site_matrix", _site)),
+    "iae:resource_add": Form("prison_staff", _url("iae:resource_add", _site)),
+    "iae:resource_edit": Form(
+        "prison_staff", _url("iae:resource_edit", lambda w: w["resource_person"].pk)
+    ),
 }
 
 NO_TYPED_INPUT = {
@@ -223,6 +237,10 @@ NO_TYPED_INPUT = {
     "implantation:list": "page",
     "implantation:detail": "page (its forms are implantation:step and implantation:record)",
     "implantation:print": "page (printed)",
+    "iae:site_list": "page",
+    "iae:site_detail": "page (its forms are iae:site_edit, site_matrix, resource_add…)",
+    "iae:site_print": "page (printed)",
+    "iae:resource_delete": "button",
 }
 
 
@@ -293,6 +311,10 @@ def world(
         "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
         "spip": cpip.organisation,
         "implantation": make_implantation(establishment=prison),
+        "site": (site := make_site(establishment=prison)),
+        "resource_person": ResourcePerson.objects.create(
+            site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
+        ),
     }
 
 
