@@ -51,6 +51,11 @@ class SiteForm(DsfrModelForm):
         help_texts = {
             "activity": "L'activité de travail de l'atelier (ex. : blanchisserie, menuiserie).",
             "posts": "Le nombre de postes de travail en IAE ouverts dans l'atelier.",
+            "sentence_criterion": (
+                "La charte SPIP–SIAE compte le reliquat de peine, le guide national le "
+                "quantum : les deux chiffres sont affichés sur chaque candidature, celui "
+                "choisi ici est vérifié."
+            ),
         }
         error_messages = {
             "establishment": {
