@@ -62,6 +62,8 @@ _FRENCH_WORDS = {
     "autre",
     "famille",
     "detention",
+    "site",
+    "parcours",
     # French spelt without its accent, or the same word in both languages.
     "exclusion",
     "interim",
