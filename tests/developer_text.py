@@ -63,6 +63,7 @@ _FRENCH_WORDS = {
     "famille",
     "detention",
     "site",
+    "parcours",
     # French spelt without its accent, or the same word in both languages.
     "exclusion",
     "interim",

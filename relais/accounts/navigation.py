@@ -24,6 +24,8 @@ _JUSTICE_DIRECTORY = ("Annuaire justice", "justice:directory")
 _RELEASES = ("Sorties de détention", "releases:pipeline")
 _TERRITORY_SETTINGS = ("Paramètres du territoire", "accounts:territory")
 _IMPLANTATION = ("Implantation SIAE", "implantation:list")
+_PARCOURS = ("Parcours IAE", "iae:list")
+_CPU = ("Séances de CPU", "iae:cpu_list")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -51,7 +53,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_INSERTION,
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
-        _IMPLANTATION,
+        ("Insertion (IAE)", [_PARCOURS, _CPU, _IMPLANTATION]),
         _NOTIFICATIONS,
     ],
     Role.STRUCTURE_MANAGER: [
@@ -71,9 +73,9 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _AUDIT,
     ],
     Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY, _IMPLANTATION],
-    Role.SIAE_COACH: [_IMPLANTATION],
-    Role.SIAE_SUPERVISOR: [_IMPLANTATION],
-    Role.PRISON_STAFF: [_IMPLANTATION],
+    Role.SIAE_COACH: [_PARCOURS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.SIAE_SUPERVISOR: [_PARCOURS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.PRISON_STAFF: [_PARCOURS, _CPU, _IMPLANTATION, _NOTIFICATIONS],
 }
 
 # Who may create which kind of request (SIAO-05).

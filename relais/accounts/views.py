@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.iae import views as iae_views
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 from relais.places.enums import PlaceType
@@ -173,4 +174,8 @@ _HOMES = {
     Role.STRUCTURE_MANAGER: _home_structure_manager,
     Role.STATE_SERVICE: _home_state_service,
     Role.TERRITORY_ADMIN: _home_territory_admin,
+    # Work insertion in prison: the parcours they work on is their home.
+    Role.SIAE_COACH: iae_views.parcours_list,
+    Role.SIAE_SUPERVISOR: iae_views.parcours_list,
+    Role.PRISON_STAFF: iae_views.parcours_list,
 }

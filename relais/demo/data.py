@@ -546,9 +546,11 @@ DEMO_ACCOUNTS = [
     AccountSpec("cip.siae", Role.SIAE_COACH, "siae", "Thomas", "Kieffer"),
     AccountSpec("etat.ddets", Role.STATE_SERVICE, "ddets", "Hélène", "Walter"),
     AccountSpec("admin.territoire", Role.TERRITORY_ADMIN, "siao", "Pierre", "Zimmermann"),
+    AccountSpec("encadrant.siae", Role.SIAE_SUPERVISOR, "siae", "Luc", "Hartmann"),
+    AccountSpec("greffe.lutterbach", Role.PRISON_STAFF, "cp-lutterbach", "Sandrine", "Roth"),
 ]
 SUPERUSER = AccountSpec("admin", "", "", "Alix", "Administrateur")
-DEMO_WOMEN = ["Claire", "Sophie", "Karima", "Hélène"]
+DEMO_WOMEN = ["Claire", "Sophie", "Karima", "Hélène", "Sandrine"]
 
 # Colleagues of the demo accounts, so that requests come from several people. They cannot log
 # in (unusable password). (organisation, role, how many)

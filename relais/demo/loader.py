@@ -14,7 +14,15 @@ from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
+from relais.iae import models as iae
 from relais.identity.rebuild import rebuild_identity_keys
+from relais.implantation.models import (
+    ActParty,
+    ImplantationAct,
+    ImplantationProject,
+    ImplantationStep,
+    StepEvent,
+)
 from relais.justice.models import (
     AdjustmentEvent,
     Detention,
@@ -46,9 +54,10 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import duplicates, placements
+from . import duplicates, implantation, placements
 from .detentions import DetentionBuilder
 from .households import HouseholdBuilder
+from .iae import IaeBuilder
 from .models import DemoRecord
 from .second_factor import equip_demo_accounts
 from .territory import Cast, build_cast
@@ -91,6 +100,30 @@ DEMO_MODELS = [
     Escalation,
     DryExit,
     FollowUpCheck,
+    iae.Site,
+    iae.Responsibility,
+    iae.ResourcePerson,
+    iae.CpuSession,
+    iae.Parcours,
+    iae.ParcoursEvent,
+    iae.Agreement,
+    iae.Consent,
+    iae.LogEntry,
+    iae.MonthlyHours,
+    iae.ParcoursAction,
+    iae.Skill,
+    iae.Assessment,
+    iae.Rating,
+    iae.ExitSynthesis,
+    iae.ExitContact,
+    iae.ExitAlert,
+    iae.Handover,
+    iae.OutsideFollowUp,
+    ImplantationProject,
+    ImplantationStep,
+    StepEvent,
+    ImplantationAct,
+    ActParty,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.
@@ -205,6 +238,13 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         # stays as it was. Runs the releases' daily job for today (alerts, the dry exit).
         DetentionBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
         duplicates.type_twice(cast, now=now)
+        IaeBuilder(cast=cast, rng=rng, now=now).build()
+        implantation.load(
+            cast.territory,
+            establishment=cast.organisations["mc-ensisheim"],
+            siae=cast.organisations["siae"],
+            now=now,
+        )
         # The persons were bulk-created, without the signal that keys them: the entry check
         # and the review queue find them only once this has run.
         rebuild_identity_keys(pairs=True)

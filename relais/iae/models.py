@@ -41,6 +41,7 @@ from relais.persons.models import Person
 from .enums import (
     CHARTER_DOMAINS,
     CLOSED_STATES,
+    COMMON_SKILLS,
     DOCUMENTS_WITHOUT_EXPIRY,
     MAX_HOURS_A_MONTH,
     OPEN_STATES,
@@ -1301,6 +1302,14 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @classmethod
+    def ensure_common(cls) -> None:
+        """The shared referential (COMMON_SKILLS), as the migration writes it."""
+        for position, (family, label) in enumerate(COMMON_SKILLS):
+            cls.objects.get_or_create(
+                site=None, label=label, defaults={"family": family, "position": position}
+            )
 
     @staticmethod
     def referential(site: Site):

@@ -1,11 +1,32 @@
 from django.urls import path
 
-from . import site_views
+from . import site_views, views
 
 app_name = "iae"
 
 urlpatterns = [
     # -- parcours, sites, CPU (IAE-01..04, IAE-07) --
+    path("parcours/", views.parcours_list, name="list"),
+    path("detentions/<int:detention_pk>/prescrire/", views.prescribe, name="prescribe"),
+    path("parcours/<int:pk>/", views.parcours_detail, name="detail"),
+    path("parcours/<int:pk>/cpu/", views.cpu_decision, name="cpu_decision"),
+    path("parcours/<int:pk>/entretien/", views.interview, name="interview"),
+    path("parcours/<int:pk>/immersion/", views.immersion, name="immersion"),
+    path("parcours/<int:pk>/affectation/", views.assign, name="assign"),
+    path("parcours/<int:pk>/fin/", views.end, name="end"),
+    path("parcours/<int:pk>/arret/", views.close, name="close"),
+    path("parcours/<int:pk>/accord/", views.agreement, name="agreement"),
+    path("parcours/<int:pk>/consentement/", views.consent_record, name="consent"),
+    path(
+        "parcours/<int:pk>/consentement/retrait/", views.consent_withdraw, name="consent_withdraw"
+    ),
+    path("parcours/<int:pk>/transmissions/", views.log_add, name="log_add"),
+    path("parcours/<int:pk>/heures/", views.hours_record, name="hours"),
+    path("parcours/<int:pk>/formations/", views.action_add, name="action_add"),
+    path("sites/<int:pk>/liste-d-attente/", views.waiting_list, name="waiting_list"),
+    path("cpu/", views.cpu_list, name="cpu_list"),
+    path("cpu/nouvelle/", views.cpu_create, name="cpu_create"),
+    path("cpu/<int:pk>/", views.cpu_detail, name="cpu_detail"),
     # sites
     path("sites/", site_views.site_list, name="site_list"),
     path("sites/nouveau/", site_views.site_create, name="site_create"),

@@ -13,7 +13,9 @@ HOMES = {
     "structure_manager": "Structures de",
     "state_service_user": "vue d'ensemble",
     "territory_admin": "Comptes du territoire",
-    "siae_coach": "ne sont pas encore disponibles",
+    "siae_coach": "Parcours d'insertion par l'activité économique",
+    "siae_supervisor": "Parcours d'insertion par l'activité économique",
+    "prison_staff": "Parcours d'insertion par l'activité économique",
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
-from relais.iae.models import ResourcePerson
+from relais.iae.models import CpuSession, ResourcePerson
 from relais.identity.models import PersonMerge, PersonPair
 from relais.justice.models import JudicialArea
 from relais.orientations.models import Orientation
@@ -30,6 +30,7 @@ from tests.factories import (
     make_detention,
     make_evaluation,
     make_implantation,
+    make_parcours,
     make_request,
     make_site,
 )
@@ -104,7 +105,13 @@ MUST_SHOW = {
         "releases:pipeline",
         "releases:pipeline_export",
         "justice:letter",
+        "iae:list",
+        "iae:detail",
     },
+    # Work insertion in prison (IAE-04): the SIAE within the person's consent, the prison.
+    "siae_coach": {"home", "iae:list", "iae:detail", "iae:waiting_list"},
+    "siae_supervisor": {"home", "iae:list", "iae:detail"},
+    "prison_staff": {"home", "iae:list", "iae:detail", "iae:waiting_list"},
 }
 
 
@@ -136,6 +143,8 @@ def world(
     structure,
     prison,
     siae_coach,
+    siae_supervisor,
+    prison_staff,
 ):
     """One object of each kind, named so that a page showing a person can be told."""
     capacity = structure.capacities.get()
@@ -188,9 +197,33 @@ def world(
     implantation = make_implantation(
         establishment=prison, siae=OrganisationFactory(siae=True, territory=prison.territory)
     )
-    # A site of the SIAE at that prison (IAE-03, IAE-07): its directory names professionals,
-    # no person followed.
-    site = make_site(establishment=prison, siae=siae_coach.organisation, activity="Blanchisserie")
+    # A parcours at the SIAE of that prison, the person's consent recorded (IAE-04), and one
+    # oriented on the waiting list.
+    site = make_site(establishment=prison, siae=siae_coach.organisation)
+    parcours = make_parcours(
+        site=site,
+        detention=make_detention(
+            _person("Ibarra"),
+            cpip=cpip,
+            establishment=prison,
+            end_date=timezone.localdate() + dt.timedelta(days=300),
+        ),
+        state="active",
+    )
+    make_parcours(
+        site=site,
+        detention=make_detention(
+            _person("Jaureguy"),
+            cpip=cpip,
+            establishment=prison,
+            end_date=timezone.localdate() + dt.timedelta(days=300),
+        ),
+        state="oriented",
+    )
+    cpu = CpuSession.objects.create(
+        establishment=prison, held_on=timezone.localdate(), chaired_by="Direction", members="SPIP"
+    )
+    # The site's directory (IAE-07) names professionals, no person followed.
     resource_person = ResourcePerson.objects.create(
         site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
     )
@@ -214,6 +247,8 @@ def world(
         "detention": detention,
         "directory_entry": cpip.organisation,
         "implantation": implantation,
+        "parcours": parcours,
+        "cpu": cpu,
         "site": site,
         "resource_person": resource_person,
     }
@@ -237,6 +272,12 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": world["resource_person"].pk}
     if name.startswith("iae:site_") or name == "iae:resource_add":
         return {"pk": world["site"].pk}
+    if name == "iae:prescribe":
+        return {"detention_pk": world["parcours"].detention_id}
+    if name == "iae:waiting_list":
+        return {"pk": world["parcours"].site_id}
+    if name == "iae:cpu_detail":
+        return {"pk": world["cpu"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {
@@ -247,6 +288,7 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         "accounts": world["account"],
         "justice": world["detention"],
         "implantation": world["implantation"],
+        "iae": world["parcours"],
     }
     if namespace == "identity":
         return {"pk": (world["merge"] if view.startswith("merge") else world["pair"]).pk}
@@ -309,7 +351,7 @@ def test_sec_01_every_page_showing_a_person_logs_a_read_of_them(
     assert not missed, "\n".join(missed)
     expected = MUST_SHOW.get(role, set())
     assert expected <= set(shown), f"no person found on {sorted(expected - set(shown))}"
-    if role in ("state_service", "territory_admin", "siae_coach"):
+    if role in ("state_service", "territory_admin"):
         assert not shown, f"{role} sees no person, yet {sorted(shown)} showed one"
 
 

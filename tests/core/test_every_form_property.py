@@ -6,6 +6,7 @@ shows the form; NO_TYPED_INPUT lists every other URL of the project and why. A U
 the project without a line in one of them fails `test_sec_04_every_url_is_classified`.
 """
 
+import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from tests.factories import (
     make_detention,
     make_evaluation,
     make_implantation,
+    make_parcours,
     make_request,
     make_site,
     orient,
@@ -71,15 +73,46 @@ def _implantation(world):
     return world["implantation"].pk
 
 
-def _site(world):
-    return world["site"].pk
-
-
 def _capacity(world):
     return world["structure"].capacities.order_by("pk").first().pk
 
 
+def _site(world):
+    return world["site"].pk
+
+
+def _parcours(state: str):
+    return lambda world: world["parcours"][state].pk
+
+
+def _on_parcours(user: str, state: str, name: str) -> Form:
+    return Form(user, _url("iae:detail", _parcours(state)), _url(name, _parcours(state)))
+
+
 FORMS: dict[str, Form] = {
+    # Work insertion in prison (IAE-01, 02, 04): each step by its actor, on the parcours page.
+    "iae:prescribe": Form("cpip", _url("iae:prescribe", lambda w: w["detainee"].pk)),
+    "iae:cpu_create": Form("prison_staff", _url("iae:cpu_create")),
+    # The sites (IAE-03, IAE-07): their partners keep the charter.
+    "iae:site_create": Form("prison_staff", _url("iae:site_create")),
+    "iae:site_edit": Form("prison_staff", _url("iae:site_edit", _site)),
+    "iae:site_matrix": Form("prison_staff", _url("iae:site_matrix", _site)),
+    "iae:resource_add": Form("prison_staff", _url("iae:resource_add", _site)),
+    "iae:resource_edit": Form(
+        "prison_staff", _url("iae:resource_edit", lambda w: w["resource_person"].pk)
+    ),
+    "iae:cpu_decision": _on_parcours("prison_staff", "prescribed", "iae:cpu_decision"),
+    "iae:close": _on_parcours("prison_staff", "prescribed", "iae:close"),
+    "iae:agreement": _on_parcours("cpip", "prescribed", "iae:agreement"),
+    "iae:consent": _on_parcours("cpip", "unconsented", "iae:consent"),
+    "iae:interview": _on_parcours("siae_coach", "oriented", "iae:interview"),
+    "iae:immersion": _on_parcours("siae_coach", "oriented", "iae:immersion"),
+    "iae:assign": _on_parcours("prison_staff", "retained", "iae:assign"),
+    "iae:end": _on_parcours("prison_staff", "active", "iae:end"),
+    "iae:consent_withdraw": _on_parcours("cpip", "active", "iae:consent_withdraw"),
+    "iae:log_add": _on_parcours("cpip", "active", "iae:log_add"),
+    "iae:hours": _on_parcours("siae_coach", "active", "iae:hours"),
+    "iae:action_add": _on_parcours("siae_coach", "active", "iae:action_add"),
     "requests:create": Form("social_worker", _url("requests:create")),
     "requests:create_emergency": Form("emergency_line_user", _url("requests:create_emergency")),
     "requests:edit": Form("social_worker", _url("requests:edit", _req)),
@@ -168,14 +201,6 @@ FORMS: dict[str, Form] = {
         _url("implantation:detail", _implantation),
         _url("implantation:record", _implantation),
     ),
-    # The sites of work insertion in prison (IAE-03, IAE-07): their partners keep the charter.
-    "iae:site_create": Form("prison_staff", _url("iae:site_create")),
-    "iae:site_edit": Form("prison_staff", _url("iae:site_edit", _site)),
-    "iae:site_matrix": Form("prison_staff", _url("iae:site_matrix", _site)),
-    "iae:resource_add": Form("prison_staff", _url("iae:resource_add", _site)),
-    "iae:resource_edit": Form(
-        "prison_staff", _url("iae:resource_edit", lambda w: w["resource_person"].pk)
-    ),
 }
 
 NO_TYPED_INPUT = {
@@ -232,15 +257,20 @@ NO_TYPED_INPUT = {
     "password_reset_confirm": "a secret link",
     "password_reset_complete": "page",
     "justice:list": "GET filters",
+    "iae:list": "GET filters",
+    "iae:detail": "page (its forms are the steps, agreement, consent, log, hours, trainings)",
+    "iae:waiting_list": "page",
+    "iae:cpu_list": "page",
+    "iae:cpu_detail": "page",
+    "iae:site_list": "page",
+    "iae:site_detail": "page (its forms are iae:site_edit, site_matrix, resource_add…)",
+    "iae:site_print": "page (printed)",
+    "iae:resource_delete": "button",
     "justice:detail": "page (its forms are move_end_date, release, adjustments, areas)",
     "justice:area_delete": "button",
     "implantation:list": "page",
     "implantation:detail": "page (its forms are implantation:step and implantation:record)",
     "implantation:print": "page (printed)",
-    "iae:site_list": "page",
-    "iae:site_detail": "page (its forms are iae:site_edit, site_matrix, resource_add…)",
-    "iae:site_print": "page (printed)",
-    "iae:resource_delete": "button",
 }
 
 
@@ -264,7 +294,15 @@ def test_sec_04_every_url_is_classified():
 
 @pytest.fixture
 def world(
-    social_worker, siao_operator, structure_manager, structure, territory_admin, cpip, prison
+    social_worker,
+    siao_operator,
+    structure_manager,
+    structure,
+    territory_admin,
+    cpip,
+    prison,
+    siae_coach,
+    prison_staff,
 ):
     req = make_request(referrer=social_worker)
     make_evaluation(req)
@@ -311,10 +349,43 @@ def world(
         "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
         "spip": cpip.organisation,
         "implantation": make_implantation(establishment=prison),
-        "site": (site := make_site(establishment=prison)),
-        "resource_person": ResourcePerson.objects.create(
-            site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
-        ),
+        **_iae_world(prison, cpip, siae_coach),
+    }
+
+
+def _iae_world(prison, cpip, siae_coach) -> dict:
+    """A site at `prison` (its SPIP: the CPIP's) with a parcours at each step."""
+    prison.spip = cpip.organisation
+    prison.save()
+    site = make_site(establishment=prison, siae=siae_coach.organisation)
+
+    def detained(**values):
+        return make_detention(
+            cpip=cpip,
+            establishment=prison,
+            end_date=timezone.localdate() + dt.timedelta(days=300),
+            **values,
+        )
+
+    parcours = {
+        state: make_parcours(site=site, detention=detained(), state=state)
+        for state in ("oriented", "retained", "active")
+    }
+    # On remand: the joint agreement is asked (IAE-01).
+    parcours["prescribed"] = make_parcours(
+        site=site, detention=detained(legal_status="remand"), state="prescribed"
+    )
+    parcours["unconsented"] = make_parcours(
+        site=site, detention=detained(), state="prescribed", consent=False
+    )
+    resource_person = ResourcePerson.objects.create(
+        site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
+    )
+    return {
+        "parcours": parcours,
+        "detainee": detained(),
+        "site": site,
+        "resource_person": resource_person,
     }
 
 

@@ -44,7 +44,15 @@ def test_sec_04_no_page_of_the_siao_operator_shows_developer_text(client, reques
 
 
 @pytest.mark.parametrize(
-    "role", ["structure_manager", "social_worker", "cpip", "territory_admin", "prison_staff"]
+    "role",
+    [
+        "structure_manager",
+        "social_worker",
+        "cpip",
+        "territory_admin",
+        "prison_staff",
+        "siae_coach",
+    ],
 )
 def test_sec_04_no_page_of_a_structure_or_a_social_worker_shows_developer_text(
     client, request, role

@@ -30,6 +30,8 @@ EXPECTED_ACCOUNTS = {
     "cip.siae": (Role.SIAE_COACH, OrganisationKind.SIAE),
     "etat.ddets": (Role.STATE_SERVICE, OrganisationKind.STATE_SERVICE),
     "admin.territoire": (Role.TERRITORY_ADMIN, OrganisationKind.SIAO),
+    "encadrant.siae": (Role.SIAE_SUPERVISOR, OrganisationKind.SIAE),
+    "greffe.lutterbach": (Role.PRISON_STAFF, OrganisationKind.PRISON),
 }
 
 

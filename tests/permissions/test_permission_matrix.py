@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from relais.access.models import AccessGrant
 from relais.accounts.models import User
-from relais.iae.models import ResourcePerson
+from relais.iae.models import CpuSession, Parcours, ResourcePerson
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
 from relais.implantation.models import ActParty, ImplantationStep
 from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
@@ -52,6 +52,7 @@ from tests.factories import (
     make_implantation,
     make_request,
 )
+from tests.iae.cases import parcours_in_case
 from tests.iae.site_cases import resource_person_in_case, site_in_case
 
 pytestmark = pytest.mark.django_db
@@ -837,6 +838,179 @@ MATRIX.update(
 )
 
 
+# -- work insertion in prison: the parcours (IAE-01, 02, 04) ---------------------------------
+
+
+def _parcours(state: str = "active", **values) -> Callable:
+    def make(world, role, user, case):
+        parcours = parcours_in_case(world, role, user, case, state=state, **values)
+        parcours.role_in_case = role  # what the action posts may depend on the role
+        return parcours
+
+    return make
+
+
+def _parcours_reached(state: str) -> Callable:
+    return lambda p: Parcours.objects.get(pk=p.pk).state == state
+
+
+def _cpu_session_for(parcours) -> dict:
+    session = CpuSession.objects.create(
+        establishment=parcours.site.establishment,
+        held_on=timezone.localdate(),
+        chaired_by="Direction",
+        members="SPIP",
+    )
+    return {"session": session.pk, "decision": "orient"}
+
+
+AGREEMENT_PARTY = {"cpip": "spip", "prison_staff": "prison_head"}
+
+
+def _agreement_data(parcours) -> dict:
+    party = AGREEMENT_PARTY.get(parcours.role_in_case, "siae")
+    return {"party": party, "given_by_name": "Mme Roth", "given_on": _today()}
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _site_in_case(world, role, user, case):
+    return parcours_in_case(world, role, user, case, state="oriented").site
+
+
+def _cpu_in_case(world, role, user, case) -> CpuSession:
+    return CpuSession.objects.create(
+        establishment=_site_in_case(world, role, user, case).establishment,
+        held_on=timezone.localdate(),
+        chaired_by="Direction",
+        members="SPIP",
+    )
+
+
+def _detention_at_site_in_case(world, role, user, case) -> Detention:
+    return _site_in_case(world, role, user, case).parcours.get().detention
+
+
+# Who reads a parcours: the SPIP following the person, the establishment, the SIAE within the
+# person's consent (IAE-04).
+SIAE_STAFF = {"siae_coach": MINE, "siae_supervisor": MINE}
+PARCOURS_READ = {"cpip": MINE, "prison_staff": MINE, **SIAE_STAFF, "superuser": EVERYWHERE}
+PRISON = {"prison_staff": MINE, "superuser": EVERYWHERE}
+SIAE_PART = {**SIAE_STAFF, "superuser": EVERYWHERE}
+IAE_PAGE = frozenset({"superuser", "cpip", "prison_staff", "siae_coach", "siae_supervisor"})
+CPU_PAGE = frozenset({"superuser", "cpip", "prison_staff"})
+
+MATRIX.update(
+    {
+        "iae:list": Page(IAE_PAGE),
+        "iae:cpu_list": Page(CPU_PAGE),
+        "iae:cpu_create": Page(frozenset({"superuser", "prison_staff"})),
+        "iae:cpu_detail": OnObject(_cpu_in_case, {"cpip": MINE, **PRISON}),
+        "iae:waiting_list": OnObject(_site_in_case, {"cpip": MINE, **PRISON, **SIAE_STAFF}),
+        # IAE-02: only the SPIP following the person prescribes.
+        "iae:prescribe": OnObject(
+            _detention_at_site_in_case,
+            {"cpip": MINE, "superuser": EVERYWHERE},
+            kwargs=lambda d: {"detention_pk": d.pk},
+        ),
+        "iae:detail": OnObject(_parcours(), PARCOURS_READ),
+        "iae:cpu_decision": OnObject(
+            _parcours("prescribed"),
+            PRISON,
+            method="post",
+            data=_cpu_session_for,
+            done=_parcours_reached("oriented"),
+        ),
+        "iae:interview": OnObject(
+            _parcours("oriented"),
+            SIAE_PART,
+            method="post",
+            data=lambda p: {"on": _today(), "outcome": "retained"},
+            done=_parcours_reached("retained"),
+        ),
+        "iae:immersion": OnObject(
+            _parcours("oriented"),
+            {**PRISON, **SIAE_STAFF},
+            method="post",
+            data=lambda p: {"on": _today(), "ends_on": _today()},
+            done=lambda p: Parcours.objects.get(pk=p.pk).immersion_starts_on is not None,
+        ),
+        "iae:assign": OnObject(
+            _parcours("retained"),
+            PRISON,
+            method="post",
+            data=lambda p: {"on": _today(), "signed_by": "Le chef d'établissement"},
+            done=_parcours_reached("active"),
+        ),
+        "iae:end": OnObject(
+            _parcours("active"),
+            PARCOURS_READ,
+            method="post",
+            data=lambda p: {"on": _today(), "reason": "need_met"},
+            done=_parcours_reached("ended"),
+        ),
+        "iae:close": OnObject(
+            _parcours("prescribed"),
+            PARCOURS_READ,
+            method="post",
+            data=lambda p: {"on": _today(), "reason": "withdrawn"},
+            done=_parcours_reached("closed"),
+        ),
+        "iae:agreement": OnObject(
+            _parcours("retained"),
+            PARCOURS_READ,
+            method="post",
+            data=_agreement_data,
+            done=lambda p: p.agreements.exists(),
+        ),
+        # IAE-04: the SPIP (or the establishment) records the written consent; the SIAE
+        # cannot see the parcours before it.
+        "iae:consent": OnObject(
+            _parcours("prescribed", consent=False),
+            {"cpip": MINE, **PRISON},
+            method="post",
+            data=lambda p: {"given_on": _today(), "informed": "on", "paper_kept_at": "SPIP"},
+            done=lambda p: p.consents.filter(withdrawn_at__isnull=True).exists(),
+        ),
+        "iae:consent_withdraw": OnObject(
+            _parcours("oriented"),
+            PARCOURS_READ,
+            method="post",
+            done=lambda p: not p.consents.filter(withdrawn_at__isnull=True).exists(),
+        ),
+        # The handover log is the SPIP's and the SIAE's, not the establishment's.
+        "iae:log_add": OnObject(
+            _parcours("active"),
+            {"cpip": MINE, **SIAE_PART},
+            method="post",
+            data=lambda p: {"about_on": _today(), "text": "Point sur la semaine"},
+            done=lambda p: p.log_entries.exists(),
+        ),
+        "iae:hours": OnObject(
+            _parcours("active"),
+            SIAE_PART,
+            method="post",
+            data=lambda p: {"month": p.assigned_on.replace(day=1).isoformat(), "hours": "80"},
+            done=lambda p: p.hours.exists(),
+        ),
+        "iae:action_add": OnObject(
+            _parcours("active"),
+            SIAE_PART,
+            method="post",
+            data=lambda p: {
+                "kind": "clea",
+                "title": "CléA",
+                "starts_on": _today(),
+                "status": "planned",
+            },
+            done=lambda p: p.actions.exists(),
+        ),
+    }
+)
+
+
 # -- the sites of work insertion in prison (IAE-03, IAE-07) ------------------------------------
 
 # Who reads a site: its establishment, its SIAE, the SPIP working there, the territory's State
@@ -861,19 +1035,7 @@ SITE_WRITE = {
 
 MATRIX.update(
     {
-        "iae:site_list": Page(
-            frozenset(
-                {
-                    "prison_staff",
-                    "cpip",
-                    "siae_coach",
-                    "siae_supervisor",
-                    "state_service",
-                    "territory_admin",
-                    "superuser",
-                }
-            )
-        ),
+        "iae:site_list": Page(IAE_PAGE | {"state_service", "territory_admin"}),
         "iae:site_create": Page(frozenset({"prison_staff", "territory_admin", "superuser"})),
         "iae:site_detail": OnObject(site_in_case, SITE_READ),
         "iae:site_print": OnObject(site_in_case, SITE_READ),
@@ -889,6 +1051,39 @@ MATRIX.update(
         ),
     }
 )
+
+
+# IAE-04: the SIAE's access to a parcours follows the person's written consent.
+CONSENT_PAGES = ["iae:detail"]
+
+
+@pytest.mark.parametrize("name", CONSENT_PAGES)
+@pytest.mark.parametrize("role", ["siae_coach", "siae_supervisor"])
+@pytest.mark.parametrize(
+    ("moment", "allowed"),
+    [("before_consent", False), ("after_consent", True), ("after_withdrawal", False)],
+)
+def test_iae_04_siae_access_follows_the_consent(
+    client, request, record_property, world, name, role, moment, allowed
+):
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    parcours = parcours_in_case(world, role, user, "own", state="active")
+    consent = parcours.consents.get()
+    if moment == "before_consent":
+        consent.delete()
+    elif moment == "after_withdrawal":
+        consent.withdraw(by=parcours.detention.cpip)
+    client.force_login(user)
+    entry = Page(frozenset({role} if allowed else ()))
+    _check(
+        client,
+        record_property,
+        name,
+        entry,
+        allowed=allowed,
+        kwargs={"pk": parcours.pk},
+        obj=None,
+    )
 
 
 def _outcome(response) -> str:
