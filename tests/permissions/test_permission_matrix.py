@@ -51,6 +51,7 @@ from tests.factories import (
     make_implantation,
     make_request,
 )
+from tests.iae.cases import parcours_in_case
 
 pytestmark = pytest.mark.django_db
 
@@ -830,6 +831,79 @@ MATRIX.update(
                 "acte-on": timezone.localdate().isoformat(),
             },
             done=lambda project: _siae_signature(project).on is not None,
+        ),
+    }
+)
+
+
+# -- the skills booklet, the exit synthesis, the handover (IAE-05, IAE-06) ----------------------
+
+
+def _parcours_with_synthesis(world, role, user, case):
+    from relais.iae.models import ExitSynthesis
+
+    parcours = parcours_in_case(world, role, user, case)
+    ExitSynthesis.objects.create(
+        parcours=parcours, skills_acquired="Conduite de chariot", outcome="employment"
+    )
+    return parcours
+
+
+def _parcours_with_follow_ups(world, role, user, case):
+    from relais.iae.models import OutsideFollowUp
+
+    parcours = parcours_in_case(world, role, user, case)
+    OutsideFollowUp.plan(parcours, released_on=timezone.localdate() - dt.timedelta(days=100))
+    return parcours
+
+
+def _assessment_data(parcours) -> dict:
+    from relais.iae.models import Skill
+
+    return {
+        "kind": "entry",
+        "assessed_on": timezone.localdate().isoformat(),
+        **{f"niveau_{s.pk}": 2 for s in Skill.referential(parcours.site)},
+    }
+
+
+def _assessed(parcours) -> bool:
+    return parcours.assessments.exists()
+
+
+def _sent(parcours) -> bool:
+    from relais.iae.models import ExitSynthesis
+
+    return ExitSynthesis.objects.get(parcours=parcours).sent_at is not None
+
+
+SIAE_MINE = {"siae_coach": MINE, "siae_supervisor": MINE, "superuser": EVERYWHERE}
+# Who reads a parcours (and its booklet): the SPIP, the establishment, the SIAE within consent.
+PARCOURS_READ = {**SIAE_MINE, "cpip": MINE, "prison_staff": MINE}
+# The exit synthesis is between the SPIP and the SIAE (the handover log's readers).
+EXIT_READ = {**SIAE_MINE, "cpip": MINE}
+SPIP_MINE = {"cpip": MINE, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "iae:booklet": OnObject(parcours_in_case, PARCOURS_READ),
+        "iae:booklet_print": OnObject(parcours_in_case, PARCOURS_READ),
+        "iae:assessment_create": OnObject(
+            parcours_in_case, SIAE_MINE, method="post", data=_assessment_data, done=_assessed
+        ),
+        "iae:skill_add": OnObject(
+            parcours_in_case, SIAE_MINE, kwargs=lambda parcours: {"pk": parcours.site_id}
+        ),
+        "iae:synthesis": OnObject(parcours_in_case, EXIT_READ),
+        "iae:synthesis_print": OnObject(parcours_in_case, EXIT_READ),
+        "iae:synthesis_send": OnObject(
+            _parcours_with_synthesis, SIAE_MINE, method="post", done=_sent
+        ),
+        "iae:handover": OnObject(parcours_in_case, SPIP_MINE),
+        "iae:follow_up": OnObject(
+            _parcours_with_follow_ups,
+            {**SIAE_MINE, "cpip": MINE},
+            kwargs=lambda parcours: {"pk": parcours.pk, "months": 3},
         ),
     }
 )
