@@ -6,6 +6,7 @@ shows the form; NO_TYPED_INPUT lists every other URL of the project and why. A U
 the project without a line in one of them fails `test_sec_04_every_url_is_classified`.
 """
 
+import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from tests.factories import (
     make_detention,
     make_evaluation,
     make_implantation,
+    make_parcours,
     make_request,
+    make_site,
     orient,
 )
 
@@ -67,6 +70,10 @@ def _detention(world):
 
 def _implantation(world):
     return world["implantation"].pk
+
+
+def _parcours(world):
+    return world["parcours"].pk
 
 
 def _capacity(world):
@@ -162,6 +169,16 @@ FORMS: dict[str, Form] = {
         _url("implantation:detail", _implantation),
         _url("implantation:record", _implantation),
     ),
+    # The skills booklet and the exit (IAE-05, IAE-06): the SIAE within consent, the SPIP.
+    "iae:assessment_create": Form(
+        "siae_coach",
+        _url("iae:booklet", _parcours),
+        _url("iae:assessment_create", _parcours),
+    ),
+    "iae:skill_add": Form("siae_coach", _url("iae:skill_add", lambda w: w["parcours"].site_id)),
+    "iae:synthesis": Form("siae_coach", _url("iae:synthesis", _parcours)),
+    "iae:handover": Form("cpip", _url("iae:handover", _parcours)),
+    "iae:follow_up": Form("siae_coach", _url("iae:follow_up", _parcours, lambda w: 3)),
 }
 
 NO_TYPED_INPUT = {
@@ -223,6 +240,10 @@ NO_TYPED_INPUT = {
     "implantation:list": "page",
     "implantation:detail": "page (its forms are implantation:step and implantation:record)",
     "implantation:print": "page (printed)",
+    "iae:booklet": "page (its form is iae:assessment_create)",
+    "iae:booklet_print": "page (printed)",
+    "iae:synthesis_print": "page (printed)",
+    "iae:synthesis_send": "button",
 }
 
 
@@ -246,7 +267,14 @@ def test_sec_04_every_url_is_classified():
 
 @pytest.fixture
 def world(
-    social_worker, siao_operator, structure_manager, structure, territory_admin, cpip, prison
+    social_worker,
+    siao_operator,
+    structure_manager,
+    structure,
+    territory_admin,
+    cpip,
+    prison,
+    siae_coach,
 ):
     req = make_request(referrer=social_worker)
     make_evaluation(req)
@@ -293,7 +321,22 @@ def world(
         "adjustment": SentenceAdjustment.plan(detention, kind="lc", by=cpip),
         "spip": cpip.organisation,
         "implantation": make_implantation(establishment=prison),
+        "parcours": _parcours_of(cpip, prison, siae_coach),
     }
+
+
+def _parcours_of(cpip, prison, siae_coach):
+    """An active parcours at the prison's SIAE site, its detention followed by `cpip`, the
+    person's consent running, its outside follow-ups planned (IAE-05, IAE-06)."""
+    from relais.iae.models import OutsideFollowUp
+
+    site = make_site(establishment=prison, siae=siae_coach.organisation)
+    detention = make_detention(
+        cpip=cpip, establishment=prison, end_date=timezone.localdate() + dt.timedelta(days=300)
+    )
+    parcours = make_parcours(site=site, detention=detention, state="active")
+    OutsideFollowUp.plan(parcours, released_on=timezone.localdate() - dt.timedelta(days=100))
+    return parcours
 
 
 def _detained_request(siao_operator, territory):
