@@ -265,7 +265,7 @@ def skill_add(request, pk: int):
     site = visible_site(request, pk)
     if not _may_add_skill(request.user, site):
         raise PermissionDenied(
-            "Les compétences techniques du référentiel sont tenues par la SIAE du site."
+            "Les compétences techniques du référentiel sont tenues par la SIAE qui anime l'activité."
         )
     back = request.GET.get("parcours", "")
     back = int(back) if back.isdigit() else None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.iae.models import OutsideFollowUp
 from relais.identity.models import PersonMerge, PersonPair
 from relais.justice.models import JudicialArea
 from relais.orientations.models import Orientation
@@ -29,7 +30,9 @@ from tests.factories import (
     make_detention,
     make_evaluation,
     make_implantation,
+    make_parcours,
     make_request,
+    make_site,
 )
 from tests.permissions.test_permission_matrix import (
     MATRIX,
@@ -102,6 +105,12 @@ MUST_SHOW = {
         "releases:pipeline",
         "releases:pipeline_export",
         "justice:letter",
+        "iae:booklet",
+        "iae:booklet_print",
+        "iae:synthesis",
+        "iae:synthesis_print",
+        "iae:handover",
+        "iae:follow_up",
     },
 }
 
@@ -185,6 +194,22 @@ def world(
     implantation = make_implantation(
         establishment=prison, siae=OrganisationFactory(siae=True, territory=prison.territory)
     )
+    # An IAE parcours (IAE-05, IAE-06) at the prison, with another SIAE than the siae_coach's
+    # (who must see nobody): its booklet and exit pages show the person to the SPIP.
+    iae_site = make_site(
+        establishment=prison, siae=OrganisationFactory(siae=True, territory=prison.territory)
+    )
+    parcours = make_parcours(
+        site=iae_site,
+        detention=make_detention(
+            _person("Iturralde"),
+            cpip=cpip,
+            establishment=prison,
+            end_date=timezone.localdate() + dt.timedelta(days=300),
+        ),
+        state="active",
+    )
+    OutsideFollowUp.plan(parcours, released_on=timezone.localdate() - dt.timedelta(days=100))
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -205,6 +230,7 @@ def world(
         "detention": detention,
         "directory_entry": cpip.organisation,
         "implantation": implantation,
+        "parcours": parcours,
     }
 
 
@@ -222,6 +248,10 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": req.person_id}
     if name in ("orientations:suggestions", "orientations:attribute", "orientations:reserve"):
         return {"request_pk": req.pk}
+    if name == "iae:skill_add":
+        return {"pk": world["parcours"].site_id}
+    if name == "iae:follow_up":
+        return {"pk": world["parcours"].pk, "months": 3}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {
@@ -232,6 +262,7 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         "accounts": world["account"],
         "justice": world["detention"],
         "implantation": world["implantation"],
+        "iae": world["parcours"],
     }
     if namespace == "identity":
         return {"pk": (world["merge"] if view.startswith("merge") else world["pair"]).pk}
