@@ -96,6 +96,14 @@ class ContactForm(DsfrModelForm):
     class Meta:
         model = ExitContact
         fields = ["kind", "name", "details", "note"]
+        error_messages = {
+            "kind": {"required": "Indiquez le type de contact."},
+            "name": {"required": "Indiquez le nom et la structure du contact."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choisir"), *ContactKind.choices]
 
 
 ContactFormSet = forms.inlineformset_factory(

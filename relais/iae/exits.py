@@ -57,6 +57,9 @@ def due_for_alert(today: dt.date):
             detention__due_on__lte=today + dt.timedelta(weeks=MAX_WEEKS),
         )
         .exclude(Exists(alerted))
+        .annotate(
+            siae_reads=Exists(Parcours.objects.with_running_consent().filter(pk=OuterRef("pk")))
+        )
         .select_related("person", "detention__cpip", "site__siae", "site__establishment")
         .order_by("detention__due_on", "pk")
     )
@@ -83,7 +86,7 @@ def run(today: dt.date) -> Report:
             ExitAlert.objects.create(parcours=parcours, release_on=release_on, alerted_on=today)
             report.alerts += 1
             recipients = []
-            if parcours.consent_runs():
+            if parcours.siae_reads:
                 recipients += staff[parcours.site.siae_id]
             if parcours.detention.cpip and parcours.detention.cpip.is_active:
                 recipients.append(parcours.detention.cpip)
