@@ -86,6 +86,23 @@ def test_iae_05_only_one_entry_assessment(client, parcours, coach):
     assert parcours.assessments.filter(kind=AssessmentKind.ENTRY).count() == 1
 
 
+def test_iae_05_the_database_refusal_of_a_second_entry_is_a_french_message(
+    client, parcours, coach, monkeypatch
+):
+    """Two entry assessments sent at once: the second one meets the constraint, not a 500."""
+    from relais.iae import booklet_views
+
+    client.force_login(coach)
+    _assess(client, parcours, "entry", _days(-30), 2)
+    monkeypatch.setattr(
+        booklet_views.AssessmentForm, "clean_kind", lambda form: form.cleaned_data["kind"]
+    )
+    again = _assess(client, parcours, "entry", _days(-5), 3)
+    assert again.status_code == 400
+    assert "déjà enregistrée" in again.content.decode()
+    assert parcours.assessments.count() == 1
+
+
 def test_iae_05_a_level_per_skill_is_required(client, parcours, coach):
     client.force_login(coach)
     data = {"kind": "entry", "assessed_on": _days(-3).isoformat(), "note": "x"}
