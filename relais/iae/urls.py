@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import indicators_views, views
 
 app_name = "iae"
 
@@ -29,4 +29,11 @@ urlpatterns = [
     path("cpu/<int:pk>/", views.cpu_detail, name="cpu_detail"),
     # -- skills booklet, exit synthesis, handover (IAE-05, IAE-06) --
     # -- indicators and steering report (IAE-08) --
+    path("indicateurs/", indicators_views.indicators_page, name="indicators"),
+    path("indicateurs/export/", indicators_views.indicators_export, name="indicators_export"),
+    path(
+        "indicateurs/comite-de-pilotage/",
+        indicators_views.steering_report,
+        name="steering_report",
+    ),
 ]
