@@ -254,6 +254,9 @@ NO_TYPED_INPUT = {
     "implantation:list": "page",
     "implantation:detail": "page (its forms are implantation:step and implantation:record)",
     "implantation:print": "page (printed)",
+    "iae:indicators": "GET parameters (parsed by ListParams)",
+    "iae:indicators_export": "download, the same GET parameters",
+    "iae:steering_report": "page (printed), GET parameters",
 }
 
 
