@@ -437,3 +437,16 @@ def test_iae_08_other_roles_are_refused(client, world, siao_operator, social_wor
         client.force_login(user)
         for name in ("iae:indicators", "iae:indicators_export", "iae:steering_report"):
             assert client.get(reverse(name)).status_code == 403
+
+
+def test_iae_08_the_indicators_dashboard_links_to_them_for_the_state_service(
+    client, state_service_user, siao_operator
+):
+    client.force_login(state_service_user)
+    html = client.get(reverse("indicators:dashboard")).content.decode()
+    assert reverse("iae:indicators") in html and "Insertion par l'activité économique" in html
+    client.force_login(siao_operator)  # refused there: no link
+    assert (
+        reverse("iae:indicators")
+        not in client.get(reverse("indicators:dashboard")).content.decode()
+    )
