@@ -144,7 +144,6 @@ def _charts(result: Indicators) -> list[Chart]:
             x_title="Mois",
             short_title="Graphique – parcours",
             x_labels=labels,
-            unit="personnes",
             series=[
                 Series("Orientées par la CPU", [row.oriented for row in result.monthly]),
                 Series("Recrutées", [row.recruited for row in result.monthly]),
@@ -253,7 +252,7 @@ def _workbook(result: Indicators, charts: list[Chart]) -> bytes:
         native.type = "col"
         native.title = chart.title
         native.x_axis.title = chart.x_title
-        native.y_axis.title = chart.unit
+        native.y_axis.title = chart.unit or "personnes"
         native.width, native.height = 24, 12
         data = Reference(monthly, min_col=first_col, max_col=last_col, min_row=1, max_row=last)
         native.add_data(data, titles_from_data=True)
