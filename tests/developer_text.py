@@ -71,8 +71,6 @@ _FRENCH_WORDS = {
     "hotel",
     "reorientation",
     "prefectoral",
-    # The Site model of work insertion: "un site d'insertion" is the field's own word.
-    "site",
 }
 
 
