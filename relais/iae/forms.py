@@ -66,6 +66,7 @@ class PrescribeForm(DsfrModelForm):
             **_dated_widgets("prescribed_on", "identity_document_valid_until"),
             "spip_opinion_note": NOTE_INPUT,
         }
+        labels = {"site": "SIAE de l'établissement"}
 
     def __init__(self, *args, detention, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +74,6 @@ class PrescribeForm(DsfrModelForm):
         self.fields["site"].queryset = Site.objects.filter(
             establishment_id=detention.establishment_id
         ).select_related("siae")
-        self.fields["site"].label = "SIAE de l'établissement"
         self.fields["site"].label_from_instance = lambda site: (
             str(site.siae) + (f" — {site.activity}" if site.activity else "")
         )
@@ -316,5 +316,5 @@ class CpuSessionForm(DsfrModelForm):
     def __init__(self, *args, establishments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["establishment"].queryset = establishments
-        if establishments.count() == 1:
-            self.fields["establishment"].initial = establishments.first().pk
+        if establishments.count() == 1 and not self.instance.establishment_id:
+            self.initial["establishment"] = establishments.first().pk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import booklet_views, exit_views, views
+from . import booklet_views, exit_views, indicators_views, views
 
 app_name = "iae"
 
@@ -46,4 +46,11 @@ urlpatterns = [
     path("parcours/<int:pk>/passage-milieu-ouvert/", exit_views.handover, name="handover"),
     path("parcours/<int:pk>/suivi-exterieur/<int:months>/", exit_views.follow_up, name="follow_up"),
     # -- indicators and steering report (IAE-08) --
+    path("indicateurs/", indicators_views.indicators_page, name="indicators"),
+    path("indicateurs/export/", indicators_views.indicators_export, name="indicators_export"),
+    path(
+        "indicateurs/comite-de-pilotage/",
+        indicators_views.steering_report,
+        name="steering_report",
+    ),
 ]

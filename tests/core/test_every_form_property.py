@@ -275,6 +275,9 @@ NO_TYPED_INPUT = {
     "iae:booklet_print": "page (printed)",
     "iae:synthesis_print": "page (printed)",
     "iae:synthesis_send": "button",
+    "iae:indicators": "GET parameters (parsed by ListParams)",
+    "iae:indicators_export": "download, the same GET parameters",
+    "iae:steering_report": "page (printed), GET parameters",
 }
 
 

@@ -1082,6 +1082,29 @@ MATRIX.update(
 )
 
 
+# -- work insertion in prison: indicators and the steering committee's report (IAE-08) ---------
+# Aggregates of the sites a user works on (`Site.objects.visible_to`): a reader without a site
+# sees an empty page; other roles are refused.
+IAE_INDICATOR_READERS = frozenset(
+    {
+        "prison_staff",
+        "cpip",
+        "siae_coach",
+        "siae_supervisor",
+        "state_service",
+        "territory_admin",
+        "superuser",
+    }
+)
+MATRIX.update(
+    {
+        "iae:indicators": Page(IAE_INDICATOR_READERS),
+        "iae:indicators_export": Page(IAE_INDICATOR_READERS),
+        "iae:steering_report": Page(IAE_INDICATOR_READERS),
+    }
+)
+
+
 # IAE-04: the SIAE's access to a parcours follows the person's written consent.
 CONSENT_PAGES = ["iae:detail", "iae:booklet", "iae:synthesis"]
 
