@@ -5,6 +5,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -119,7 +120,9 @@ def test_iae_05_printable_booklet_for_the_person(client, parcours, coach):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Mon livret de compétences" in text and "Bon début" in text
-    assert "font-size: 1.25rem" in text
+    assert 'id="livret"' in text  # large type: relais.css sets it on #livret
+    css = (settings.BASE_DIR / "static" / "relais" / "relais.css").read_text()
+    assert "#livret, #synthese { font-size: 1.25rem" in css
 
 
 def test_iae_05_the_cpip_and_the_prison_read_but_do_not_assess(client, parcours):
