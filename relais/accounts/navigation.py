@@ -26,6 +26,7 @@ _TERRITORY_SETTINGS = ("Paramètres du territoire", "accounts:territory")
 _IMPLANTATION = ("Implantation SIAE", "implantation:list")
 _PARCOURS = ("Parcours IAE", "iae:list")
 _CPU = ("Séances de CPU", "iae:cpu_list")
+_IAE_INDICATORS = ("Indicateurs IAE", "iae:indicators")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -53,7 +54,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_INSERTION,
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
-        ("Insertion (IAE)", [_PARCOURS, _CPU, _IMPLANTATION]),
+        ("Insertion (IAE)", [_PARCOURS, _CPU, _IAE_INDICATORS, _IMPLANTATION]),
         _NOTIFICATIONS,
     ],
     Role.STRUCTURE_MANAGER: [
@@ -72,10 +73,10 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _IMPLANTATION,
         _AUDIT,
     ],
-    Role.STATE_SERVICE: [_INDICATORS, _JUSTICE_DIRECTORY, _IMPLANTATION],
-    Role.SIAE_COACH: [_PARCOURS, _IMPLANTATION, _NOTIFICATIONS],
-    Role.SIAE_SUPERVISOR: [_PARCOURS, _IMPLANTATION, _NOTIFICATIONS],
-    Role.PRISON_STAFF: [_PARCOURS, _CPU, _IMPLANTATION, _NOTIFICATIONS],
+    Role.STATE_SERVICE: [_INDICATORS, _IAE_INDICATORS, _JUSTICE_DIRECTORY, _IMPLANTATION],
+    Role.SIAE_COACH: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.SIAE_SUPERVISOR: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.PRISON_STAFF: [_PARCOURS, _CPU, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
 }
 
 # Who may create which kind of request (SIAO-05).

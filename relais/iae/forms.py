@@ -44,6 +44,15 @@ def note_field(label: str = "Commentaire") -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=NOTE_INPUT, max_length=2000)
 
 
+class OwnIds:
+    """Several forms share the parcours page: each gets its own element ids (a label points
+    at its own field), the field names staying the same."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
 def _dated_widgets(*names: str) -> dict:
     return {name: DATE_INPUT for name in names}
 
@@ -66,6 +75,7 @@ class PrescribeForm(DsfrModelForm):
             **_dated_widgets("prescribed_on", "identity_document_valid_until"),
             "spip_opinion_note": NOTE_INPUT,
         }
+        labels = {"site": "SIAE de l'établissement"}
 
     def __init__(self, *args, detention, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +83,6 @@ class PrescribeForm(DsfrModelForm):
         self.fields["site"].queryset = Site.objects.filter(
             establishment_id=detention.establishment_id
         ).select_related("siae")
-        self.fields["site"].label = "SIAE de l'établissement"
         self.fields["site"].label_from_instance = lambda site: (
             str(site.siae) + (f" — {site.activity}" if site.activity else "")
         )
@@ -101,7 +110,7 @@ class PrescribeForm(DsfrModelForm):
         return data
 
 
-class StepForm(DsfrBaseForm):
+class StepForm(OwnIds, DsfrBaseForm):
     """A step of the parcours on a day: not in the future, not before the step before."""
 
     on = date_field("Date")
@@ -119,7 +128,7 @@ class StepForm(DsfrBaseForm):
         return day
 
 
-class CpuDecisionForm(DsfrBaseForm):
+class CpuDecisionForm(OwnIds, DsfrBaseForm):
     DECISIONS = [("orient", "Orientée vers la SIAE"), ("decline", "Non orientée")]
 
     session = forms.ModelChoiceField(label="Séance de CPU", queryset=CpuSession.objects.none())
@@ -186,7 +195,7 @@ class CloseForm(StepForm):
     note = note_field()
 
 
-class AgreementForm(DsfrBaseForm):
+class AgreementForm(OwnIds, DsfrBaseForm):
     """IAE-01: one party records its agreement (the others record theirs)."""
 
     party = forms.ChoiceField(label="Au nom de")
@@ -209,7 +218,7 @@ class AgreementForm(DsfrBaseForm):
         return day
 
 
-class ConsentForm(DsfrModelForm):
+class ConsentForm(OwnIds, DsfrModelForm):
     """IAE-04: the written consent collected by the SPIP."""
 
     class Meta:
@@ -237,11 +246,11 @@ class ConsentForm(DsfrModelForm):
         return day
 
 
-class WithdrawConsentForm(DsfrBaseForm):
+class WithdrawConsentForm(OwnIds, DsfrBaseForm):
     note = note_field("Précisions (comment la personne a retiré son consentement)")
 
 
-class LogEntryForm(DsfrModelForm):
+class LogEntryForm(OwnIds, DsfrModelForm):
     class Meta:
         model = LogEntry
         fields = ["about_on", "text"]
@@ -254,7 +263,7 @@ class LogEntryForm(DsfrModelForm):
         return day
 
 
-class HoursForm(DsfrModelForm):
+class HoursForm(OwnIds, DsfrModelForm):
     class Meta:
         model = MonthlyHours
         fields = ["month", "hours"]
@@ -294,7 +303,7 @@ def _months(parcours: Parcours) -> list[dt.date]:
     return months[::-1]
 
 
-class ActionForm(DsfrModelForm):
+class ActionForm(OwnIds, DsfrModelForm):
     class Meta:
         model = ParcoursAction
         fields = ["kind", "title", "provider", "starts_on", "ends_on", "status", "hours"]
@@ -316,5 +325,5 @@ class CpuSessionForm(DsfrModelForm):
     def __init__(self, *args, establishments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["establishment"].queryset = establishments
-        if establishments.count() == 1:
-            self.fields["establishment"].initial = establishments.first().pk
+        if establishments.count() == 1 and not self.instance.establishment_id:
+            self.initial["establishment"] = establishments.first().pk

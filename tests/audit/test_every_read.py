@@ -16,7 +16,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
-from relais.iae.models import CpuSession, ResourcePerson
+from relais.iae.models import CpuSession, OutsideFollowUp, ResourcePerson
 from relais.identity.models import PersonMerge, PersonPair
 from relais.justice.models import JudicialArea
 from relais.orientations.models import Orientation
@@ -107,9 +107,15 @@ MUST_SHOW = {
         "justice:letter",
         "iae:list",
         "iae:detail",
+        "iae:booklet",
+        "iae:booklet_print",
+        "iae:synthesis",
+        "iae:synthesis_print",
+        "iae:handover",
+        "iae:follow_up",
     },
     # Work insertion in prison (IAE-04): the SIAE within the person's consent, the prison.
-    "siae_coach": {"home", "iae:list", "iae:detail", "iae:waiting_list"},
+    "siae_coach": {"home", "iae:list", "iae:detail", "iae:waiting_list", "iae:booklet"},
     "siae_supervisor": {"home", "iae:list", "iae:detail"},
     "prison_staff": {"home", "iae:list", "iae:detail", "iae:waiting_list"},
 }
@@ -220,12 +226,9 @@ def world(
         ),
         state="oriented",
     )
+    OutsideFollowUp.plan(parcours, released_on=timezone.localdate() - dt.timedelta(days=100))
     cpu = CpuSession.objects.create(
         establishment=prison, held_on=timezone.localdate(), chaired_by="Direction", members="SPIP"
-    )
-    # The site's directory (IAE-07) names professionals, no person followed.
-    resource_person = ResourcePerson.objects.create(
-        site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
     )
     own = {
         "siao_operator": oriented,
@@ -250,7 +253,9 @@ def world(
         "parcours": parcours,
         "cpu": cpu,
         "site": site,
-        "resource_person": resource_person,
+        "resource_person": ResourcePerson.objects.create(
+            site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
+        ),
     }
 
 
@@ -276,6 +281,10 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"detention_pk": world["parcours"].detention_id}
     if name == "iae:waiting_list":
         return {"pk": world["parcours"].site_id}
+    if name == "iae:skill_add":
+        return {"pk": world["parcours"].site_id}
+    if name == "iae:follow_up":
+        return {"pk": world["parcours"].pk, "months": 3}
     if name == "iae:cpu_detail":
         return {"pk": world["cpu"].pk}
     if name == "accounts:organisation_referent":

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relais.core.inputs import strip_control_characters
-from relais.iae.models import ResourcePerson
+from relais.iae.models import OutsideFollowUp, ResourcePerson
 from relais.justice.models import SentenceAdjustment
 from relais.orientations.models import Orientation
 from relais.releases.models import FollowUpCheck
@@ -71,6 +71,10 @@ def _detention(world):
 
 def _implantation(world):
     return world["implantation"].pk
+
+
+def _followed(world):
+    return world["parcours"]["followed"].pk
 
 
 def _capacity(world):
@@ -201,6 +205,18 @@ FORMS: dict[str, Form] = {
         _url("implantation:detail", _implantation),
         _url("implantation:record", _implantation),
     ),
+    # The skills booklet and the exit (IAE-05, IAE-06): the SIAE within consent, the SPIP.
+    "iae:assessment_create": Form(
+        "siae_coach",
+        _url("iae:booklet", _followed),
+        _url("iae:assessment_create", _followed),
+    ),
+    "iae:skill_add": Form(
+        "siae_coach", _url("iae:skill_add", lambda w: w["parcours"]["followed"].site_id)
+    ),
+    "iae:synthesis": Form("siae_coach", _url("iae:synthesis", _followed)),
+    "iae:handover": Form("cpip", _url("iae:handover", _followed)),
+    "iae:follow_up": Form("siae_coach", _url("iae:follow_up", _followed, lambda w: 3)),
 }
 
 NO_TYPED_INPUT = {
@@ -271,6 +287,13 @@ NO_TYPED_INPUT = {
     "implantation:list": "page",
     "implantation:detail": "page (its forms are implantation:step and implantation:record)",
     "implantation:print": "page (printed)",
+    "iae:booklet": "page (its form is iae:assessment_create)",
+    "iae:booklet_print": "page (printed)",
+    "iae:synthesis_print": "page (printed)",
+    "iae:synthesis_send": "button",
+    "iae:indicators": "GET parameters (parsed by ListParams)",
+    "iae:indicators_export": "download, the same GET parameters",
+    "iae:steering_report": "page (printed), GET parameters",
 }
 
 
@@ -377,6 +400,11 @@ def _iae_world(prison, cpip, siae_coach) -> dict:
     )
     parcours["unconsented"] = make_parcours(
         site=site, detention=detained(), state="prescribed", consent=False
+    )
+    # Active, its outside follow-ups planned (IAE-05, IAE-06).
+    parcours["followed"] = make_parcours(site=site, detention=detained(), state="active")
+    OutsideFollowUp.plan(
+        parcours["followed"], released_on=timezone.localdate() - dt.timedelta(days=100)
     )
     resource_person = ResourcePerson.objects.create(
         site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"

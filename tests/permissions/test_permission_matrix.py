@@ -1011,6 +1011,101 @@ MATRIX.update(
 )
 
 
+# -- the skills booklet, the exit synthesis, the handover (IAE-05, IAE-06) ----------------------
+
+
+def _parcours_with_synthesis(world, role, user, case):
+    from relais.iae.models import ExitSynthesis
+
+    parcours = parcours_in_case(world, role, user, case)
+    ExitSynthesis.objects.create(
+        parcours=parcours, skills_acquired="Conduite de chariot", outcome="employment"
+    )
+    return parcours
+
+
+def _parcours_with_follow_ups(world, role, user, case):
+    from relais.iae.models import OutsideFollowUp
+
+    parcours = parcours_in_case(world, role, user, case)
+    OutsideFollowUp.plan(parcours, released_on=timezone.localdate() - dt.timedelta(days=100))
+    return parcours
+
+
+def _assessment_data(parcours) -> dict:
+    from relais.iae.models import Skill
+
+    return {
+        "kind": "entry",
+        "assessed_on": timezone.localdate().isoformat(),
+        **{f"niveau_{s.pk}": 2 for s in Skill.referential(parcours.site)},
+    }
+
+
+def _assessed(parcours) -> bool:
+    return parcours.assessments.exists()
+
+
+def _sent(parcours) -> bool:
+    from relais.iae.models import ExitSynthesis
+
+    return ExitSynthesis.objects.get(parcours=parcours).sent_at is not None
+
+
+SIAE_MINE = SIAE_PART
+# Who reads the booklet: who reads the parcours (PARCOURS_READ).
+# The exit synthesis is between the SPIP and the SIAE (the handover log's readers).
+EXIT_READ = {**SIAE_MINE, "cpip": MINE}
+SPIP_MINE = {"cpip": MINE, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "iae:booklet": OnObject(parcours_in_case, PARCOURS_READ),
+        "iae:booklet_print": OnObject(parcours_in_case, PARCOURS_READ),
+        "iae:assessment_create": OnObject(
+            parcours_in_case, SIAE_MINE, method="post", data=_assessment_data, done=_assessed
+        ),
+        "iae:skill_add": OnObject(
+            parcours_in_case, SIAE_MINE, kwargs=lambda parcours: {"pk": parcours.site_id}
+        ),
+        "iae:synthesis": OnObject(parcours_in_case, EXIT_READ),
+        "iae:synthesis_print": OnObject(parcours_in_case, EXIT_READ),
+        "iae:synthesis_send": OnObject(
+            _parcours_with_synthesis, SIAE_MINE, method="post", done=_sent
+        ),
+        "iae:handover": OnObject(parcours_in_case, SPIP_MINE),
+        "iae:follow_up": OnObject(
+            _parcours_with_follow_ups,
+            {**SIAE_MINE, "cpip": MINE},
+            kwargs=lambda parcours: {"pk": parcours.pk, "months": 3},
+        ),
+    }
+)
+
+
+# -- work insertion in prison: indicators and the steering committee's report (IAE-08) ---------
+# Aggregates of the sites a user works on (`Site.objects.visible_to`): a reader without a site
+# sees an empty page; other roles are refused.
+IAE_INDICATOR_READERS = frozenset(
+    {
+        "prison_staff",
+        "cpip",
+        "siae_coach",
+        "siae_supervisor",
+        "state_service",
+        "territory_admin",
+        "superuser",
+    }
+)
+MATRIX.update(
+    {
+        "iae:indicators": Page(IAE_INDICATOR_READERS),
+        "iae:indicators_export": Page(IAE_INDICATOR_READERS),
+        "iae:steering_report": Page(IAE_INDICATOR_READERS),
+    }
+)
+
+
 # -- the sites of work insertion in prison (IAE-03, IAE-07) ------------------------------------
 
 # Who reads a site: its establishment, its SIAE, the SPIP working there, the territory's State
@@ -1054,7 +1149,7 @@ MATRIX.update(
 
 
 # IAE-04: the SIAE's access to a parcours follows the person's written consent.
-CONSENT_PAGES = ["iae:detail"]
+CONSENT_PAGES = ["iae:detail", "iae:booklet", "iae:synthesis"]
 
 
 @pytest.mark.parametrize("name", CONSENT_PAGES)
