@@ -27,6 +27,7 @@ _IMPLANTATION = ("Implantation SIAE", "implantation:list")
 _PARCOURS = ("Parcours IAE", "iae:list")
 _CPU = ("Séances de CPU", "iae:cpu_list")
 _IAE_INDICATORS = ("Indicateurs IAE", "iae:indicators")
+_IAE_SITES = ("Sites d'insertion", "iae:site_list")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -54,7 +55,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_INSERTION,
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
-        ("Insertion (IAE)", [_PARCOURS, _CPU, _IAE_INDICATORS, _IMPLANTATION]),
+        ("Insertion (IAE)", [_PARCOURS, _CPU, _IAE_SITES, _IAE_INDICATORS, _IMPLANTATION]),
         _NOTIFICATIONS,
     ],
     Role.STRUCTURE_MANAGER: [
@@ -76,7 +77,14 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     Role.STATE_SERVICE: [_INDICATORS, _IAE_INDICATORS, _JUSTICE_DIRECTORY, _IMPLANTATION],
     Role.SIAE_COACH: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
     Role.SIAE_SUPERVISOR: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
-    Role.PRISON_STAFF: [_PARCOURS, _CPU, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.PRISON_STAFF: [
+        _PARCOURS,
+        _CPU,
+        _IAE_SITES,
+        _IAE_INDICATORS,
+        _IMPLANTATION,
+        _NOTIFICATIONS,
+    ],
 }
 
 # Who may create which kind of request (SIAO-05).
