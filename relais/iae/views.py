@@ -300,9 +300,8 @@ def _require(allowed: bool, message: str) -> None:
 @require_POST
 def cpu_decision(request, pk: int):
     parcours = visible_parcours(request, pk)
-    _require(
-        parcours.is_prison(request.user), "Seul l'établissement enregistre les décisions de la CPU."
-    )
+    transition = parcours.workflow[ParcoursEventKind.CPU_ORIENTED]
+    _require(transition.may(parcours, request.user), transition.denied)
     form = CpuDecisionForm(request.POST, parcours=parcours)
     if not form.is_valid():
         return parcours_detail(request, pk, status=400, cpu_form=form)
@@ -324,13 +323,14 @@ def cpu_decision(request, pk: int):
     return _done(request, parcours, message, event=f"cpu_{data['decision']}")
 
 
-def _step_view(form_class, form_name: str, act, message: str, event: str, *, who, denied: str):
+def _step_view(form_class, form_name: str, act, message: str, event: str, *, step: str):
     """A POST view taking one step: the form, the actor check, the transition, the audit."""
 
     @require_POST
     def view(request, pk: int):
         parcours = visible_parcours(request, pk)
-        _require(who(parcours, request.user), denied)
+        transition = parcours.workflow[step]
+        _require(transition.may(parcours, request.user), transition.denied)
         form = form_class(request.POST, parcours=parcours, after=_step_after(parcours, form_name))
         if not form.is_valid():
             return parcours_detail(request, pk, status=400, **{form_name: form})
@@ -343,18 +343,6 @@ def _step_view(form_class, form_name: str, act, message: str, event: str, *, who
     return view
 
 
-def _siae(parcours, user):
-    return parcours.writes_siae_part(user)
-
-
-def _prison_or_siae(parcours, user):
-    return parcours.is_prison(user) or parcours.writes_siae_part(user)
-
-
-def _partner(parcours, user):
-    return _prison_or_siae(parcours, user) or parcours.is_spip(user)
-
-
 interview = _step_view(
     InterviewForm,
     "interview_form",
@@ -363,8 +351,7 @@ interview = _step_view(
     ),
     "Résultat de l'entretien enregistré.",
     "iae_interview",
-    who=_siae,
-    denied="Seule la SIAE conduit les entretiens de recrutement.",
+    step=ParcoursEventKind.RETAINED,
 )
 immersion = _step_view(
     ImmersionForm,
@@ -374,8 +361,7 @@ immersion = _step_view(
     ),
     "Immersion enregistrée.",
     "iae_immersion",
-    who=_prison_or_siae,
-    denied="L'immersion est enregistrée par l'établissement ou la SIAE.",
+    step=ParcoursEventKind.IMMERSION,
 )
 assign = _step_view(
     AssignForm,
@@ -383,8 +369,7 @@ assign = _step_view(
     lambda p, d, u: p.assign(on=d["on"], signed_by=d["signed_by"], by=u, note=d["note"]),
     "Affectation enregistrée : le parcours commence.",
     "iae_assigned",
-    who=lambda p, u: p.is_prison(u),
-    denied="Seul l'établissement enregistre la décision d'affectation.",
+    step=ParcoursEventKind.ASSIGNED,
 )
 end = _step_view(
     EndForm,
@@ -392,8 +377,7 @@ end = _step_view(
     lambda p, d, u: p.end(on=d["on"], reason=d["reason"], by=u, note=d["note"]),
     "Fin du parcours enregistrée.",
     "iae_ended",
-    who=_partner,
-    denied="Votre rôle ne permet pas de terminer ce parcours.",
+    step=ParcoursEventKind.ENDED,
 )
 close = _step_view(
     CloseForm,
@@ -401,8 +385,7 @@ close = _step_view(
     lambda p, d, u: p.close(on=d["on"], reason=d["reason"], by=u, note=d["note"]),
     "Arrêt de la candidature enregistré.",
     "iae_closed",
-    who=_partner,
-    denied="Votre rôle ne permet pas d'arrêter cette candidature.",
+    step=ParcoursEventKind.CLOSED,
 )
 
 
