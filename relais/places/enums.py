@@ -33,3 +33,18 @@ class PlaceType(models.TextChoices):
 class CapacityEventKind(models.TextChoices):
     DECLARED_UNAVAILABLE = "unavailable", "Places déclarées indisponibles"
     DECLARED_AVAILABLE = "available", "Places déclarées de nouveau disponibles"
+
+
+class PlaceReservation(models.TextChoices):
+    """Who a capacity's places are kept for (JUS-03, JUS-12; seed 001: reserved CHRS places,
+    the SAS flat and "flying" places kept for dry exits)."""
+
+    ORDINARY = "ordinary", "Places ordinaires"
+    DETENTION = "detention", "Places réservées aux sortants de détention"
+    FLYING = "flying", "Places volantes (sorties sèches)"
+    PLACEMENT = "placement", "Places de placement à l'extérieur"
+
+    @classmethod
+    def justice(cls) -> set[str]:
+        """The kinds kept for people leaving detention, shown apart on the board."""
+        return {cls.DETENTION, cls.FLYING, cls.PLACEMENT}

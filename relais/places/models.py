@@ -16,7 +16,7 @@ from relais.core.inputs import MAX_AGE, MAX_PLACES, in_range
 from relais.core.text import count_of
 from relais.core.transitions import Event, TransitionNotAllowed, lock
 
-from .enums import CapacityEventKind, PlaceType, StructureType
+from .enums import CapacityEventKind, PlaceReservation, PlaceType, StructureType
 from .signals import places_freed
 from .validators import (
     validate_commune_insee_code,
@@ -164,7 +164,9 @@ def _places_held(*, on=None, **filters) -> models.QuerySet:
 
 
 # What the indicators count of a capacity, hence what its history records (SIAO-18).
-HISTORY_FIELDS = frozenset({"structure", "structure_id", "place_type", "is_winter_only", "places"})
+HISTORY_FIELDS = frozenset(
+    {"structure", "structure_id", "place_type", "is_winter_only", "places", "reservation"}
+)
 
 
 class PlaceCapacityQuerySet(models.QuerySet):
@@ -209,6 +211,14 @@ class PlaceCapacity(models.Model):
         "nombre de places", validators=[MaxValueValidator(MAX_PLACES, message=TOO_MANY_PLACES)]
     )
     is_winter_only = models.BooleanField("temporaire (mesure hivernale)", default=False)
+    reservation = models.CharField(
+        "places réservées",
+        max_length=20,
+        choices=PlaceReservation.choices,
+        default=PlaceReservation.ORDINARY,
+        help_text="Places gardées pour les sortants de détention (JUS-12) ou dédiées au "
+        "placement à l'extérieur (JUS-03).",
+    )
     is_scattered = models.BooleanField("en diffus", default=False)
     is_dormitory = models.BooleanField("dortoir (≥ 5 places)", default=False)
     # Who the places take in: what a shelter really asks before saying yes.
@@ -355,11 +365,11 @@ class PlaceCapacity(models.Model):
         before the capacity's last change, so that the row always holds the latest state."""
         state = (
             PlaceCapacity.objects.filter(pk=self.pk)
-            .values_list("structure_id", "place_type", "is_winter_only", "places")
+            .values_list("structure_id", "place_type", "is_winter_only", "places", "reservation")
             .get()
         )
         if removed:
-            state = (*state[:3], 0)
+            state = (*state[:3], 0, state[4])
         last = self.changes.order_by("-occurred_at", "-pk").first()
         if last is not None and last.state == state:
             return None
@@ -372,13 +382,14 @@ class PlaceCapacity(models.Model):
                 "Un changement de capacité ne peut pas prendre effet avant le précédent "
                 f"({timezone.localtime(last.occurred_at):%d/%m/%Y %H:%M})."
             )
-        structure_id, place_type, is_winter_only, places = state
+        structure_id, place_type, is_winter_only, places, reservation = state
         change = CapacityChange.objects.create(
             capacity_id=self.pk,
             structure_id=structure_id,
             place_type=place_type,
             is_winter_only=is_winter_only,
             places=places,
+            reservation=reservation,
             places_before=last.places if last is not None else 0,
             occurred_at=at,
             recorded_at=now,
@@ -485,6 +496,12 @@ class CapacityChange(models.Model):
     )
     place_type = models.CharField("type de place", max_length=20, choices=PlaceType.choices)
     is_winter_only = models.BooleanField("temporaire (mesure hivernale)")
+    reservation = models.CharField(
+        "places réservées",
+        max_length=20,
+        choices=PlaceReservation.choices,
+        default=PlaceReservation.ORDINARY,
+    )
     places = models.PositiveIntegerField("places (0 : capacité supprimée)")
     places_before = models.PositiveIntegerField("places auparavant")
     occurred_at = models.DateTimeField("en vigueur à partir du", default=timezone.now)
@@ -517,7 +534,13 @@ class CapacityChange(models.Model):
 
     @property
     def state(self) -> tuple:
-        return (self.structure_id, self.place_type, self.is_winter_only, self.places)
+        return (
+            self.structure_id,
+            self.place_type,
+            self.is_winter_only,
+            self.places,
+            self.reservation,
+        )
 
     @classmethod
     def record_opening(
@@ -531,6 +554,7 @@ class CapacityChange(models.Model):
                 place_type=capacity.place_type,
                 is_winter_only=capacity.is_winter_only,
                 places=capacity.places,
+                reservation=capacity.reservation,
                 places_before=0,
                 occurred_at=at,
                 recorded_at=at,
