@@ -33,6 +33,7 @@ class Chart:
     unit: str = ""
     x_title: str = "Arrêté"
     short_title: str = ""  # a name for its spreadsheet tab (31 characters at most)
+    bar: bool = False  # drawn as bars in the XLSX (categories that are not a time series)
 
     def __post_init__(self) -> None:
         for n, series in enumerate(self.series):

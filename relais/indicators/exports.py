@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
 from relais.core.exports import safe_cell, safe_row
@@ -102,9 +102,9 @@ def chart_sheet(chart: Chart) -> Sheet:
     )
 
 
-def _native_chart(chart: Chart, worksheet) -> LineChart:
-    """The page's line chart, drawn by the spreadsheet from the sheet's own cells."""
-    native = LineChart()
+def _native_chart(chart: Chart, worksheet) -> LineChart | BarChart:
+    """The page's chart, drawn by the spreadsheet from the sheet's own cells."""
+    native = BarChart() if chart.bar else LineChart()
     native.title = chart.title
     native.x_axis.title = chart.x_title
     native.y_axis.title = chart.unit or "personnes"
@@ -116,6 +116,9 @@ def _native_chart(chart: Chart, worksheet) -> LineChart:
     native.add_data(data, titles_from_data=True)
     native.set_categories(Reference(worksheet, min_col=1, min_row=2, max_row=last_row))
     for line, series in zip(native.series, chart.series, strict=True):
+        if chart.bar:
+            line.graphicalProperties.solidFill = series.colour.lstrip("#")
+            continue
         line.graphicalProperties.line.solidFill = series.colour.lstrip("#")
         line.smooth = False
     # openpyxl hides both axes unless told otherwise; a chart without them reads nothing.

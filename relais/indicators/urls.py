@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import justice_views, views
 
 app_name = "indicators"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("transmission-hebdomadaire/", views.transmission, name="transmission"),
     path("bilan/", views.report, name="report"),
     path("qualite-des-donnees/", views.data_quality, name="quality"),
+    path("prevision-des-besoins/", justice_views.forecast_page, name="forecast"),
+    path("prevision-des-besoins/imprimer/", justice_views.forecast_print, name="forecast_print"),
+    path("offre-de-places/", justice_views.offer_page, name="offer"),
+    path("offre-de-places/imprimer/", justice_views.offer_print, name="offer_print"),
 ]

@@ -30,6 +30,7 @@ from .calendar import Cutoff, Schedule, cutoff_for, daily_cutoffs_of_week, lates
 from .charts import Chart, Series
 from .dry_exits import dry_exits_by_month
 from .engine import COUNTED, SOURCE, Indicator, Level, Table, compute
+from .justice import justice_months
 
 CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}
 
@@ -220,6 +221,7 @@ def dashboard(request):
         "sections": _sections(table, request, drill=may_see_people(request.user)),
         "charts": _charts(territory, cutoff),
         "dry_exits": dry_exits_by_month(territory, until=cutoff.day),
+        "justice": justice_months(territory, until=cutoff.day),
         "csv_query": _query(territory, request, **here, format="csv"),
         "xlsx_query": _query(territory, request, **here, format="xlsx"),
         "previous_query": _query(territory, request, arrete=cutoff.schedule, jour=previous.day),
@@ -229,6 +231,9 @@ def dashboard(request):
         "territory_query": _query(territory, request),
         "may_see_people": may_see_people(request.user),
     }
+    context["justice_drill"] = (
+        f"{reverse('releases:pipeline')}" if may_see_people(request.user) else ""
+    )
     return render(request, "indicators/dashboard.html", context)
 
 
