@@ -200,7 +200,7 @@ def change(
 
 
 @pytest.fixture
-def offer_case(territory, siao_operator, structure_manager, social_worker):
+def offer_case(territory, siao_operator, structure_manager, cpip):
     """Last year: a CHRS with 10 insertion places reserved for people leaving detention from
     10 February, 12 from 15 June; 4 flying urgence places from 1 March; a person held one
     reserved place from 5 April. Now: everything changed since, and a change dated back
@@ -222,9 +222,12 @@ def offer_case(territory, siao_operator, structure_manager, social_worker):
     change(reserved, places=10, when=at(2, 10))
     change(reserved, places=12, when=at(6, 15))
     change(flying, places=4, when=at(3, 1))
-    request = make_request(channel=Channel.INSERTION, referrer=social_worker)
+    detention = make_detention(cpip=cpip, end_date=days(60), sentence=LONG)
+    request = make_request(
+        detention.person, channel=Channel.INSERTION, referrer=cpip, detention=detention
+    )
     make_evaluation(request)
-    request.evaluate(by=siao_operator)
+    request.evaluate(by=cpip)
     orientation = Orientation.attribute(request=request, capacity=reserved, by=siao_operator)
     OrientationEvent.objects.filter(orientation=orientation).update(
         occurred_at=at(4, 5), recorded_at=at(4, 5)
