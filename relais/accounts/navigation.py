@@ -28,6 +28,8 @@ _PARCOURS = ("Parcours IAE", "iae:list")
 _CPU = ("Séances de CPU", "iae:cpu_list")
 _IAE_INDICATORS = ("Indicateurs IAE", "iae:indicators")
 _IAE_SITES = ("Sites d'insertion", "iae:site_list")
+_FORECAST = ("Prévision des besoins en places", "indicators:forecast")
+_OFFER = ("Offre de places", "indicators:offer")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -36,7 +38,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
-        ("Justice", [_RELEASES, _DETENTIONS, _JUSTICE_DIRECTORY]),
+        ("Justice", [_RELEASES, _DETENTIONS, _JUSTICE_DIRECTORY, _FORECAST, _OFFER]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -55,6 +57,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_INSERTION,
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
+        ("Prévisions et offre", [_FORECAST, _OFFER]),
         ("Insertion (IAE)", [_PARCOURS, _CPU, _IAE_SITES, _IAE_INDICATORS, _IMPLANTATION]),
         _NOTIFICATIONS,
     ],
@@ -74,7 +77,14 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _IMPLANTATION,
         _AUDIT,
     ],
-    Role.STATE_SERVICE: [_INDICATORS, _IAE_INDICATORS, _JUSTICE_DIRECTORY, _IMPLANTATION],
+    Role.STATE_SERVICE: [
+        _INDICATORS,
+        _IAE_INDICATORS,
+        _FORECAST,
+        _OFFER,
+        _JUSTICE_DIRECTORY,
+        _IMPLANTATION,
+    ],
     Role.SIAE_COACH: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
     Role.SIAE_SUPERVISOR: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
     Role.PRISON_STAFF: [

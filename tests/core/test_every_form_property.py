@@ -294,6 +294,11 @@ NO_TYPED_INPUT = {
     "iae:indicators": "GET parameters (parsed by ListParams)",
     "iae:indicators_export": "download, the same GET parameters",
     "iae:steering_report": "page (printed), GET parameters",
+    # -- JUS-09 (forecasts) --
+    "indicators:forecast": "GET parameters (parsed by ListParams), and its downloads",
+    "indicators:forecast_print": "page (printed), GET parameters",
+    "indicators:offer": "GET parameters (parsed by ListParams), and its downloads",
+    "indicators:offer_print": "page (printed), GET parameters",
 }
 
 

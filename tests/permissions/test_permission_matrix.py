@@ -1148,6 +1148,19 @@ MATRIX.update(
 )
 
 
+# -- JUS-09: the SPIP's forecast of place needs and the SIAO's report of its offer (forecasts) --
+# Counts only, never a person: the CPIP sees their SPIP's establishments, the SIAO and the
+# State service their territory (`relais.indicators.forecast.scope_for`).
+JUSTICE_FIGURE_READERS = frozenset({"cpip", "siao_operator", "state_service", "superuser"})
+MATRIX.update(
+    {
+        "indicators:forecast": Page(JUSTICE_FIGURE_READERS),
+        "indicators:forecast_print": Page(JUSTICE_FIGURE_READERS),
+        "indicators:offer": Page(JUSTICE_FIGURE_READERS),
+        "indicators:offer_print": Page(JUSTICE_FIGURE_READERS),
+    }
+)
+
 # IAE-04: the SIAE's access to a parcours follows the person's written consent.
 CONSENT_PAGES = ["iae:detail", "iae:booklet", "iae:synthesis"]
 
