@@ -56,6 +56,7 @@ from relais.requests.models import (
 
 from . import duplicates, implantation, placements
 from .detentions import DetentionBuilder
+from .forecasts import ForecastBuilder
 from .households import HouseholdBuilder
 from .iae import IaeBuilder
 from .models import DemoRecord
@@ -237,6 +238,10 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         # After the households, with the generator where they left it: the rest of the demo
         # stays as it was. Runs the releases' daily job for today (alerts, the dry exit).
         DetentionBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
+        # The past year of releases the SPIP's forecast and the justice indicators read; its
+        # own generators, so the rest of the demo stays as it was. Before the persons typed
+        # twice, which are the last persons created.
+        ForecastBuilder(cast=cast, seed=SEED + 9, now=now).build()
         duplicates.type_twice(cast, now=now)
         IaeBuilder(cast=cast, rng=rng, now=now).build()
         implantation.load(
