@@ -165,11 +165,9 @@ class DecisionForm(DsfrBaseForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("owner_user") and not data.get("owner_organisation"):
-            if "owner_user" not in self.errors:
-                self.add_error(
-                    "owner_user", "Indiquez la personne ou le service chargé de l'action."
-                )
+        nobody = not data.get("owner_user") and not data.get("owner_organisation")
+        if nobody and "owner_user" not in self.errors:
+            self.add_error("owner_user", "Indiquez la personne ou le service chargé de l'action.")
         return data
 
 

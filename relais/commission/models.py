@@ -423,6 +423,9 @@ class ServiceAttendance(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation} : {self.get_status_display().lower()}"
+
 
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DecisionQuerySet":
