@@ -182,29 +182,33 @@ class Commission(Stateful):
 
     @classmethod
     def plan(
-        cls, *, territory: Territory, held_on: dt.date, place: str, services, by
+        cls, *, territory: Territory, held_on: dt.date, place: str, services, by, at=None
     ) -> "Commission":
         """A commission planned, with its invited services (the territory's SIAO always)."""
         with transaction.atomic():
             commission, _ = cls._create(
                 CommissionEventKind.PLANNED,
                 by=by,
+                at=at,
                 values={
                     "territory": territory,
                     "held_on": held_on,
                     "place": place,
                     "created_by": by,
+                    "created_at": at or timezone.now(),
                 },
             )
             siao = Organisation.objects.filter(territory=territory, kind="siao")
             commission.services.set({*services, *siao})
         return commission
 
-    def hold(self, *, by):
-        return self._apply(CommissionEventKind.HELD, by=by)
+    def hold(self, *, by, at=None):
+        return self._apply(CommissionEventKind.HELD, by=by, at=at)
 
-    def close(self, *, by):
-        return self._apply(CommissionEventKind.CLOSED, by=by, closed_at=timezone.now())
+    def close(self, *, by, at=None):
+        """Validate the minutes: the decisions are frozen from now on."""
+        at = at or timezone.now()
+        return self._apply(CommissionEventKind.CLOSED, by=by, at=at, closed_at=at)
 
     def _open_row(self) -> "Commission":
         """This commission locked, refused once its minutes are validated."""
