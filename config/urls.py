@@ -55,5 +55,6 @@ urlpatterns = [
     path("sorties/", include("relais.releases.urls")),
     path("iae/", include("relais.iae.urls")),
     path("implantation/", include("relais.implantation.urls")),
+    path("commissions-justice/", include("relais.commission.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,7 @@ _IAE_INDICATORS = ("Indicateurs IAE", "iae:indicators")
 _IAE_SITES = ("Sites d'insertion", "iae:site_list")
 _FORECAST = ("Prévision des besoins en places", "indicators:forecast")
 _OFFER = ("Offre de places", "indicators:offer")
+_COMMISSION = ("Commission justice", "commission:list")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -38,7 +39,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
-        ("Justice", [_RELEASES, _DETENTIONS, _JUSTICE_DIRECTORY, _FORECAST, _OFFER]),
+        ("Justice", [_RELEASES, _DETENTIONS, _COMMISSION, _JUSTICE_DIRECTORY, _FORECAST, _OFFER]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -53,6 +54,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     Role.CPIP: [
         _RELEASES,
         _DETENTIONS,
+        _COMMISSION,
         _REQUESTS,
         _NEW_INSERTION,
         _ACCESS_SEARCH,

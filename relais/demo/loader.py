@@ -14,6 +14,7 @@ from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
+from relais.commission import models as commission_models
 from relais.iae import models as iae
 from relais.identity.rebuild import rebuild_identity_keys
 from relais.implantation.models import (
@@ -54,7 +55,7 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import duplicates, implantation, placements
+from . import commission, duplicates, implantation, placements
 from .detentions import DetentionBuilder
 from .forecasts import ForecastBuilder
 from .households import HouseholdBuilder
@@ -125,6 +126,11 @@ DEMO_MODELS = [
     StepEvent,
     ImplantationAct,
     ActParty,
+    commission_models.Commission,
+    commission_models.CommissionEvent,
+    commission_models.AgendaItem,
+    commission_models.ServiceAttendance,
+    commission_models.Decision,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.
@@ -244,6 +250,7 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         ForecastBuilder(cast=cast, seed=SEED + 9, now=now).build()
         duplicates.type_twice(cast, now=now)
         IaeBuilder(cast=cast, rng=rng, now=now).build()
+        commission.load(cast, now=now)
         implantation.load(
             cast.territory,
             establishment=cast.organisations["mc-ensisheim"],

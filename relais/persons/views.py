@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from relais.access.models import AccessGrant
 from relais.audit import reads
+from relais.commission.models import Decision
 from relais.justice.models import Detention
 from relais.notifications.models import Notification
 from relais.notifications.views import still_readable
@@ -70,6 +71,11 @@ def person_file(request, pk: int):
             .order_by("-created_at")[:50],
             "grants": _grants(user, requests),
             "detentions": detentions,
+            # JUS-10: the decisions of the commissions justice the reader takes part in.
+            "commission_decisions": Decision.objects.visible_to(user)
+            .filter(item__person=person)
+            .select_related("item__commission", "owner_user", "owner_organisation")
+            .order_by("-item__commission__held_on", "-id"),
         },
     )
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from relais.access.models import AccessGrant
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.commission.models import Commission
 from relais.iae.models import CpuSession, OutsideFollowUp, ResourcePerson
 from relais.identity.models import PersonMerge, PersonPair
 from relais.justice.models import JudicialArea
@@ -75,6 +76,8 @@ MUST_SHOW = {
         "releases:pipeline",
         "releases:pipeline_export",
         "justice:letter",
+        "commission:detail",
+        "commission:minutes",
     },
     "structure_manager": {
         "home",
@@ -113,6 +116,8 @@ MUST_SHOW = {
         "iae:synthesis_print",
         "iae:handover",
         "iae:follow_up",
+        "commission:detail",
+        "commission:minutes",
     },
     # Work insertion in prison (IAE-04): the SIAE within the person's consent, the prison.
     "siae_coach": {"home", "iae:list", "iae:detail", "iae:waiting_list", "iae:booklet"},
@@ -230,6 +235,27 @@ def world(
     cpu = CpuSession.objects.create(
         establishment=prison, held_on=timezone.localdate(), chaired_by="Direction", members="SPIP"
     )
+    # JUS-10: a commission justice of the territory, its agenda built (a detainee with an open
+    # request, the release followed), one decision.
+    kerguelen = make_detention(
+        _person("Kerguelen"), cpip=cpip, end_date=timezone.localdate() + dt.timedelta(days=200)
+    )
+    make_request(kerguelen.person, referrer=cpip, detention=kerguelen)
+    commission = Commission.plan(
+        territory=cpip.organisation.territory,
+        held_on=timezone.localdate(),
+        place="SPIP de Mulhouse",
+        services=[cpip.organisation],
+        by=siao_operator,
+    )
+    commission.build_agenda(by=siao_operator)
+    commission_decision = commission.decide(
+        commission.items.get(person=kerguelen.person),
+        action="Appeler le CHRS",
+        due_on=timezone.localdate(),
+        owner_user=cpip,
+        by=cpip,
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -252,6 +278,8 @@ def world(
         "implantation": implantation,
         "parcours": parcours,
         "cpu": cpu,
+        "commission": commission,
+        "commission_decision": commission_decision,
         "site": site,
         "resource_person": ResourcePerson.objects.create(
             site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
@@ -287,6 +315,12 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": world["parcours"].pk, "months": 3}
     if name == "iae:cpu_detail":
         return {"pk": world["cpu"].pk}
+    if name == "commission:decide":
+        return {"pk": world["commission_decision"].item_id}
+    if name == "commission:mark_done":
+        return {"pk": world["commission_decision"].pk}
+    if namespace == "commission":
+        return {"pk": world["commission"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {

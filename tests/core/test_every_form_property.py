@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from relais.commission.models import Commission
 from relais.core.inputs import strip_control_characters
 from relais.iae.models import OutsideFollowUp, ResourcePerson
 from relais.justice.models import SentenceAdjustment
@@ -83,6 +84,10 @@ def _capacity(world):
 
 def _site(world):
     return world["site"].pk
+
+
+def _commission(world):
+    return world["commission"]["current"].pk
 
 
 def _parcours(state: str):
@@ -217,6 +222,23 @@ FORMS: dict[str, Form] = {
     "iae:synthesis": Form("siae_coach", _url("iae:synthesis", _followed)),
     "iae:handover": Form("cpip", _url("iae:handover", _followed)),
     "iae:follow_up": Form("siae_coach", _url("iae:follow_up", _followed, lambda w: 3)),
+    # The commission justice (JUS-10): its page carries attendance, decisions, actions done.
+    "commission:create": Form("siao_operator", _url("commission:create")),
+    "commission:attendance": Form(
+        "siao_operator",
+        _url("commission:detail", _commission),
+        _url("commission:attendance", _commission),
+    ),
+    "commission:decide": Form(
+        "siao_operator",
+        _url("commission:detail", _commission),
+        _url("commission:decide", lambda w: w["commission"]["item"].pk),
+    ),
+    "commission:mark_done": Form(
+        "siao_operator",
+        _url("commission:detail", lambda w: w["commission"]["next"].pk),
+        _url("commission:mark_done", lambda w: w["commission"]["decision"].pk),
+    ),
 }
 
 NO_TYPED_INPUT = {
@@ -299,6 +321,12 @@ NO_TYPED_INPUT = {
     "indicators:forecast_print": "page (printed), GET parameters",
     "indicators:offer": "GET parameters (parsed by ListParams), and its downloads",
     "indicators:offer_print": "page (printed), GET parameters",
+    "commission:list": "page",
+    "commission:detail": "page (its forms are attendance, decide, mark_done)",
+    "commission:minutes": "page (printed)",
+    "commission:build_agenda": "button",
+    "commission:hold": "button",
+    "commission:close": "button",
 }
 
 
@@ -378,6 +406,43 @@ def world(
         "spip": cpip.organisation,
         "implantation": make_implantation(establishment=prison),
         **_iae_world(prison, cpip, siae_coach),
+        "commission": _commission_world(siao_operator, cpip),
+    }
+
+
+def _commission_world(siao_operator, cpip) -> dict:
+    """JUS-10: a commission with a case on its agenda; a validated one whose action carries to
+    the next."""
+    today = timezone.localdate()
+    territory = siao_operator.organisation.territory
+    detention = make_detention(cpip=cpip, end_date=today + dt.timedelta(days=200))
+    make_request(detention.person, referrer=cpip, detention=detention)
+
+    def plan(held_on):
+        return Commission.plan(
+            territory=territory,
+            held_on=held_on,
+            place="SPIP",
+            services=[cpip.organisation],
+            by=siao_operator,
+        )
+
+    past = plan(today - dt.timedelta(days=30))
+    past.build_agenda(by=siao_operator)
+    decision = past.decide(
+        past.items.get(person=detention.person),
+        action="Appeler le CHRS",
+        due_on=today,
+        owner_user=cpip,
+        by=cpip,
+    )
+    current = plan(today)
+    current.build_agenda(by=siao_operator)
+    return {
+        "current": current,
+        "item": current.items.get(person=detention.person),
+        "decision": decision,
+        "next": current,
     }
 
 

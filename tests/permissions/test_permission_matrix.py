@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from relais.access.models import AccessGrant
 from relais.accounts.models import User
+from relais.commission.models import AgendaItem, Commission, Decision
 from relais.iae.models import CpuSession, Parcours, ResourcePerson
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
 from relais.implantation.models import ActParty, ImplantationStep
@@ -1192,6 +1193,118 @@ def test_iae_04_siae_access_follows_the_consent(
         kwargs={"pk": parcours.pk},
         obj=None,
     )
+
+
+# -- the commission justice (JUS-10) ------------------------------------------------------------
+
+
+def _commission_in_case(world, role, user, case) -> Commission:
+    """A commission of the user's territory inviting the user's service ("own", "same_org"),
+    one of the territory not inviting it ("other_org"), one of another territory."""
+    territory = _territory_of(world, user, case)
+    invited = [user.organisation] if case in MINE and user.organisation_id else []
+    by = world.remote_worker if case == "other_territory" else world.siao_operator
+    return Commission.plan(
+        territory=territory,
+        held_on=timezone.localdate(),
+        place="SPIP, salle de réunion",
+        services=[*invited, by.organisation],
+        by=by,
+    )
+
+
+def _held_commission_in_case(world, role, user, case) -> Commission:
+    commission = _commission_in_case(world, role, user, case)
+    commission.hold(by=commission.created_by)
+    commission.record_attendance(users=[commission.created_by], services={}, by=None)
+    return commission
+
+
+def _agenda_item_in_case(world, role, user, case) -> AgendaItem:
+    commission = _commission_in_case(world, role, user, case)
+    detention = make_detention(territory=commission.territory)
+    return AgendaItem.objects.create(
+        commission=commission,
+        person=detention.person,
+        reason="in_detention",
+        detention=detention,
+        release_on=detention.due_on,
+    )
+
+
+def _commission_decision_in_case(world, role, user, case) -> Decision:
+    item = _agenda_item_in_case(world, role, user, case)
+    return item.commission.decide(
+        item,
+        action="Appeler le CHRS",
+        due_on=timezone.localdate(),
+        owner_user=item.commission.created_by,
+        by=item.commission.created_by,
+    )
+
+
+def _commission_state(state: str) -> Callable:
+    return lambda c: Commission.objects.get(pk=c.pk).state == state
+
+
+# Who reads a commission: the SIAO of the territory, the users of an invited service (CPIP,
+# social worker); who runs it: the SIAO, the CPIPs of an invited SPIP.
+COMMISSION_READ = {
+    "siao_operator": TERRITORY,
+    "cpip": MINE,
+    "social_worker": MINE,
+    "superuser": EVERYWHERE,
+}
+COMMISSION_RUN = {"siao_operator": TERRITORY, "cpip": MINE, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "commission:list": Page(frozenset({"superuser", "siao_operator", "cpip", "social_worker"})),
+        "commission:create": Page(frozenset({"siao_operator", "cpip"})),
+        "commission:detail": OnObject(_commission_in_case, COMMISSION_READ),
+        "commission:minutes": OnObject(_commission_in_case, COMMISSION_READ),
+        "commission:build_agenda": OnObject(
+            _commission_in_case,
+            COMMISSION_RUN,
+            method="post",
+            done=lambda c: Commission.objects.get(pk=c.pk).agenda_built_at is not None,
+        ),
+        "commission:attendance": OnObject(
+            _commission_in_case,
+            COMMISSION_RUN,
+            method="post",
+            data=lambda c: {"present": [c.created_by_id]},
+            done=lambda c: c.present_users.exists(),
+        ),
+        "commission:hold": OnObject(
+            _commission_in_case, COMMISSION_RUN, method="post", done=_commission_state("held")
+        ),
+        "commission:close": OnObject(
+            _held_commission_in_case,
+            COMMISSION_RUN,
+            method="post",
+            done=_commission_state("closed"),
+        ),
+        "commission:decide": OnObject(
+            _agenda_item_in_case,
+            COMMISSION_RUN,
+            method="post",
+            data=lambda item: {
+                "action": "Préparer le dossier",
+                "owner_user": item.commission.created_by_id,
+                "due_on": _today(),
+            },
+            done=lambda item: Decision.objects.filter(item=item).exists(),
+        ),
+        "commission:mark_done": OnObject(
+            _commission_decision_in_case,
+            COMMISSION_RUN,
+            method="post",
+            data=lambda d: {"done_on": _today()},
+            done=lambda d: Decision.objects.get(pk=d.pk).done_on is not None,
+        ),
+    }
+)
 
 
 def _outcome(response) -> str:
