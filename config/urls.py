@@ -55,5 +55,6 @@ urlpatterns = [
     path("sorties/", include("relais.releases.urls")),
     path("iae/", include("relais.iae.urls")),
     path("implantation/", include("relais.implantation.urls")),
+    path("avdl/", include("relais.avdl.urls")),
     path("admin/", admin.site.urls),
 ]

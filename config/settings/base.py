@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "relais.iae",
     "relais.indicators",
     "relais.implantation",
+    "relais.avdl",
 ]
 
 MIDDLEWARE = [
