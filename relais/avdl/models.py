@@ -35,6 +35,7 @@ from relais.core.transitions import (
     StatefulQuerySet,
     TransitionNotAllowed,
     Workflow,
+    lock,
     transition,
 )
 from relais.justice.dates import add_months
@@ -442,12 +443,14 @@ class HousingSupportMeasure(Stateful):
             "ends_on": add_months(starts_on, MEASURE_MONTHS),
             "assigned_by": by,
         }
-        # Two operators may pick the same free slot at once: the database refuses the second
-        # insert, which then reads the caseload again (a slot still free, or the refusal).
+        # Assignments to one worker queue on the worker's row (SELECT … FOR UPDATE; SQLite's
+        # write lock), so each reads the caseload the one before left. Should two inserts
+        # still pick one slot, the database refuses the second, which reads again.
         for _ in range(3):
             cls._refuse_second_measure(detention.person_id)
             try:
                 with transaction.atomic():
+                    lock(worker)
                     measure, _ = cls._create(
                         MeasureEventKind.ASSIGNED,
                         by=by,
