@@ -38,7 +38,5 @@ def caseload_on(day: dt.date, territory) -> list[Caseload]:
         .select_related("user")
         .distinct()
     )
-    counts = dict(
-        running.values("worker_id").annotate(n=Count("id")).values_list("worker_id", "n")
-    )
+    counts = dict(running.values("worker_id").annotate(n=Count("id")).values_list("worker_id", "n"))
     return [Caseload(worker=w, active=counts.get(w.pk, 0)) for w in workers]

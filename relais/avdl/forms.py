@@ -2,8 +2,8 @@
 first, next to its field, and nothing typed is lost."""
 
 from django import forms
-from django.db.models.functions import Coalesce
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
@@ -45,7 +45,9 @@ class DetentionChoice(forms.ModelChoiceField):
 class StayChoice(forms.ModelChoiceField):
     def label_from_instance(self, orientation) -> str:
         arrival = timezone.localdate(orientation.stay_started_at)
-        return f"{orientation.request.person} — {orientation.structure}, arrivée le {arrival:%d/%m/%Y}"
+        return (
+            f"{orientation.request.person} — {orientation.structure}, arrivée le {arrival:%d/%m/%Y}"
+        )
 
 
 def _territory_filter(user, field: str) -> dict:

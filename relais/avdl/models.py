@@ -115,6 +115,15 @@ class Worker(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    def save(self, *args, **kwargs) -> None:
+        if self.user_id and not self.territory_id:
+            self.territory_id = (
+                User.objects.filter(pk=self.user_id)
+                .values_list("organisation__territory_id", flat=True)
+                .get()
+            )
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         user = self.user if self.user_id else None
@@ -131,15 +140,6 @@ class Worker(models.Model):
                     "travailleur social ou un opérateur du SIAO."
                 }
             )
-
-    def save(self, *args, **kwargs) -> None:
-        if self.user_id and not self.territory_id:
-            self.territory_id = (
-                User.objects.filter(pk=self.user_id)
-                .values_list("organisation__territory_id", flat=True)
-                .get()
-            )
-        super().save(*args, **kwargs)
 
     def active_count(self) -> int:
         return self.measures.filter(state=State.ACTIVE).count()
@@ -456,7 +456,10 @@ class HousingSupportMeasure(Stateful):
                         by=by,
                         at=_noon(starts_on),
                         note=note,
-                        data={"on": starts_on.isoformat(), "ends_on": values["ends_on"].isoformat()},
+                        data={
+                            "on": starts_on.isoformat(),
+                            "ends_on": values["ends_on"].isoformat(),
+                        },
                         values={**values, "slot": cls.free_slot(worker)},
                     )
                 return measure

@@ -236,9 +236,7 @@ def measure_detail(request, pk: int, status: int = 200, **bound):
 
 
 def _done(request, measure, message: str, event: str):
-    audit.record(
-        request_or_user=request, action=Action.WRITE, obj=measure, detail={"event": event}
-    )
+    audit.record(request_or_user=request, action=Action.WRITE, obj=measure, detail={"event": event})
     messages.success(request, message)
     return redirect("avdl:detail", pk=measure.pk)
 

@@ -67,7 +67,9 @@ def test_jus_11_two_operators_assigning_the_20th_and_21st_at_once(siao, siao_ope
 @pytest.mark.django_db(transaction=True)
 def test_jus_11_parallel_assignments_below_the_limit_all_succeed(siao, siao_operator, territory):
     """Operators racing for the same lowest free slot retry on the next one."""
-    operators = [siao_operator] + [UserFactory(siao_operator=True, organisation=siao) for _ in range(3)]
+    operators = [siao_operator] + [
+        UserFactory(siao_operator=True, organisation=siao) for _ in range(3)
+    ]
     worker = make_worker(siao)
     for _ in range(14):
         make_measure(worker, siao_operator=siao_operator)

@@ -132,9 +132,7 @@ def test_jus_11_the_worker_sees_their_own_measures(client, siao_operator, worker
     assert "1 mesure en cours sur 20" in page.content.decode()
     assert client.get(reverse("avdl:detail", kwargs={"pk": mine.pk})).status_code == 200
     assert client.get(reverse("avdl:detail", kwargs={"pk": theirs.pk})).status_code == 404
-    assert (
-        client.get(reverse("avdl:caseload", kwargs={"pk": colleague.pk})).status_code == 404
-    )
+    assert client.get(reverse("avdl:caseload", kwargs={"pk": colleague.pk})).status_code == 404
     # The worker renews their own measure.
     response = client.post(
         reverse("avdl:renew", kwargs={"pk": mine.pk}), {"reason": "Droits en cours d'ouverture"}
@@ -173,9 +171,12 @@ def test_jus_11_the_cpip_reads_the_dates_while_the_judicial_measure_runs(
     assert f"{measure.ends_on:%d/%m/%Y}" in page
     assert "Motif connu du seul SIAO" not in page
     assert "Renouveler la mesure" not in page
-    assert client.post(
-        reverse("avdl:renew", kwargs={"pk": measure.pk}), {"reason": "Essai"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("avdl:renew", kwargs={"pk": measure.pk}), {"reason": "Essai"}
+        ).status_code
+        == 403
+    )
     # JUS-13: once the judicial measure has ended, the SPIP no longer sees it.
     type(detention).objects.filter(pk=detention.pk).update(
         measure_ends_on=timezone.localdate() - dt.timedelta(days=1)
