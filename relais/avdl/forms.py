@@ -7,15 +7,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from relais.accounts.enums import OrganisationKind
-from relais.accounts.models import User
 from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, date_validators
 from relais.justice.models import Detention
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 
 from .enums import MAX_ACTIVE_MEASURES, CloseReason
-from .models import WORKER_ROLES, HousingSupportMeasure, MeasureState, Worker
+from .models import HousingSupportMeasure, MeasureState, Worker
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTE_INPUT = forms.Textarea(attrs={"rows": 2})
@@ -192,29 +190,3 @@ class CloseForm(OwnIds, DsfrBaseForm):
         if data.get("reason") == CloseReason.OTHER and not data.get("note", "").strip():
             self.add_error("note", "Précisez le motif de l'arrêt.")
         return data
-
-
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, user) -> str:
-        return f"{user} ({user.get_role_display()}, {user.organisation})"
-
-
-class DesignateForm(OwnIds, DsfrBaseForm):
-    """The SIAO designates one of its own as AVDL Justice worker (or designates again)."""
-
-    user = UserChoice(label="Personne du SIAO", queryset=User.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        designated = Worker.objects.filter(designated=True).values("user_id")
-        self.fields["user"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                role__in=WORKER_ROLES,
-                organisation__kind=OrganisationKind.SIAO,
-                **_territory_filter(user, "organisation__territory_id"),
-            )
-            .exclude(pk__in=designated)
-            .select_related("organisation")
-            .order_by("last_name", "first_name")
-        )

@@ -145,6 +145,19 @@ class Worker(models.Model):
         return self.measures.filter(state=State.ACTIVE).count()
 
 
+def designation_candidates(user):
+    """The people of the SIAO `user` may designate as AVDL Justice workers: the active social
+    workers and operators of the SIAO organisations of their territory, not designated yet."""
+    if not (user.is_superuser or user.role == Role.SIAO_OPERATOR):
+        return User.objects.none()
+    candidates = User.objects.filter(
+        is_active=True, role__in=WORKER_ROLES, organisation__kind=OrganisationKind.SIAO
+    ).exclude(pk__in=Worker.objects.filter(designated=True).values("user_id"))
+    if not user.is_superuser:
+        candidates = candidates.filter(organisation__territory_id=user.organisation.territory_id)
+    return candidates.select_related("organisation").order_by("last_name", "first_name", "id")
+
+
 def worker_of(user) -> Worker | None:
     """The user's designation as AVDL Justice worker, if any."""
     if not user.is_authenticated:

@@ -11,7 +11,7 @@ urlpatterns = [
     path("mesures/<int:pk>/renouveler/", views.renew, name="renew"),
     path("mesures/<int:pk>/arreter/", views.close, name="close"),
     path("travailleurs/", views.workers, name="workers"),
-    path("travailleurs/designer/", views.designate, name="designate"),
+    path("travailleurs/designer/<int:user_pk>/", views.designate, name="designate"),
     path("travailleurs/<int:pk>/", views.caseload, name="caseload"),
     path("mes-mesures/", views.mine, name="mine"),
 ]

@@ -18,8 +18,8 @@ from relais.core.transitions import TransitionNotAllowed
 
 from .caseload import Caseload, caseload_on
 from .enums import MAX_ACTIVE_MEASURES, MeasureEventKind, MeasureState
-from .forms import AssignForm, CloseForm, DesignateForm, RenewForm
-from .models import HousingSupportMeasure, Worker, worker_of
+from .forms import AssignForm, CloseForm, RenewForm
+from .models import HousingSupportMeasure, Worker, designation_candidates, worker_of
 
 PAGE_SIZE = 25
 
@@ -83,39 +83,35 @@ def measure_list(request):
 
 
 def workers(request):
-    """The SIAO's AVDL Justice workers, each with their caseload today."""
+    """The SIAO's AVDL Justice workers, each with their caseload today, and the people of the
+    SIAO who could be designated."""
     user = request.user
     _require(_is_siao(user), "Seul le SIAO gère les travailleurs AVDL Justice.")
-    return _workers_page(request, DesignateForm(user=user))
-
-
-def _workers_page(request, form, status: int = 200):
-    user = request.user
     today = timezone.localdate()
-    rows = []
     territories = (
         {w.territory for w in Worker.objects.select_related("territory")}
         if user.is_superuser
         else [user.organisation.territory]
     )
-    for territory in territories:
-        rows += caseload_on(today, territory)
+    rows = [row for territory in territories for row in caseload_on(today, territory)]
     return render(
         request,
         "avdl/workers.html",
-        {"rows": rows, "form": form, "maximum": MAX_ACTIVE_MEASURES, "today": today},
-        status=status,
+        {
+            "rows": rows,
+            "candidates": designation_candidates(user),
+            "maximum": MAX_ACTIVE_MEASURES,
+            "today": today,
+        },
     )
 
 
 @require_POST
-def designate(request):
+def designate(request, user_pk: int):
+    """The SIAO designates one of its own as AVDL Justice worker (or designates again)."""
     user = request.user
     _require(_is_siao(user), "Seul le SIAO désigne les travailleurs AVDL Justice.")
-    form = DesignateForm(request.POST, user=user)
-    if not form.is_valid():
-        return _workers_page(request, form, status=400)
-    chosen = form.cleaned_data["user"]
+    chosen = get_object_or_404(designation_candidates(user), pk=user_pk)
     worker, created = Worker.objects.get_or_create(user=chosen)
     if not created:
         worker.designated = True

@@ -215,14 +215,16 @@ def test_jus_11_the_siao_designates_a_worker(client, siao_operator, siao):
     candidate = UserFactory(social_worker=True, organisation=siao)
     client.force_login(siao_operator)
     assert str(candidate) in client.get(reverse("avdl:workers")).content.decode()
-    response = client.post(reverse("avdl:designate"), {"user": candidate.pk})
+    response = client.post(reverse("avdl:designate", kwargs={"user_pk": candidate.pk}))
     assert response.status_code == 302
     assert Worker.objects.get(user=candidate).territory_id == siao.territory_id
-    # Someone outside the SIAO is not offered.
+    # Someone outside the SIAO, or another territory's SIAO, is not offered.
     outsider = UserFactory(social_worker=True, organisation__territory=siao.territory)
-    assert client.post(reverse("avdl:designate"), {"user": outsider.pk}).status_code == 400
     remote = UserFactory(
         social_worker=True,
         organisation=OrganisationFactory(siao=True, territory=TerritoryFactory()),
     )
-    assert client.post(reverse("avdl:designate"), {"user": remote.pk}).status_code == 400
+    for other in (outsider, remote):
+        url = reverse("avdl:designate", kwargs={"user_pk": other.pk})
+        assert client.post(url).status_code == 404
+        assert not Worker.objects.filter(user=other).exists()
