@@ -56,5 +56,6 @@ urlpatterns = [
     path("iae/", include("relais.iae.urls")),
     path("implantation/", include("relais.implantation.urls")),
     path("commissions-justice/", include("relais.commission.urls")),
+    path("avdl/", include("relais.avdl.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "relais.indicators",
     "relais.implantation",
     "relais.commission",
+    "relais.avdl",
 ]
 
 MIDDLEWARE = [

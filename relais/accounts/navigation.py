@@ -31,6 +31,9 @@ _IAE_SITES = ("Sites d'insertion", "iae:site_list")
 _FORECAST = ("Prévision des besoins en places", "indicators:forecast")
 _OFFER = ("Offre de places", "indicators:offer")
 _COMMISSION = ("Commission justice", "commission:list")
+# AVDL Justice (JUS-11): the SIAO's measures; a designated worker's own caseload.
+_AVDL = ("Mesures AVDL Justice", "avdl:list")
+_MY_AVDL = ("Mes mesures AVDL", "avdl:mine")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -39,7 +42,18 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
-        ("Justice", [_RELEASES, _DETENTIONS, _COMMISSION, _JUSTICE_DIRECTORY, _FORECAST, _OFFER]),
+        (
+            "Justice",
+            [
+                _RELEASES,
+                _DETENTIONS,
+                _COMMISSION,
+                _AVDL,
+                _JUSTICE_DIRECTORY,
+                _FORECAST,
+                _OFFER,
+            ],
+        ),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -115,7 +129,18 @@ def menu_for(user) -> list[dict]:
     entries: list[Entry] = (
         SUPERUSER_MENU if user.is_superuser and not user.role else MENUS.get(user.role, [])
     )
+    if _is_avdl_worker(user):
+        entries = [*entries[:-1], _MY_AVDL, *entries[-1:]] if entries else [_MY_AVDL]
     return [_menu_entry(label, target) for label, target in entries]
+
+
+def _is_avdl_worker(user) -> bool:
+    """A user of the SIAO designated as AVDL Justice worker (no role of its own)."""
+    from relais.avdl.models import WORKER_ROLES, Worker
+
+    if user.role not in WORKER_ROLES:
+        return False
+    return Worker.objects.filter(user_id=user.pk, designated=True).exists()
 
 
 def _menu_entry(label: str, target) -> dict:

@@ -124,6 +124,9 @@ MUST_SHOW = {
     "siae_supervisor": {"home", "iae:list", "iae:detail"},
     "prison_staff": {"home", "iae:list", "iae:detail", "iae:waiting_list"},
 }
+# AVDL Justice (JUS-11): the SIAO's measures and caseloads, the CPIP's view of the dates.
+MUST_SHOW["siao_operator"] |= {"avdl:list", "avdl:detail", "avdl:caseload"}
+MUST_SHOW["cpip"] |= {"avdl:list", "avdl:detail"}
 
 
 # Signing in and out shows no person, and walking them would end the verified session.
@@ -256,6 +259,20 @@ def world(
         owner_user=cpip,
         by=cpip,
     )
+    # AVDL Justice (JUS-11): a measure of a person released and followed by the CPIP.
+    from tests.avdl.cases import make_measure, make_worker
+
+    avdl_detention = make_detention(_person("Lestrade"), cpip=cpip)
+    avdl_detention.release(
+        on=timezone.localdate() - dt.timedelta(days=10),
+        by=cpip,
+        measure_ends_on=timezone.localdate() + dt.timedelta(days=200),
+    )
+    avdl_measure = make_measure(
+        make_worker(siao_operator.organisation),
+        siao_operator=siao_operator,
+        detention=avdl_detention,
+    )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -281,6 +298,7 @@ def world(
         "commission": commission,
         "commission_decision": commission_decision,
         "site": site,
+        "avdl_measure": avdl_measure,
         "resource_person": ResourcePerson.objects.create(
             site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
         ),
@@ -321,6 +339,10 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": world["commission_decision"].pk}
     if namespace == "commission":
         return {"pk": world["commission"].pk}
+    if name == "avdl:caseload":
+        return {"pk": world["avdl_measure"].worker_id}
+    if name.startswith("avdl:"):
+        return {"pk": world["avdl_measure"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {

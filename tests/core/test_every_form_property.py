@@ -330,6 +330,42 @@ NO_TYPED_INPUT = {
 }
 
 
+# -- AVDL Justice measures (JUS-11) -----------------------------------------------------------
+FORMS.update(
+    {
+        "avdl:assign": Form("siao_operator", _url("avdl:assign")),
+        "avdl:renew": Form(
+            "siao_operator",
+            _url("avdl:detail", lambda w: w["avdl_measure"].pk),
+            _url("avdl:renew", lambda w: w["avdl_measure"].pk),
+        ),
+        "avdl:close": Form(
+            "siao_operator",
+            _url("avdl:detail", lambda w: w["avdl_measure"].pk),
+            _url("avdl:close", lambda w: w["avdl_measure"].pk),
+        ),
+    }
+)
+NO_TYPED_INPUT.update(
+    {
+        "avdl:list": "GET filters",
+        "avdl:detail": "page (its forms are avdl:renew and avdl:close)",
+        "avdl:workers": "page (its buttons are avdl:designate)",
+        "avdl:designate": "button",
+        "avdl:caseload": "page",
+        "avdl:mine": "page",
+    }
+)
+
+
+def _avdl_world(siao_operator) -> dict:
+    from tests.avdl.cases import make_measure, make_worker, released
+
+    worker = make_worker(siao_operator.organisation)
+    released(siao_operator.organisation.territory)  # someone to assign
+    return {"avdl_measure": make_measure(worker, siao_operator=siao_operator)}
+
+
 def _url_names(resolver=None, namespace=""):
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
@@ -443,6 +479,7 @@ def _commission_world(siao_operator, cpip) -> dict:
         "item": current.items.get(person=detention.person),
         "decision": decision,
         "next": current,
+        **_avdl_world(siao_operator),
     }
 
 

@@ -1162,6 +1162,99 @@ MATRIX.update(
     }
 )
 
+# -- AVDL Justice measures (JUS-11) -----------------------------------------------------------
+# Who reads a measure: the SIAO of its territory, the worker who holds it, the CPIP of the SPIP
+# following the person's detention while the judicial measure runs (the dates only). Who
+# assigns, renews and stops: the SIAO (and the worker, who has no fixture here: tests/avdl).
+
+
+def _avdl_siao_operator(world, territory):
+    if territory == world.territory:
+        return world.siao_operator
+    return UserFactory(siao_operator=True, organisation__territory=territory)
+
+
+def _avdl_worker_in_case(world, role, user, case):
+    from relais.avdl.models import Worker
+
+    territory = _territory_of(world, user, case)
+    siao = _avdl_siao_operator(world, territory).organisation
+    return Worker.objects.create(user=UserFactory(social_worker=True, organisation=siao))
+
+
+def _avdl_candidate_in_case(world, role, user, case):
+    territory = _territory_of(world, user, case)
+    siao = _avdl_siao_operator(world, territory).organisation
+    return UserFactory(social_worker=True, organisation=siao)
+
+
+def _avdl_measure_in_case(world, role, user, case):
+    """A measure of the case's territory; for a CPIP, of a detention followed by the user
+    ("own"), a colleague ("same_org"), another SPIP of the territory or elsewhere."""
+    from relais.avdl.models import HousingSupportMeasure
+
+    territory = _territory_of(world, user, case)
+    if role == "cpip" and case in MINE:
+        cpip = user if case == "own" else UserFactory(cpip=True, organisation=user.organisation)
+    else:
+        cpip = UserFactory(cpip=True, organisation__territory=territory)
+    today = timezone.localdate()
+    detention = make_detention(cpip=cpip)
+    detention.release(
+        on=today - dt.timedelta(days=10), by=cpip, measure_ends_on=today + dt.timedelta(days=200)
+    )
+    worker = _avdl_worker_in_case(world, role, user, case)
+    return HousingSupportMeasure.assign(
+        worker=worker,
+        detention=detention,
+        housing="Logement social",
+        starts_on=today - dt.timedelta(days=5),
+        by=_avdl_siao_operator(world, territory),
+    )
+
+
+def _avdl_state(measure):
+    from relais.avdl.models import HousingSupportMeasure
+
+    return HousingSupportMeasure.objects.get(pk=measure.pk)
+
+
+AVDL_SIAO = {"siao_operator": TERRITORY, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "avdl:list": Page(frozenset({"superuser", "siao_operator", "cpip"})),
+        "avdl:assign": Page(frozenset({"superuser", "siao_operator"})),
+        "avdl:workers": Page(frozenset({"superuser", "siao_operator"})),
+        # Only a designated worker has "Mes mesures AVDL" (none among these fixtures).
+        "avdl:mine": Page(frozenset()),
+        "avdl:designate": OnObject(
+            _avdl_candidate_in_case,
+            AVDL_SIAO,
+            method="post",
+            kwargs=lambda candidate: {"user_pk": candidate.pk},
+            done=lambda candidate: hasattr(User.objects.get(pk=candidate.pk), "avdl_worker"),
+        ),
+        "avdl:caseload": OnObject(_avdl_worker_in_case, AVDL_SIAO),
+        "avdl:detail": OnObject(_avdl_measure_in_case, {**AVDL_SIAO, "cpip": MINE}),
+        "avdl:renew": OnObject(
+            _avdl_measure_in_case,
+            AVDL_SIAO,
+            method="post",
+            data=lambda measure: {"reason": "Démarches en cours"},
+            done=lambda measure: _avdl_state(measure).renewals == 1,
+        ),
+        "avdl:close": OnObject(
+            _avdl_measure_in_case,
+            AVDL_SIAO,
+            method="post",
+            data=lambda measure: {"on": _today(), "reason": "relay"},
+            done=lambda measure: _avdl_state(measure).state == "closed",
+        ),
+    }
+)
+
+
 # IAE-04: the SIAE's access to a parcours follows the person's written consent.
 CONSENT_PAGES = ["iae:detail", "iae:booklet", "iae:synthesis"]
 
