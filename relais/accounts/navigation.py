@@ -28,6 +28,7 @@ _PARCOURS = ("Parcours IAE", "iae:list")
 _CPU = ("Séances de CPU", "iae:cpu_list")
 _IAE_INDICATORS = ("Indicateurs IAE", "iae:indicators")
 _IAE_SITES = ("Sites d'insertion", "iae:site_list")
+_PE_AGREEMENTS = ("Conventions de placement à l'extérieur", "places:agreements")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -36,7 +37,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
         ),
         ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
-        ("Justice", [_RELEASES, _DETENTIONS, _JUSTICE_DIRECTORY]),
+        ("Justice", [_RELEASES, _DETENTIONS, _JUSTICE_DIRECTORY, _PE_AGREEMENTS]),
         ("Pilotage", [_INDICATORS, _AUDIT]),
         _NOTIFICATIONS,
     ],
@@ -55,6 +56,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NEW_INSERTION,
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
+        _PE_AGREEMENTS,
         ("Insertion (IAE)", [_PARCOURS, _CPU, _IAE_SITES, _IAE_INDICATORS, _IMPLANTATION]),
         _NOTIFICATIONS,
     ],
