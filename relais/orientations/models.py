@@ -682,6 +682,15 @@ class Orientation(Stateful):
                 .offered_as(offer.reservations_open_to(request))
                 .order_by("is_winter_only", "pk")
             ]
+            kept = structure.capacities.filter(place_type=PlaceType.EMERGENCY).exclude(
+                reservation=PlaceReservation.ORDINARY
+            )
+            if not capacities and kept.exists():
+                raise TransitionNotAllowed(
+                    f"Les places d'urgence de « {structure} » sont gardées (places réservées aux "
+                    "sortants de détention, places volantes ou placement à l'extérieur) : elles "
+                    "ne servent pas à cette admission directe. Appelez le SIAO pour l'orienter."
+                )
             if not capacities:
                 raise TransitionNotAllowed(
                     f"« {structure} » n'a pas de places d'urgence inscrites au registre : une "
