@@ -199,11 +199,12 @@ class PlaceCapacityQuerySet(models.QuerySet):
 
 
 def places_by_reservation(on=None, *, territory_id=None) -> dict[str, dict[str, int]]:
-    """JUS-12, for the reports of their use over time: on day `on` (default today), per kind
-    of reservation, the places of the capacities kept for it and the places held there by
-    orientations and stays: {"detention": {"places": 6, "held": 4}, ...}. Every kind is
-    listed, at 0 when none. Counts the capacities as they stand now (their past states are
-    in CapacityChange)."""
+    """JUS-12, for the reports of the use of reserved places: per kind of reservation, the
+    places of the capacities kept for it and the places held there by orientations and
+    stays, as `PlaceCapacityQuerySet.with_vacancies(on)` counts them (the orientations as they
+    stand now; a reservation's window counts from its start): {"detention": {"places": 6,
+    "held": 4}, ...}. Every kind is listed, at 0 when none. A report over past days reads
+    the capacities' past states in CapacityChange and the stays' dates on Orientation."""
     capacities = PlaceCapacity.objects.all()
     held = _places_held(on=on)
     if territory_id is not None:
