@@ -165,6 +165,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Uploaded documents (JUS-03: signed placement à l'extérieur agreements). Never served as
+# public media: each is downloaded through a view that checks who may read it.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
 # Sessions end after 30 idle minutes (renewed by every request), when the browser closes, and
 # 12 hours after sign-in whatever happens (SessionLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60

@@ -31,3 +31,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"relais-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded documents (JUS-03 agreements) go to a temporary folder, never the project's.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"relais-test-media-{os.getpid()}"

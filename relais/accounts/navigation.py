@@ -34,6 +34,7 @@ _COMMISSION = ("Commission justice", "commission:list")
 # AVDL Justice (JUS-11): the SIAO's measures; a designated worker's own caseload.
 _AVDL = ("Mesures AVDL Justice", "avdl:list")
 _MY_AVDL = ("Mes mesures AVDL", "avdl:mine")
+_PE_AGREEMENTS = ("Conventions de placement à l'extérieur", "places:agreements")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
@@ -52,6 +53,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
                 _JUSTICE_DIRECTORY,
                 _FORECAST,
                 _OFFER,
+                _PE_AGREEMENTS,
             ],
         ),
         ("Pilotage", [_INDICATORS, _AUDIT]),
@@ -74,6 +76,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
         ("Prévisions et offre", [_FORECAST, _OFFER]),
+        _PE_AGREEMENTS,
         ("Insertion (IAE)", [_PARCOURS, _CPU, _IAE_SITES, _IAE_INDICATORS, _IMPLANTATION]),
         _NOTIFICATIONS,
     ],

@@ -34,6 +34,9 @@ class OrientationEventKind(models.TextChoices):
     CANCELLED = "cancelled", "Annulée"
     STAY_STARTED = "stay_started", "Arrivée dans la structure"
     STAY_ENDED = "stay_ended", "Fin de séjour"
+    # JUS-03: the SPIP records a placement à l'extérieur straight on the places of its
+    # agreement: the stay starts at once, outside the SIAO's orientation flow.
+    PE_PLACEMENT = "pe_placement", "Placement à l'extérieur enregistré par le SPIP"
 
 
 class RefusalReason(models.TextChoices):

@@ -3,7 +3,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, MAX_ID, date_validators
-from relais.places.enums import PlaceType, StructureType
+from relais.places.enums import PlaceReservation, PlaceType, StructureType
 
 from .enums import EndDestination, EndReason, RefusalReason
 from .suggestions import Filters
@@ -21,6 +21,13 @@ class SuggestionFilterForm(DsfrBaseForm):
     wheelchair = forms.BooleanField(label="En fauteuil roulant", required=False)
     include_full = forms.BooleanField(
         label="Montrer aussi les places complètes (prépositionnement)", required=False
+    )
+    # JUS-12: the placement à l'extérieur places are never suggested (the SPIP's).
+    reservation = forms.ChoiceField(
+        label="Places réservées",
+        choices=[("", "Toutes")]
+        + [(v, label) for v, label in PlaceReservation.choices if v != PlaceReservation.PLACEMENT],
+        required=False,
     )
 
     def filters(self) -> Filters:

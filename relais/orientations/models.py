@@ -25,14 +25,14 @@ from relais.core.transitions import (
     transition,
 )
 from relais.justice.models import Detention, JudicialArea, area_refusal
-from relais.places.enums import PlaceType
+from relais.places.enums import PlaceReservation, PlaceType
 from relais.places.models import PlaceCapacity, Structure
 from relais.places.signals import places_freed
 from relais.requests import sensitivity
 from relais.requests.enums import Channel, EventKind, RequestStatus
 from relais.requests.models import Request
 
-from . import notifications
+from . import notifications, offer
 from .enums import EndDestination, EndReason, OrientationState, RefusalReason
 from .enums import OrientationEventKind as Kind
 
@@ -56,6 +56,9 @@ REQUEST_STEP = {
     Kind.CANCELLED: EventKind.ORIENTATION_CANCELLED,
     Kind.STAY_STARTED: None,
     Kind.STAY_ENDED: EventKind.STAY_ENDED,
+    # JUS-03: a new request is admitted at once; an evaluated one is oriented then admitted
+    # (Orientation._move_placed_request).
+    Kind.PE_PLACEMENT: EventKind.DIRECT_ADMISSION,
 }
 
 URGENT_FREE, URGENT_FREE_PLURAL = "place d'urgence libre", "places d'urgence libres"
@@ -363,7 +366,56 @@ class Orientation(Stateful):
                 "Une place se réserve sur une période pour une personne en détention : "
                 "liez d'abord la demande à sa détention."
             )
+        return self.judicial_area_refusal() or self.offer_refusal()
+
+    def offer_refusal(self, *, placement: bool = False) -> str:
+        """JUS-03, JUS-12: why these places may not be offered to this request (reserved for
+        people leaving detention, flying, placement à l'extérieur), or "" — the one rule of
+        `relais.orientations.offer`. `placement`: the SPIP's placement à l'extérieur."""
+        if self.capacity_id is None or self.request_id is None:
+            return ""
+        return offer.offer_refusal(self.capacity, self.request, placement=placement)
+
+    @property
+    def is_placement_outside(self) -> bool:
+        """On placement à l'extérieur places (JUS-03): recorded by the SPIP."""
+        return self.capacity.reservation == PlaceReservation.PLACEMENT
+
+    def placement_rule(self) -> str:
+        """JUS-03: on placement places, under an agreement in force on the arrival date, for
+        a person whose detention is followed by the SPIP that signed it."""
+        if refusal := self.offer_refusal(placement=True):
+            return refusal
+        agreement = self.capacity.pe_agreement
+        if agreement is None:
+            return offer.ONLY_PLACEMENT
+        day = timezone.localdate(self.stay_started_at) if self.stay_started_at else None
+        if day is not None and not agreement.in_force(day):
+            return (
+                f"La convention n'est pas en vigueur le {day:%d/%m/%Y} (valable du "
+                f"{agreement.starts_on:%d/%m/%Y} au {agreement.ends_on:%d/%m/%Y})."
+            )
+        detention = self.request.detention if self.request.detention_id else None
+        if detention is None or detention.spip_id != agreement.spip_id:
+            return (
+                "Un placement à l'extérieur concerne une personne dont la détention est suivie "
+                "par le SPIP signataire de la convention : liez la demande à cette détention."
+            )
         return self.judicial_area_refusal()
+
+    def placement_may(self, user) -> bool:
+        """JUS-03: the CPIPs of the SPIP that signed the agreement record its placements."""
+        agreement = self.capacity.pe_agreement if self.capacity_id else None
+        return self.may_place_under(agreement, user)
+
+    @staticmethod
+    def may_place_under(agreement, user) -> bool:
+        """Only a CPIP of the signing SPIP (not even the superuser: a SPIP's act)."""
+        return (
+            user.role == Role.CPIP
+            and agreement is not None
+            and user.organisation_id == agreement.spip_id
+        )
 
     def window_change_rule(self) -> str:
         if not self.is_reservation:
@@ -623,12 +675,22 @@ class Orientation(Stateful):
         if request.channel != Channel.EMERGENCY:
             raise TransitionNotAllowed("Une admission directe concerne une demande d'urgence.")
         with transaction.atomic():
+            # Reserved places only for who they are kept for (JUS-12); never PE places.
             capacities = [
                 _lock_capacity(capacity)
-                for capacity in structure.capacities.filter(
-                    place_type=PlaceType.EMERGENCY
-                ).order_by("is_winter_only", "pk")
+                for capacity in structure.capacities.filter(place_type=PlaceType.EMERGENCY)
+                .offered_as(offer.reservations_open_to(request))
+                .order_by("is_winter_only", "pk")
             ]
+            kept = structure.capacities.filter(place_type=PlaceType.EMERGENCY).exclude(
+                reservation=PlaceReservation.ORDINARY
+            )
+            if not capacities and kept.exists():
+                raise TransitionNotAllowed(
+                    f"Les places d'urgence de « {structure} » sont gardées (places réservées aux "
+                    "sortants de détention, places volantes ou placement à l'extérieur) : elles "
+                    "ne servent pas à cette admission directe. Appelez le SIAO pour l'orienter."
+                )
             if not capacities:
                 raise TransitionNotAllowed(
                     f"« {structure} » n'a pas de places d'urgence inscrites au registre : une "
@@ -663,6 +725,67 @@ class Orientation(Stateful):
             )
             orientation._move_requests(Kind.DIRECT_ADMISSION, by=by, at=at, first=True)
         return orientation
+
+    @classmethod
+    def place_outside(
+        cls,
+        *,
+        request: Request,
+        capacity: PlaceCapacity,
+        by,
+        at: dt.datetime | None = None,
+        note: str = "",
+    ) -> "Orientation":
+        """JUS-03: the SPIP records a placement à l'extérieur on the places its agreement
+        dedicates: the stay starts at once (no SIAO attribution, no decision of the
+        structure, which signed the agreement). The places are held like any stay's, under
+        the capacity lock every attribution queues on (SEC-05); the request follows
+        (`_move_placed_request`), so that the timeline, the stays and the vacancies read it
+        like any other."""
+        at = at or timezone.now()
+        if at > timezone.now():
+            raise TransitionNotAllowed(
+                "Un placement à l'extérieur s'enregistre une fois la personne arrivée : pas "
+                "de date future."
+            )
+        with transaction.atomic():
+            capacity = _lock_capacity(capacity)
+            draft = cls(request=request, structure=capacity.structure, capacity=capacity)
+            step = cls.workflow[Kind.PE_PLACEMENT]
+            if not step.may(draft, by):
+                raise TransitionNotAllowed(step.denied)
+            _check_territory(request, capacity)
+            _previous_active(request, allow_waiting=False)
+            places = cls.places_needed(request)
+            _check_vacancy(capacity, places)
+            text = f"Placement à l'extérieur — convention « {capacity.pe_agreement} »."
+            text = f"{text} {note}".strip()
+            orientation = cls._open(
+                Kind.PE_PLACEMENT,
+                request=request,
+                capacity=capacity,
+                places=places,
+                by=by,
+                at=at,
+                note=note,
+                event_note=text,
+                proposed_at=at,
+                decided_at=at,
+                stay_started_at=at,
+            )
+            orientation._move_placed_request(by=by, at=at, note=text)
+        return orientation
+
+    def _move_placed_request(self, *, by, at: dt.datetime, note: str) -> None:
+        """The request of a placement à l'extérieur: a new one is admitted at once; one
+        already evaluated (or waiting) is oriented, then admitted, here."""
+        request = Request.objects.get(pk=self.request_id)
+        if request.status == RequestStatus.NEW:
+            request._follow(EventKind.DIRECT_ADMISSION, orientation=self, by=by, at=at, note=note)
+            return
+        request._follow(EventKind.ORIENTED, orientation=self, by=by, at=at, note=note)
+        request = Request.objects.get(pk=self.request_id)
+        request._follow(EventKind.ADMITTED, orientation=self, by=by, at=at, note=note)
 
     @classmethod
     def _open(
@@ -918,7 +1041,7 @@ class Orientation(Stateful):
             sources=[INITIAL],
             target=S.PROPOSED,
             **BY_SIAO,
-            rule=lambda o: o.judicial_area_refusal() or o.seniority_rule(),
+            rule=lambda o: o.offer_refusal() or o.judicial_area_refusal() or o.seniority_rule(),
         ),
         transition(
             Kind.PREPOSITIONED,
@@ -926,7 +1049,7 @@ class Orientation(Stateful):
             sources=[INITIAL],
             target=S.WAITING,
             **BY_SIAO,
-            rule=lambda o: o.judicial_area_refusal(),
+            rule=lambda o: o.offer_refusal() or o.judicial_area_refusal(),
         ),
         transition(
             Kind.RESERVED,
@@ -943,7 +1066,19 @@ class Orientation(Stateful):
             target=S.IN_STAY,
             **BY_MANAGER,
             # The structure records it: it learns only that a constraint exists (JUS-01).
-            rule=lambda o: GEOGRAPHIC_CONSTRAINT if o.judicial_area_refusal() else "",
+            rule=lambda o: (
+                o.offer_refusal() or (GEOGRAPHIC_CONSTRAINT if o.judicial_area_refusal() else "")
+            ),
+        ),
+        transition(
+            Kind.PE_PLACEMENT,
+            "Enregistrer un placement à l'extérieur",
+            sources=[INITIAL],
+            target=S.IN_STAY,
+            may=lambda o, user: o.placement_may(user),
+            denied="Seul le SPIP signataire de la convention enregistre un placement à "
+            "l'extérieur sur ses places.",
+            rule=lambda o: o.placement_rule(),
         ),
         transition(
             Kind.CONFIRMED,
@@ -951,7 +1086,7 @@ class Orientation(Stateful):
             sources=[S.WAITING],
             target=S.PROPOSED,
             **BY_SIAO,
-            rule=lambda o: o.judicial_area_refusal() or o.seniority_rule(),
+            rule=lambda o: o.offer_refusal() or o.judicial_area_refusal() or o.seniority_rule(),
         ),
         transition(
             Kind.WINDOW_CHANGED,

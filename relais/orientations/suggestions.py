@@ -1,5 +1,10 @@
 """SIAO-11: rank the vacancies that suit a request, and say why for each criterion.
 
+Only the places that may be offered to the request are listed (JUS-03, JUS-12,
+`relais.orientations.offer`): places reserved for people leaving detention to a request
+linked to a detention, flying places to a release without solution, never the placement à
+l'extérieur places (the SPIP's). Reserved places carry their badge.
+
 The ranking helps; the operator chooses. A place that fails a criterion is still listed
 (last), with the reason, unless a filter hides it. A place the person's judicial measures
 forbid (JUS-04) is left out of the choice, with the reason (`Suggestion.excluded`).
@@ -19,6 +24,7 @@ from relais.requests.enums import Channel, OrientationProposal
 from relais.requests.models import Request
 
 from .models import judicial_areas_of
+from .offer import reservations_open_to
 
 # What the evaluation's "proposition d'orientation" asks for: structure types (none: any) and
 # place types (none: those of the request's channel). Both must match: an insertion request
@@ -139,6 +145,7 @@ class Filters:
     with_pet: bool = False
     wheelchair: bool = False
     include_full: bool = False
+    reservation: str = ""
 
 
 def wanted_types(request: Request) -> tuple[set[str], set[str], str]:
@@ -176,6 +183,10 @@ def suggest(request: Request, filters: Filters) -> list[Suggestion]:
         capacities = capacities.filter(wheelchair_accessible=True)
     if not filters.include_full:
         capacities = capacities.filter(vacant__gt=0)
+    # JUS-03, JUS-12: reserved places only for who they are kept for; never PE places.
+    capacities = capacities.offered_as(reservations_open_to(request))
+    if filters.reservation:
+        capacities = capacities.filter(reservation=filters.reservation)
 
     household = household_of(request)
     evaluation = getattr(request.evaluation_request, "evaluation", None)

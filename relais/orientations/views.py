@@ -11,10 +11,12 @@ from relais.audit import reads
 from relais.audit.enums import Action
 from relais.core.inputs import MAX_ID
 from relais.justice.models import Detention
+from relais.places.enums import PlaceReservation
 from relais.places.models import PlaceCapacity
 from relais.requests.enums import EventKind
 from relais.requests.models import Request, TransitionNotAllowed
 
+from . import offer
 from .enums import OrientationEventKind as Kind
 from .enums import OrientationState
 from .forms import (
@@ -99,12 +101,41 @@ def _suggestions_page(request, req: Request, *, typed: dict | None = None, statu
             if Kind.ATTRIBUTED in openings
             else req.workflow[EventKind.ORIENTED].refusal(req),
             "household": household_of(req),
+            "kept_apart": _kept_apart(req),
             "wanted_why": why,
             "current": req.orientations.active().select_related("structure").first(),
             "typed": typed or {},
         },
         status=status,
     )
+
+
+# Why the places kept for someone are not offered (JUS-03, JUS-12), in one sentence.
+KEPT_FOR = {
+    PlaceReservation.DETENTION: "réservées aux personnes sortant de détention (en détention "
+    f"ou libérées depuis moins de {offer.RECENT_RELEASE_MONTHS} mois).",
+    PlaceReservation.FLYING: "gardées pour les sorties sèches : une personne qui sort de "
+    "détention sans solution.",
+    PlaceReservation.PLACEMENT: "dédiées au placement à l'extérieur : le SPIP y place "
+    "directement, sous convention.",
+}
+
+
+def _kept_apart(req: Request) -> list[dict]:
+    """The free places of the territory kept for someone else than this request."""
+    open_to = offer.reservations_open_to(req)
+    rows: dict = {}
+    for capacity in (
+        PlaceCapacity.objects.with_vacancies()
+        .filter(structure__territory_id=req.territory_id, vacant__gt=0)
+        .exclude(reservation__in=open_to)
+    ):
+        row = rows.setdefault(
+            capacity.reservation,
+            {"capacity": capacity, "vacant": 0, "why": KEPT_FOR[capacity.reservation]},
+        )
+        row["vacant"] += capacity.vacant
+    return [rows[k] for k in PlaceReservation.values if k in rows]
 
 
 @require_POST

@@ -2,17 +2,26 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from relais.accounts.enums import OrganisationKind
 from relais.accounts.models import Organisation
-from relais.core.inputs import FIRST_RECORD_DAY, MAX_PLACES
+from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, MAX_PLACES, date_validators
 from relais.core.text import count_of
 
-from .enums import PlaceType, StructureType
-from .models import AGE_RANGE, Dwelling, PlaceCapacity, Structure, places_for_surface
+from .enums import PlaceReservation, PlaceType, StructureType
+from .models import (
+    AGE_RANGE,
+    Dwelling,
+    PlaceCapacity,
+    PlacementAgreement,
+    Structure,
+    agreement_document_refusal,
+    places_for_surface,
+)
 
 
 class AvailabilityForm(forms.Form):
@@ -35,6 +44,12 @@ class VacancyFilterForm(DsfrBaseForm):
         label="Type de structure", choices=[("", "Tous")] + StructureType.choices, required=False
     )
     commune = forms.CharField(label="Commune", required=False)
+    # JUS-03, JUS-12: the places kept for people leaving detention, apart.
+    reservation = forms.ChoiceField(
+        label="Places réservées",
+        choices=[("", "Toutes")] + PlaceReservation.choices,
+        required=False,
+    )
     only_vacant = forms.BooleanField(label="Seulement les places libres", required=False)
     include_winter = forms.BooleanField(label="Avec les places hivernales", required=False)
 
@@ -109,6 +124,8 @@ class PlaceCapacityForm(forms.ModelForm):
             "label",
             "places",
             "is_winter_only",
+            "reservation",
+            "pe_agreement",
             "is_scattered",
             "is_dormitory",
             "accepts_men",
@@ -120,6 +137,26 @@ class PlaceCapacityForm(forms.ModelForm):
             "accepts_pets",
             "wheelchair_accessible",
         ]
+
+    def __init__(self, *args, structure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        agreements = PlacementAgreement.objects.none()
+        if structure is not None and structure.pk:
+            agreements = PlacementAgreement.objects.filter(structure=structure)
+        self.fields["pe_agreement"].queryset = agreements
+        # A form posted without it (an older page, a script) keeps what the places are kept for.
+        self.fields["reservation"].required = False
+        self.fields["pe_agreement"].empty_label = "Aucune"
+        self.fields["pe_agreement"].error_messages["invalid_choice"] = (
+            "Choisissez une convention de cette structure dans la liste."
+        )
+
+    def clean_reservation(self):
+        return (
+            self.cleaned_data.get("reservation")
+            or self.instance.reservation
+            or PlaceReservation.ORDINARY
+        )
 
     def clean(self):
         data = super().clean()
@@ -142,8 +179,18 @@ class PlaceCapacityForm(forms.ModelForm):
         return data
 
 
+class BasePlaceCapacityFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "structure": self.instance}
+
+
 PlaceCapacityFormSet = forms.inlineformset_factory(
-    Structure, PlaceCapacity, form=PlaceCapacityForm, extra=1, can_delete=False
+    Structure,
+    PlaceCapacity,
+    form=PlaceCapacityForm,
+    formset=BasePlaceCapacityFormSet,
+    extra=1,
+    can_delete=False,
 )
 
 
@@ -209,3 +256,115 @@ DwellingFormSet = forms.modelformset_factory(
     extra=1,
     can_delete=True,
 )
+
+
+# -- placement à l'extérieur agreements (JUS-03) ----------------------------------------------
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlacementAgreementForm(forms.ModelForm):
+    """JUS-03: the SIAO records an agreement the SPIP sent, with its signed document."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBaseForm.bound_field_class
+
+    class Meta:
+        model = PlacementAgreement
+        fields = [
+            "structure",
+            "spip",
+            "disp",
+            "reference",
+            "starts_on",
+            "ends_on",
+            "places",
+            "funding",
+            "conditions",
+            "document",
+        ]
+        widgets = {
+            "starts_on": _date_widget(),
+            "ends_on": _date_widget(),
+            "funding": forms.Textarea(attrs={"rows": 2}),
+            "conditions": forms.Textarea(attrs={"rows": 4}),
+            "document": forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+        }
+        error_messages = {
+            "structure": {
+                "required": "Choisissez la structure signataire.",
+                "invalid_choice": "Choisissez une structure du territoire dans la liste.",
+            },
+            "spip": {
+                "required": "Choisissez le SPIP signataire.",
+                "invalid_choice": "Choisissez un SPIP du territoire dans la liste.",
+            },
+            "disp": {"invalid_choice": "Choisissez un service de l'État dans la liste."},
+            "starts_on": {
+                "required": "Indiquez le début de validité.",
+                "invalid": "Indiquez une date valide.",
+            },
+            "ends_on": {
+                "required": "Indiquez la fin de validité.",
+                "invalid": "Indiquez une date valide.",
+            },
+            "places": {
+                "required": "Indiquez le nombre de places.",
+                "invalid": "Indiquez un nombre entier de places.",
+                "min_value": "Indiquez au moins une place.",
+            },
+            "funding": {"required": "Indiquez le financement prévu par la convention."},
+            "document": {
+                "required": "Joignez la convention signée (PDF, PNG ou JPEG).",
+                "invalid": "Le fichier envoyé n'est pas lisible : joignez-le de nouveau.",
+            },
+        }
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = Structure.objects.filter(territory=territory)
+        self.fields["spip"].queryset = Organisation.objects.filter(
+            territory=territory, kind=OrganisationKind.SPIP
+        )
+        self.fields["disp"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.STATE_SERVICE
+        )
+        self.fields["disp"].empty_label = "Aucune"
+        for name in ("starts_on", "ends_on"):
+            self.fields[name].validators += date_validators(FIRST_RECORD_DAY, LAST_DAY)
+        self.fields["places"].validators.append(
+            MinValueValidator(1, message="Indiquez au moins une place.")
+        )
+        self.fields["document"].help_text = (
+            "PDF, ou scan PNG ou JPEG, 10 Mo au plus. Le document n'est lisible que par le "
+            "SIAO et le SPIP signataire."
+        )
+        if self.instance.pk:
+            self.fields["document"].required = False
+            self.fields["document"].help_text += " Laissez vide pour garder le document actuel."
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        # A new file sent with the form (not the one already stored).
+        if (
+            upload
+            and hasattr(upload, "content_type")
+            and (refusal := agreement_document_refusal(upload))
+        ):
+            raise ValidationError(refusal)
+        return upload
+
+    def save(self, commit=True, *, by=None):
+        agreement = super().save(commit=False)
+        upload = self.cleaned_data.get("document")
+        if upload and hasattr(upload, "content_type"):
+            agreement.document_name = upload.name[:200]
+        if agreement.pk is None:
+            agreement.recorded_by = by
+        if commit:
+            agreement.save()
+        return agreement

@@ -1,3 +1,4 @@
+import datetime as dt
 import math
 from decimal import Decimal
 
@@ -191,10 +192,55 @@ class PlaceCapacityQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PlaceCapacityQuerySet":
         return self.filter(structure__in=Structure.objects.visible_to(user))
 
+    def offered_as(self, reservations) -> "PlaceCapacityQuerySet":
+        """The capacities kept for one of `reservations` (the kinds a request may be offered,
+        `relais.orientations.offer.reservations_open_to`)."""
+        return self.filter(reservation__in=set(reservations))
+
+
+def places_by_reservation(on=None, *, territory_id=None) -> dict[str, dict[str, int]]:
+    """JUS-12, for the reports of the use of reserved places: per kind of reservation, the
+    places of the capacities kept for it and the places held there by orientations and
+    stays, as `PlaceCapacityQuerySet.with_vacancies(on)` counts them (the orientations as they
+    stand now; a reservation's window counts from its start): {"detention": {"places": 6,
+    "held": 4}, ...}. Every kind is listed, at 0 when none. A report over past days reads
+    the capacities' past states in CapacityChange and the stays' dates on Orientation."""
+    capacities = PlaceCapacity.objects.all()
+    held = _places_held(on=on)
+    if territory_id is not None:
+        capacities = capacities.filter(structure__territory_id=territory_id)
+        held = held.filter(capacity__structure__territory_id=territory_id)
+    result = {kind: {"places": 0, "held": 0} for kind in PlaceReservation.values}
+    for kind, places in capacities.order_by().values_list("reservation").annotate(n=Sum("places")):
+        result[kind]["places"] = places or 0
+    for kind, places in (
+        held.order_by().values_list("capacity__reservation").annotate(n=Sum("places"))
+    ):
+        result[kind]["held"] = places or 0
+    return result
+
 
 TOO_MANY_PLACES = f"Au plus {MAX_PLACES:_} places par ligne de capacité.".replace("_", "\u202f")
 AGE_LIMIT = f"Un âge limite est compris entre 0 et {MAX_AGE} ans."
 AGE_RANGE = "L'âge minimum dépasse l'âge maximum."
+RESERVATION_BADGES = {
+    PlaceReservation.DETENTION: "Réservée aux sortants de détention",
+    PlaceReservation.FLYING: "Place volante (sorties sèches)",
+    PlaceReservation.PLACEMENT: "Placement à l'extérieur",
+}
+# DSFR badge colours, one per kind.
+RESERVATION_COLOURS = {
+    PlaceReservation.DETENTION: "fr-badge--purple-glycine",
+    PlaceReservation.FLYING: "fr-badge--orange-terre-battue",
+    PlaceReservation.PLACEMENT: "fr-badge--blue-ecume",
+}
+AGREEMENT_ONLY_FOR_PLACEMENT = (
+    "Seules des places de placement à l'extérieur se rattachent à une convention."
+)
+AGREEMENT_NEEDED = (
+    "Des places de placement à l'extérieur se rattachent à la convention qui les dédie : "
+    "choisissez-la."
+)
 
 
 class PlaceCapacity(models.Model):
@@ -218,6 +264,16 @@ class PlaceCapacity(models.Model):
         default=PlaceReservation.ORDINARY,
         help_text="Places gardées pour les sortants de détention (JUS-12) ou dédiées au "
         "placement à l'extérieur (JUS-03).",
+    )
+    # JUS-03: the agreement the placement à l'extérieur places are dedicated under.
+    pe_agreement = models.ForeignKey(
+        "PlacementAgreement",
+        verbose_name="convention de placement à l'extérieur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="capacities",
+        help_text="Pour des places de placement à l'extérieur : la convention qui les dédie.",
     )
     is_scattered = models.BooleanField("en diffus", default=False)
     is_dormitory = models.BooleanField("dortoir (≥ 5 places)", default=False)
@@ -275,6 +331,11 @@ class PlaceCapacity(models.Model):
             ),
             in_range(
                 "max_age", 0, MAX_AGE, name="placecapacity_max_age_plausible", message=AGE_LIMIT
+            ),
+            models.CheckConstraint(
+                condition=Q(pe_agreement__isnull=True) | Q(reservation=PlaceReservation.PLACEMENT),
+                name="placecapacity_agreement_only_for_placement",
+                violation_error_message=AGREEMENT_ONLY_FOR_PLACEMENT,
             ),
         ]
 
@@ -334,6 +395,42 @@ class PlaceCapacity(models.Model):
             raise ValidationError(
                 {"is_dormitory": "Un dortoir compte au moins 5 places (table 1)."}
             )
+        if refusal := self.agreement_refusal():
+            raise ValidationError({"pe_agreement": refusal})
+
+    @property
+    def reservation_badge(self) -> str:
+        """The short French label shown next to reserved places, "" for ordinary ones."""
+        return RESERVATION_BADGES.get(self.reservation, "")
+
+    @property
+    def reservation_colour(self) -> str:
+        return RESERVATION_COLOURS.get(self.reservation, "")
+
+    @property
+    def is_reserved(self) -> bool:
+        """Kept for someone (JUS-03, JUS-12): shown apart, offered only to who it is for."""
+        return self.reservation != PlaceReservation.ORDINARY
+
+    def agreement_refusal(self) -> str:
+        """JUS-03: placement places come with their agreement, of the same structure, within
+        the number of places the agreement dedicates; other places with none. "" if fine."""
+        placement = self.reservation == PlaceReservation.PLACEMENT
+        if not placement:
+            return AGREEMENT_ONLY_FOR_PLACEMENT if self.pe_agreement_id else ""
+        if not self.pe_agreement_id:
+            return AGREEMENT_NEEDED
+        agreement = self.pe_agreement
+        if self.structure_id and agreement.structure_id != self.structure_id:
+            return f"La convention « {agreement} » porte sur une autre structure."
+        others = agreement.capacities.exclude(pk=self.pk).aggregate(n=Sum("places"))["n"] or 0
+        if self.places is not None and others + self.places > agreement.places:
+            return (
+                f"La convention « {agreement} » dédie "
+                f"{count_of(agreement.places, 'place')} au placement à l'extérieur : "
+                f"{count_of(others, 'place y est déjà rattachée', 'places y sont déjà rattachées')}."
+            )
+        return ""
 
     def held_places(self, on=None) -> int:
         """Places held on day `on` (default today)."""
@@ -614,3 +711,232 @@ class Dwelling(models.Model):
             raise ValidationError(
                 {"surface": "Un logement de moins de 9 m² ne compte pour aucune place (table 2)."}
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# Placement à l'extérieur agreements (JUS-03)
+# ---------------------------------------------------------------------------------------------
+
+AGREEMENT_DOCUMENT_TYPES = {
+    # extension: the bytes a real file of that kind starts with
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+AGREEMENT_ALERT_DAYS = 60
+
+
+def agreement_document_refusal(upload) -> str:
+    """Why an uploaded signed agreement is refused (French), or "": a PDF or a scan (PNG,
+    JPEG) whose content is really of that kind, of 10 Mo at most."""
+    import os
+
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in AGREEMENT_DOCUMENT_TYPES:
+        return "Joignez la convention signée en PDF, ou scannée en PNG ou JPEG."
+    if upload.size > AGREEMENT_DOCUMENT_MAX_BYTES:
+        return "Le document dépasse 10 Mo : réduisez la résolution du scan."
+    if upload.size == 0:
+        return "Le document est vide."
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(position)
+    if not head.startswith(AGREEMENT_DOCUMENT_TYPES[extension]):
+        return f"Le fichier ne contient pas un document {extension[1:].upper()} valide."
+    return ""
+
+
+def _agreement_upload_to(instance, filename: str) -> str:
+    """An unguessable name: the file is never public, but neither is its name telling."""
+    import os
+    import uuid
+
+    return f"conventions_pe/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class PlacementAgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PlacementAgreementQuerySet":
+        """JUS-03: the SIAO of the structure's territory, which records them, and the SPIP
+        that signed (its CPIPs); nobody else."""
+        from relais.accounts.enums import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not user.organisation_id:
+            return self.none()
+        if user.role == Role.SIAO_OPERATOR:
+            return self.filter(structure__territory_id=user.organisation.territory_id)
+        if user.role == Role.CPIP:
+            return self.filter(spip_id=user.organisation_id)
+        return self.none()
+
+    def in_force(self, on=None) -> "PlacementAgreementQuerySet":
+        on = on or timezone.localdate()
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+    def ending_within(self, today, days: int = AGREEMENT_ALERT_DAYS):
+        """Agreements still running on `today` whose end falls within `days` days."""
+        return self.filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=days))
+
+
+class PlacementAgreement(models.Model):
+    """JUS-03: a bilateral agreement between the prison administration and a structure for
+    placements à l'extérieur. The SPIP sends it to the SIAO, which records it with the places
+    it dedicates (PlaceCapacity.pe_agreement): those places do not go through the SIAO."""
+
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        related_name="pe_agreements",
+    )
+    spip = models.ForeignKey(
+        Organisation,
+        verbose_name="SPIP",
+        on_delete=models.PROTECT,
+        related_name="pe_agreements",
+        limit_choices_to={"kind": "spip"},
+    )
+    disp = models.ForeignKey(
+        Organisation,
+        verbose_name="DISP (direction interrégionale)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pe_agreements_as_disp",
+        limit_choices_to={"kind": "state_service"},
+    )
+    reference = models.CharField(
+        "référence", max_length=100, blank=True, help_text="Ex. : n° de la convention."
+    )
+    starts_on = models.DateField("valable du")
+    ends_on = models.DateField("au")
+    places = models.PositiveIntegerField(
+        "nombre de places",
+        validators=[MaxValueValidator(MAX_PLACES, message=TOO_MANY_PLACES)],
+    )
+    funding = models.TextField(
+        "financement",
+        max_length=1000,
+        help_text="Ex. : prix de journée pris en charge par la DISP.",
+    )
+    conditions = models.TextField("conditions particulières", max_length=3000, blank=True)
+    document = models.FileField("convention signée", upload_to=_agreement_upload_to, max_length=200)
+    document_name = models.CharField("nom du document", max_length=200, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enregistrée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now, editable=False)
+
+    objects = PlacementAgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention de placement à l'extérieur"
+        verbose_name_plural = "conventions de placement à l'extérieur"
+        ordering = ["-ends_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="placementagreement_ends_after_start",
+                violation_error_message="La fin de validité précède son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(places__gt=0),
+                name="placementagreement_places_positive",
+                violation_error_message="Indiquez au moins une place.",
+            ),
+            in_range(
+                "places",
+                1,
+                MAX_PLACES,
+                name="placementagreement_places_plausible",
+                message=TOO_MANY_PLACES,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.structure} – {self.spip}" if self.structure_id and self.spip_id else ""
+        if self.reference:
+            label = f"{self.reference} ({label})" if label else self.reference
+        return label or "Convention de placement à l'extérieur"
+
+    @property
+    def territory_id(self):
+        return self.structure.territory_id
+
+    def in_force(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on <= self.ends_on
+
+    def status_label(self, on=None) -> str:
+        on = on or timezone.localdate()
+        if on < self.starts_on:
+            return "À venir"
+        if on > self.ends_on:
+            return "Expirée"
+        if self.ends_on - on <= dt.timedelta(days=AGREEMENT_ALERT_DAYS):
+            return "Expire bientôt"
+        return "En vigueur"
+
+    def dedicated_places(self) -> int:
+        return self.capacities.aggregate(n=Sum("places"))["n"] or 0
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "La fin de validité précède son début."
+        if self.spip_id and self.structure_id:
+            if self.spip.kind != "spip":
+                errors["spip"] = "Choisissez un SPIP."
+            elif self.spip.territory_id != self.structure.territory_id:
+                errors["spip"] = "Ce SPIP n'est pas sur le territoire de la structure."
+        if self.disp_id and self.disp.kind != "state_service":
+            errors["disp"] = "Choisissez un service de l'État (DISP)."
+        if self.pk and self.places is not None:
+            dedicated = self.dedicated_places()
+            if self.places < dedicated:
+                errors["places"] = (
+                    f"{count_of(dedicated, 'place est rattachée', 'places sont rattachées')} "
+                    "à cette convention dans le registre : réduisez-les d'abord."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class AgreementAlert(models.Model):
+    """That the end of an agreement was signalled to the SIAO and the SPIP (JUS-03): once
+    per agreement and end date, however often the daily command runs; an end date that
+    moves is signalled again."""
+
+    agreement = models.ForeignKey(
+        PlacementAgreement,
+        verbose_name="convention",
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
+    ends_on = models.DateField("fin de validité signalée")
+    sent_on = models.DateField("signalée le")
+
+    class Meta:
+        verbose_name = "alerte de fin de convention"
+        verbose_name_plural = "alertes de fin de convention"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "ends_on"], name="agreementalert_once_per_end_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Fin au {self.ends_on:%d/%m/%Y} signalée le {self.sent_on:%d/%m/%Y}"

@@ -17,6 +17,7 @@ from relais.requests.enums import Channel
 from relais.requests.forms import DirectAdmissionForm, HouseholdMemberFormSet
 from relais.requests.models import Request, TransitionNotAllowed, create_request
 
+from .enums import PlaceReservation
 from .forms import (
     AvailabilityForm,
     DwellingFormSet,
@@ -115,19 +116,49 @@ def structure_list(request):
     rows = []
     for structure in structures:
         capacities = list(structure.capacities.all())
+        reserved: dict = {}
+        for capacity in capacities:
+            if capacity.is_reserved:
+                reserved.setdefault(capacity.reservation, [capacity, 0])[1] += capacity.places
         rows.append(
             {
                 "structure": structure,
                 "places": sum(c.places for c in capacities),
                 "permanent": sum(c.places for c in capacities if not c.is_winter_only),
                 "vacant": sum(max(c.vacant, 0) for c in capacities),
+                # JUS-03, JUS-12: "dont 4 réservées aux sortants de détention".
+                "reserved": [
+                    {"capacity": reserved[k][0], "places": reserved[k][1]}
+                    for k in PlaceReservation.values
+                    if k in reserved
+                ],
             }
         )
     can_edit = request.user.is_superuser or request.user.role in (
         Role.SIAO_OPERATOR,
         Role.TERRITORY_ADMIN,
     )
-    return render(request, "places/structure_list.html", {"rows": rows, "can_edit": can_edit})
+    reservation = request.GET.get("reservation", "")
+    if reservation in PlaceReservation.values and reservation != PlaceReservation.ORDINARY:
+        rows = [
+            r for r in rows if any(x["capacity"].reservation == reservation for x in r["reserved"])
+        ]
+    else:
+        reservation = ""
+    return render(
+        request,
+        "places/structure_list.html",
+        {
+            "rows": rows,
+            "can_edit": can_edit,
+            "reservation": reservation,
+            "reservations": [
+                (value, label)
+                for value, label in PlaceReservation.choices
+                if value != PlaceReservation.ORDINARY
+            ],
+        },
+    )
 
 
 def structure_detail(request, pk: int):
@@ -143,6 +174,7 @@ def _structure_page(request, structure: Structure, *, typed: dict | None = None,
     capacities = list(
         PlaceCapacity.objects.with_vacancies()
         .filter(structure=structure)
+        .select_related("pe_agreement")
         .prefetch_related("dwellings")
     )
     orientations = Orientation.objects.filter(structure=structure).select_related(
@@ -185,6 +217,8 @@ def _structure_page(request, structure: Structure, *, typed: dict | None = None,
             "can_edit": request.user.is_superuser
             or request.user.role in (Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN),
             "typed": typed or {},
+            "reads_agreements": request.user.is_superuser
+            or request.user.role == Role.SIAO_OPERATOR,
         },
         status=status,
     )
@@ -242,6 +276,8 @@ def vacancy_board(request):
         capacities = capacities.filter(structure__structure_type=filters["structure_type"])
     if filters.get("commune"):
         capacities = capacities.filter(structure__commune__iexact=filters["commune"])
+    if filters.get("reservation"):
+        capacities = capacities.filter(reservation=filters["reservation"])
     if not filters.get("include_winter"):
         capacities = capacities.filter(is_winter_only=False)
     if filters.get("only_vacant"):
@@ -265,6 +301,19 @@ def vacancy_board(request):
         row["occupied"] += capacity.occupied
         row["unavailable"] += capacity.unavailable_places
         row["vacant"] += max(capacity.vacant, 0)
+    # JUS-03, JUS-12: the places kept for people leaving detention, counted apart.
+    reserved: dict = {}
+    for capacity in capacities:
+        if not capacity.is_reserved:
+            continue
+        row = reserved.setdefault(
+            capacity.reservation,
+            {"capacity": capacity, "places": 0, "occupied": 0, "unavailable": 0, "vacant": 0},
+        )
+        row["places"] += capacity.places
+        row["occupied"] += capacity.occupied
+        row["unavailable"] += capacity.unavailable_places
+        row["vacant"] += max(capacity.vacant, 0)
     communes = (
         Structure.objects.visible_to(request.user)
         .exclude(commune="")
@@ -279,6 +328,7 @@ def vacancy_board(request):
             "form": form,
             "capacities": capacities,
             "totals": list(totals.values()),
+            "reserved": [reserved[k] for k in PlaceReservation.values if k in reserved],
             "communes": list(communes),
             "updated_at": timezone.now(),
         },
