@@ -14,6 +14,7 @@ from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
+from relais.avdl import models as avdl_models
 from relais.iae import models as iae
 from relais.identity.rebuild import rebuild_identity_keys
 from relais.implantation.models import (
@@ -54,7 +55,7 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import duplicates, implantation, placements
+from . import avdl, duplicates, implantation, placements
 from .detentions import DetentionBuilder
 from .households import HouseholdBuilder
 from .iae import IaeBuilder
@@ -124,6 +125,11 @@ DEMO_MODELS = [
     StepEvent,
     ImplantationAct,
     ActParty,
+    # AVDL Justice (JUS-11)
+    avdl_models.Worker,
+    avdl_models.HousingSupportMeasure,
+    avdl_models.MeasureEvent,
+    avdl_models.EndAlert,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.
@@ -245,6 +251,7 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
             siae=cast.organisations["siae"],
             now=now,
         )
+        avdl.build(cast, now=now)  # its own generator: nothing above changes
         # The persons were bulk-created, without the signal that keys them: the entry check
         # and the review queue find them only once this has run.
         rebuild_identity_keys(pairs=True)
