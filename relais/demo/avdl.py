@@ -3,7 +3,8 @@ accompanying 18 people released from the CP de Mulhouse-Lutterbach since their e
 housing — their caseload nearly full (18 of 20), one measure ending within the alert delay,
 one renewed, one stopped early.
 
-Built last, with its own random generator: the rest of the demo stays as it was. The worker
+Built after the detentions, with its own random generator: the rest of the demo stays as it
+was. The worker
 account gets the demo password and second factor like the other demo accounts.
 """
 
@@ -26,6 +27,7 @@ from relais.justice import dates
 from relais.justice.models import Detention
 from relais.persons.enums import Sex
 from relais.persons.models import Person
+from relais.releases import escalations
 
 from . import data
 from .people import PersonMaker
@@ -84,7 +86,10 @@ def build(cast: Cast, *, now: dt.datetime) -> Worker:
         by=worker.user,
         note="Le CCAS de Mulhouse prend le relais.",
     )
-    alerts.run(today)  # the daily job, as it ran this morning
+    # The daily jobs, as they ran this morning: the follow-up checks after release (JUS-05)
+    # of these people, the alert of the measure ending soon.
+    escalations.run(today)
+    alerts.run(today)
     return worker
 
 

@@ -243,6 +243,9 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         # After the households, with the generator where they left it: the rest of the demo
         # stays as it was. Runs the releases' daily job for today (alerts, the dry exit).
         DetentionBuilder(cast=cast, rng=rng, fake=fake, now=now).build()
+        # AVDL Justice (JUS-11), with its own generator: nothing else changes. Before the
+        # persons typed twice, who stay the last persons created.
+        avdl.build(cast, now=now)
         duplicates.type_twice(cast, now=now)
         IaeBuilder(cast=cast, rng=rng, now=now).build()
         implantation.load(
@@ -251,7 +254,6 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
             siae=cast.organisations["siae"],
             now=now,
         )
-        avdl.build(cast, now=now)  # its own generator: nothing above changes
         # The persons were bulk-created, without the signal that keys them: the entry check
         # and the review queue find them only once this has run.
         rebuild_identity_keys(pairs=True)
