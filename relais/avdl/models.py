@@ -64,6 +64,14 @@ def full_message() -> str:
     return FULL.format(max=MAX_ACTIVE_MEASURES)
 
 
+class CaseloadFull(TransitionNotAllowed):
+    """The worker already holds the maximum of active measures."""
+
+
+class PersonHasMeasure(TransitionNotAllowed):
+    """The person already has an active measure."""
+
+
 # ---------------------------------------------------------------------------------------------
 # The worker
 # ---------------------------------------------------------------------------------------------
@@ -395,7 +403,7 @@ class HousingSupportMeasure(Stateful):
         for slot in range(1, MAX_ACTIVE_MEASURES + 1):
             if slot not in taken:
                 return slot
-        raise TransitionNotAllowed(full_message())
+        raise CaseloadFull(full_message())
 
     @staticmethod
     def start_refusal(starts_on: dt.date, *, today: dt.date | None = None) -> str:
@@ -479,12 +487,12 @@ class HousingSupportMeasure(Stateful):
             except IntegrityError:
                 continue
         cls._refuse_second_measure(detention.person_id)
-        raise TransitionNotAllowed(full_message())
+        raise CaseloadFull(full_message())
 
     @classmethod
     def _refuse_second_measure(cls, person_id: int) -> None:
         if cls.objects.active().filter(person_id=person_id).exists():
-            raise TransitionNotAllowed("Cette personne a déjà une mesure AVDL Justice en cours.")
+            raise PersonHasMeasure("Cette personne a déjà une mesure AVDL Justice en cours.")
 
     def _step(self, name: str, *, by, on: dt.date, note: str = "", data=None, **changes):
         step = self.workflow[name]

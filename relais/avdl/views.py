@@ -19,7 +19,14 @@ from relais.core.transitions import TransitionNotAllowed
 from .caseload import Caseload, caseload_on
 from .enums import MAX_ACTIVE_MEASURES, MeasureEventKind, MeasureState
 from .forms import AssignForm, CloseForm, RenewForm
-from .models import HousingSupportMeasure, Worker, designation_candidates, worker_of
+from .models import (
+    CaseloadFull,
+    HousingSupportMeasure,
+    PersonHasMeasure,
+    Worker,
+    designation_candidates,
+    worker_of,
+)
 
 PAGE_SIZE = 25
 
@@ -189,8 +196,12 @@ def assign(request):
                 note=data["note"],
                 by=user,
             )
-        except TransitionNotAllowed as refusal:
+        except PersonHasMeasure as refusal:
+            form.add_error("detention", str(refusal))
+        except CaseloadFull as refusal:
             form.add_error("worker", str(refusal))
+        except TransitionNotAllowed as refusal:
+            form.add_error(None, str(refusal))
         else:
             audit.record(
                 request_or_user=request,

@@ -15,6 +15,7 @@ from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
 from relais.commission import models as commission_models
+from relais.avdl import models as avdl_models
 from relais.iae import models as iae
 from relais.identity.rebuild import rebuild_identity_keys
 from relais.implantation.models import (
@@ -55,7 +56,7 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import commission, duplicates, implantation, placements
+from . import avdl, commission, duplicates, implantation, placements
 from .detentions import DetentionBuilder
 from .forecasts import ForecastBuilder
 from .households import HouseholdBuilder
@@ -131,6 +132,11 @@ DEMO_MODELS = [
     commission_models.AgendaItem,
     commission_models.ServiceAttendance,
     commission_models.Decision,
+    # AVDL Justice (JUS-11)
+    avdl_models.Worker,
+    avdl_models.HousingSupportMeasure,
+    avdl_models.MeasureEvent,
+    avdl_models.EndAlert,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.
@@ -248,6 +254,9 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         # own generators, so the rest of the demo stays as it was. Before the persons typed
         # twice, which are the last persons created.
         ForecastBuilder(cast=cast, seed=SEED + 9, now=now).build()
+        # AVDL Justice (JUS-11), with its own generator: nothing else changes. Before the
+        # persons typed twice, who stay the last persons created.
+        avdl.build(cast, now=now)
         duplicates.type_twice(cast, now=now)
         IaeBuilder(cast=cast, rng=rng, now=now).build()
         commission.load(cast, now=now)
