@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from relais.accounts.enums import Role
+from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, Territory
 from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, date_validators, plausible_dates
 from relais.core.text import count_of
@@ -198,7 +198,7 @@ class Commission(Stateful):
                     "created_at": at or timezone.now(),
                 },
             )
-            siao = Organisation.objects.filter(territory=territory, kind="siao")
+            siao = Organisation.objects.filter(territory=territory, kind=OrganisationKind.SIAO)
             commission.services.set({*services, *siao})
         return commission
 
