@@ -299,6 +299,8 @@ NO_TYPED_INPUT = {
     "indicators:forecast_print": "page (printed), GET parameters",
     "indicators:offer": "GET parameters (parsed by ListParams), and its downloads",
     "indicators:offer_print": "page (printed), GET parameters",
+    "indicators:forecast_send": "button (the forecast's first day, hidden)",
+    "indicators:forecast_sent": "page (printed)",
 }
 
 
