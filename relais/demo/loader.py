@@ -23,6 +23,7 @@ from relais.implantation.models import (
     ImplantationStep,
     StepEvent,
 )
+from relais.indicators.models import ForecastSnapshot
 from relais.justice.models import (
     AdjustmentEvent,
     Detention,
@@ -125,6 +126,7 @@ DEMO_MODELS = [
     StepEvent,
     ImplantationAct,
     ActParty,
+    ForecastSnapshot,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.
