@@ -85,9 +85,7 @@ class ForecastBuilder:
         sent = forecast.send(
             forecast.compute(forecast.scope_for(self.cpip), self.today), by=self.cpip
         )
-        ForecastSnapshot.objects.filter(pk=sent.pk).update(
-            sent_at=self.now - dt.timedelta(days=14)
-        )
+        ForecastSnapshot.objects.filter(pk=sent.pk).update(sent_at=self.now - dt.timedelta(days=14))
 
     def _release(self, prison: str, number: str, *, ago: int, dry: bool, lsc_refused: bool):
         person = self.people.household(
