@@ -1,7 +1,8 @@
 """The past year of releases for the SPIP's forecast and the justice indicators (JUS-09,
 issue 13 points 5 and 6): people who left Mulhouse-Lutterbach and Ensisheim over the twelve
 months before the load, most with a housing solution, some without (dry exits, the 115
-alerted that day), and libérations sous contrainte refused for lack of housing.
+alerted that day), and libérations sous contrainte refused for lack of housing; and the
+forecast the SPIP sent the SIAO a fortnight ago.
 
 The forecast reads from them the share of releases without a solution per establishment;
 the dashboard shows them month by month. Everything goes through the real transitions; the
@@ -14,6 +15,8 @@ from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.enums import Role
+from relais.indicators import forecast
+from relais.indicators.models import ForecastSnapshot
 from relais.justice import dates
 from relais.justice.enums import AdjustmentEventKind, AdjustmentKind, AdjustmentRefusalReason
 from relais.justice.models import AdjustmentEvent, Detention, DetentionEvent, SentenceAdjustment
@@ -78,6 +81,11 @@ class ForecastBuilder:
             )
         # The daily job again, as it ran this morning: the follow-up checks of these releases.
         escalations.run(self.today)
+        # The SPIP sent this year's forecast to the SIAO a fortnight ago.
+        sent = forecast.send(
+            forecast.compute(forecast.scope_for(self.cpip), self.today), by=self.cpip
+        )
+        ForecastSnapshot.objects.filter(pk=sent.pk).update(sent_at=self.now - dt.timedelta(days=14))
 
     def _release(self, prison: str, number: str, *, ago: int, dry: bool, lsc_refused: bool):
         person = self.people.household(

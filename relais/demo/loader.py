@@ -14,8 +14,8 @@ from django.utils import timezone
 from faker import Faker
 
 from relais.accounts.models import Organisation, Territory, User
-from relais.commission import models as commission_models
 from relais.avdl import models as avdl_models
+from relais.commission import models as commission_models
 from relais.iae import models as iae
 from relais.identity.rebuild import rebuild_identity_keys
 from relais.implantation.models import (
@@ -25,6 +25,7 @@ from relais.implantation.models import (
     ImplantationStep,
     StepEvent,
 )
+from relais.indicators.models import ForecastSnapshot
 from relais.justice.models import (
     AdjustmentEvent,
     Detention,
@@ -137,6 +138,7 @@ DEMO_MODELS = [
     avdl_models.HousingSupportMeasure,
     avdl_models.MeasureEvent,
     avdl_models.EndAlert,
+    ForecastSnapshot,
     DemoRecord,
 ]
 # The tables that say whose database this is: every other row hangs on one of them.

@@ -268,3 +268,41 @@ def compute(scope: Scope, first_day: dt.date) -> Forecast:
         by_type.update(found.by_type)
     total.by_type = {c: by_type[c] for c in CHANNELS} if by_type else {}
     return Forecast(scope, first_day, ordered, total)
+
+
+def frozen(built: Forecast) -> list[dict]:
+    """The forecast's lines as sent to the SIAO (JSON): what the page showed, kept as is."""
+
+    def row(line: Line, label: str) -> dict:
+        return {
+            "label": label,
+            "expected": line.expected,
+            "undated": line.undated,
+            "past_exits": line.past_exits,
+            "past_dry": line.past_dry,
+            "rate": float(line.rate_percent) if line.rate_percent is not None else None,
+            "need": line.need,
+            "by_type": line.type_values,
+            "total": line.establishment is None,
+        }
+
+    return [row(line, line.establishment.name) for line in built.lines] + [
+        row(built.total, "Total")
+    ]
+
+
+def send(built: Forecast, *, by):
+    """Record the forecast as sent to the SIAO by the user's SPIP (a frozen, dated copy)."""
+    from .models import ForecastSnapshot
+
+    if built.scope.spip is None:
+        raise PermissionDenied("Seul un SPIP envoie sa prévision au SIAO.")
+    return ForecastSnapshot.objects.create(
+        territory=built.scope.territory,
+        spip=built.scope.spip,
+        first_day=built.first_day,
+        last_day=built.last_day,
+        sent_by=by,
+        lines=frozen(built),
+        method=list(METHOD),
+    )

@@ -6,19 +6,25 @@ CPIP their SPIP's establishments (and the territory's offer, which the SIAO repo
 SPIP), the SIAO and the State service their territory, the superuser any (?territoire=).
 """
 
+import datetime as dt
 from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from relais.accounts.models import Territory
 from relais.audit import log as audit
 from relais.audit.enums import Action
-from relais.core.inputs import ListParams
+from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, ListParams
 from relais.places.enums import PlaceReservation
 
 from . import exports, forecast, offer
 from .charts import Chart, Series
+from .models import ForecastSnapshot
 
 
 def _scope(request) -> forecast.Scope:
@@ -43,10 +49,21 @@ def _territories(request):
 # -- the forecast ---------------------------------------------------------------------------
 
 
+def _first_day(request, text: str):
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            return None
+        return day if FIRST_RECORD_DAY <= day <= LAST_DAY else None
+    return ListParams(request).day("debut", label="Début de la prévision")
+
+
 def _forecast(request):
     scope = _scope(request)
     today = timezone.localdate()
-    first_day = ListParams(request).day("debut", label="Début de la prévision") or today
+    params = request.POST if request.method == "POST" else request.GET
+    first_day = _first_day(request, params.get("debut", "")) or today
     return scope, forecast.compute(scope, first_day)
 
 
@@ -149,8 +166,37 @@ def forecast_page(request):
         "xlsx_query": _query(request, scope, **here, format="xlsx"),
         "print_query": _query(request, scope, **here),
         "generated_at": timezone.now(),
+        "may_send": scope.spip is not None,
+        "sent": ForecastSnapshot.objects.visible_to(request.user)
+        .filter(territory=scope.territory)
+        .select_related("spip", "sent_by")[:10],
     }
     return render(request, "indicators/forecast.html", context)
+
+
+@require_POST
+def forecast_send(request):
+    """The SPIP sends its forecast to the SIAO: a frozen copy, dated, that the SIAO reads."""
+    scope, built = _forecast(request)
+    if scope.spip is None:
+        raise PermissionDenied("Seul un SPIP envoie sa prévision au SIAO.")
+    snapshot = forecast.send(built, by=request.user)
+    messages.success(request, "La prévision a été envoyée au SIAO : il en lit cette copie datée.")
+    return redirect(reverse("indicators:forecast_sent", args=[snapshot.pk]))
+
+
+def forecast_sent(request, pk: int):
+    """A forecast as it was sent (never recomputed), printable."""
+    snapshot = get_object_or_404(
+        ForecastSnapshot.objects.visible_to(request.user).select_related("spip", "sent_by"),
+        pk=pk,
+    )
+    channels = list(forecast.CHANNEL_PLACES.values())
+    return render(
+        request,
+        "indicators/forecast_sent.html",
+        {"snapshot": snapshot, "channels": channels, "printing": True},
+    )
 
 
 def forecast_print(request):

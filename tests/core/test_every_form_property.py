@@ -327,6 +327,8 @@ NO_TYPED_INPUT = {
     "commission:build_agenda": "button",
     "commission:hold": "button",
     "commission:close": "button",
+    "indicators:forecast_send": "button (the forecast's first day, hidden)",
+    "indicators:forecast_sent": "page (printed)",
 }
 
 

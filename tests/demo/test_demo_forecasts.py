@@ -9,6 +9,7 @@ from django.utils import timezone
 from relais.accounts.models import User
 from relais.indicators import forecast, offer
 from relais.indicators.justice import justice_months
+from relais.indicators.models import ForecastSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -41,4 +42,9 @@ def test_jus_09_the_demo_forecast_offer_and_justice_indicators_are_not_empty(cli
     assert "Maison centrale d&#x27;Ensisheim" in client.get(reverse("indicators:forecast")).text
     client.force_login(siao)
     assert client.get(reverse("indicators:offer")).status_code == 200
+    # The forecast the SPIP sent, read by the SIAO.
+    sent = ForecastSnapshot.objects.visible_to(siao).get()
+    assert sent.spip == cpip.organisation and sent.lines[-1]["label"] == "Total"
+    page = client.get(reverse("indicators:forecast_sent", args=[sent.pk]))
+    assert "Copie figée" in page.text
     assert "Indicateurs justice" in client.get(reverse("indicators:dashboard")).text

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from relais.indicators import forecast, offer
 from relais.indicators.calendar import PARIS
+from relais.indicators.models import ForecastSnapshot
 from relais.justice.enums import LegalStatus
 from relais.orientations.models import Orientation, OrientationEvent
 from relais.places.enums import PlaceReservation, PlaceType
@@ -301,3 +302,36 @@ def test_jus_09_offer_xlsx_cells_are_safe(client, siao_operator, offer_case, mon
     cells = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     assert any(isinstance(v, str) and v.startswith("'=CMD()") for v in cells)
+
+
+# -- sent to the SIAO ------------------------------------------------------------------------
+
+
+def test_jus_09_the_spip_sends_a_frozen_dated_copy_that_the_siao_reads(
+    client, cpip, siao_operator, spip_case
+):
+    client.force_login(cpip)
+    response = client.post(reverse("indicators:forecast_send"), {"debut": TODAY.isoformat()})
+    snapshot = ForecastSnapshot.objects.get()
+    assert response.url == reverse("indicators:forecast_sent", args=[snapshot.pk])
+    assert (snapshot.spip, snapshot.first_day, snapshot.sent_by) == (
+        cpip.organisation,
+        TODAY,
+        cpip,
+    )
+    total = snapshot.lines[-1]
+    assert (total["label"], total["expected"], total["need"]) == ("Total", 10, 3)
+    # Later releases change the forecast, never the copy sent.
+    lutterbach = spip_case[0]
+    make_detention(cpip=cpip, establishment=lutterbach, end_date=days(30), sentence=LONG)
+    client.force_login(siao_operator)
+    html = client.get(reverse("indicators:forecast_sent", args=[snapshot.pk])).text
+    assert "CP Lutterbach" in html and "Copie figée" in html
+    assert '<td class="relais-number">10</td>' in html
+    assert "Prévision du" in client.get(reverse("indicators:forecast")).text
+
+
+def test_jus_09_only_a_spip_sends_its_forecast(client, siao_operator):
+    client.force_login(siao_operator)
+    assert client.post(reverse("indicators:forecast_send")).status_code == 403
+    assert not ForecastSnapshot.objects.exists()

@@ -36,6 +36,7 @@ from relais.commission.models import AgendaItem, Commission, Decision
 from relais.iae.models import CpuSession, Parcours, ResourcePerson
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
 from relais.implantation.models import ActParty, ImplantationStep
+from relais.indicators.models import ForecastSnapshot
 from relais.justice.models import Detention, JudicialArea, SentenceAdjustment
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import Orientation
@@ -1159,6 +1160,22 @@ MATRIX.update(
         "indicators:forecast_print": Page(JUSTICE_FIGURE_READERS),
         "indicators:offer": Page(JUSTICE_FIGURE_READERS),
         "indicators:offer_print": Page(JUSTICE_FIGURE_READERS),
+        # Only a SPIP sends its forecast; the copy sent is read by that SPIP and the SIAO and
+        # State service of its territory.
+        "indicators:forecast_send": Page(
+            frozenset({"cpip"}),
+            method="post",
+            done=lambda _: ForecastSnapshot.objects.exists(),
+        ),
+        "indicators:forecast_sent": OnObject(
+            lambda world, role, user, case: _forecast_sent_in_case(world, role, user, case),
+            {
+                "cpip": MINE,
+                "siao_operator": TERRITORY,
+                "state_service": TERRITORY,
+                "superuser": EVERYWHERE,
+            },
+        ),
     }
 )
 
@@ -1253,6 +1270,22 @@ MATRIX.update(
         ),
     }
 )
+
+
+def _forecast_sent_in_case(world, role, user, case) -> ForecastSnapshot:
+    """A forecast sent by the user's SPIP (own, same_org: for a CPIP), by another SPIP of the
+    territory, or by a SPIP of another territory."""
+    if role == "cpip" and case in MINE:
+        spip = user.organisation
+    else:
+        spip = OrganisationFactory(spip=True, territory=_territory_of(world, user, case))
+    return ForecastSnapshot.objects.create(
+        territory=spip.territory,
+        spip=spip,
+        first_day=dt.date(2026, 1, 1),
+        last_day=dt.date(2026, 12, 31),
+        lines=[{"label": "Total", "expected": 1, "by_type": [0, 1, 0]}],
+    )
 
 
 # IAE-04: the SIAE's access to a parcours follows the person's written consent.
