@@ -75,6 +75,7 @@ MUST_SHOW = {
         "releases:pipeline",
         "releases:pipeline_export",
         "justice:letter",
+        "places:agreement",  # JUS-03: the persons placed under the agreement
     },
     "structure_manager": {
         "home",
@@ -113,6 +114,8 @@ MUST_SHOW = {
         "iae:synthesis_print",
         "iae:handover",
         "iae:follow_up",
+        "places:agreement",  # JUS-03
+        "places:agreement_placement",  # JUS-03: the requests a placement may be for
     },
     # Work insertion in prison (IAE-04): the SIAE within the person's consent, the prison.
     "siae_coach": {"home", "iae:list", "iae:detail", "iae:waiting_list", "iae:booklet"},
@@ -230,6 +233,19 @@ def world(
     cpu = CpuSession.objects.create(
         establishment=prison, held_on=timezone.localdate(), chaired_by="Direction", members="SPIP"
     )
+    # JUS-03: an agreement of the CPIP's SPIP, a person placed under it, one to place.
+    from tests.places.agreements import make_agreement
+
+    agreement = make_agreement(structure, cpip.organisation, places=2)
+    for name in ("Kerbrat", "Lagarde"):
+        placed = make_detention(_person(name), cpip=cpip)
+        placed_request = make_request(
+            placed.person, referrer=cpip, channel=Channel.INSERTION, detention=placed
+        )
+        if name == "Kerbrat":
+            Orientation.place_outside(
+                request=placed_request, capacity=agreement.capacities.get(), by=cpip
+            )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -253,6 +269,7 @@ def world(
         "parcours": parcours,
         "cpu": cpu,
         "site": site,
+        "agreement": agreement,
         "resource_person": ResourcePerson.objects.create(
             site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
         ),
@@ -287,6 +304,8 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": world["parcours"].pk, "months": 3}
     if name == "iae:cpu_detail":
         return {"pk": world["cpu"].pk}
+    if name.startswith("places:agreement"):
+        return {"pk": world["agreement"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {
