@@ -38,10 +38,12 @@ from relais.notifications.models import Notification
 from relais.orientations.models import Orientation, OrientationEvent
 from relais.persons.models import Household, HouseholdMember, Person
 from relais.places.models import (
+    AgreementAlert,
     CapacityChange,
     CapacityEvent,
     Dwelling,
     PlaceCapacity,
+    PlacementAgreement,
     Structure,
 )
 from relais.releases.models import DryExit, Escalation, FollowUpCheck
@@ -57,7 +59,7 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import avdl, commission, duplicates, implantation, placements
+from . import avdl, commission, duplicates, implantation, justice_places, placements
 from .detentions import DetentionBuilder
 from .forecasts import ForecastBuilder
 from .households import HouseholdBuilder
@@ -104,6 +106,8 @@ DEMO_MODELS = [
     Escalation,
     DryExit,
     FollowUpCheck,
+    PlacementAgreement,
+    AgreementAlert,
     iae.Site,
     iae.Responsibility,
     iae.ResourcePerson,
@@ -268,6 +272,8 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
             siae=cast.organisations["siae"],
             now=now,
         )
+        # JUS-03, JUS-12: the PE agreement and its places, the reserved and flying places.
+        justice_places.load(cast, now=now)
         # The persons were bulk-created, without the signal that keys them: the entry check
         # and the review queue find them only once this has run.
         rebuild_identity_keys(pairs=True)

@@ -4,9 +4,10 @@ signed them, and the placements the SPIP records on their places."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
@@ -137,7 +138,8 @@ def agreement_document(request, pk: int):
     if not agreement.document:
         raise Http404("Aucun document.")
     try:
-        handle = agreement.document.open("rb")
+        with agreement.document.open("rb") as handle:  # 10 Mo at most (the form's check)
+            content = handle.read()
     except FileNotFoundError as missing:
         raise Http404("Le document n'est plus disponible.") from missing
     audit.record(
@@ -147,10 +149,20 @@ def agreement_document(request, pk: int):
         detail={"event": "pe_agreement_document"},
     )
     name = agreement.document_name or agreement.document.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
+    response = HttpResponse(content, content_type=_content_type(name))
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _content_type(name: str) -> str:
+    lowered = name.lower()
+    if lowered.endswith(".png"):
+        return "image/png"
+    if lowered.endswith((".jpg", ".jpeg")):
+        return "image/jpeg"
+    return "application/pdf"
 
 
 # -- the SPIP records a placement (JUS-03) ----------------------------------------------------

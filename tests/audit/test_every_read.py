@@ -78,6 +78,7 @@ MUST_SHOW = {
         "justice:letter",
         "commission:detail",
         "commission:minutes",
+        "places:agreement",  # JUS-03: the persons placed under the agreement
     },
     "structure_manager": {
         "home",
@@ -118,6 +119,8 @@ MUST_SHOW = {
         "iae:follow_up",
         "commission:detail",
         "commission:minutes",
+        "places:agreement",  # JUS-03
+        "places:agreement_placement",  # JUS-03: the requests a placement may be for
     },
     # Work insertion in prison (IAE-04): the SIAE within the person's consent, the prison.
     "siae_coach": {"home", "iae:list", "iae:detail", "iae:waiting_list", "iae:booklet"},
@@ -273,6 +276,19 @@ def world(
         siao_operator=siao_operator,
         detention=avdl_detention,
     )
+    # JUS-03: an agreement of the CPIP's SPIP, a person placed under it, one to place.
+    from tests.places.agreements import make_agreement
+
+    agreement = make_agreement(structure, cpip.organisation, places=2)
+    for name in ("Kerbrat", "Lagarde"):
+        placed = make_detention(_person(name), cpip=cpip)
+        placed_request = make_request(
+            placed.person, referrer=cpip, channel=Channel.INSERTION, detention=placed
+        )
+        if name == "Kerbrat":
+            Orientation.place_outside(
+                request=placed_request, capacity=agreement.capacities.get(), by=cpip
+            )
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -299,6 +315,7 @@ def world(
         "commission_decision": commission_decision,
         "site": site,
         "avdl_measure": avdl_measure,
+        "agreement": agreement,
         "resource_person": ResourcePerson.objects.create(
             site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
         ),
@@ -343,6 +360,8 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": world["avdl_measure"].worker_id}
     if name.startswith("avdl:"):
         return {"pk": world["avdl_measure"].pk}
+    if name.startswith("places:agreement"):
+        return {"pk": world["agreement"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {

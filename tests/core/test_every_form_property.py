@@ -78,6 +78,10 @@ def _followed(world):
     return world["parcours"]["followed"].pk
 
 
+def _agreement(world):
+    return world["agreement"].pk
+
+
 def _capacity(world):
     return world["structure"].capacities.order_by("pk").first().pk
 
@@ -130,6 +134,10 @@ FORMS: dict[str, Form] = {
     "requests:close": Form("social_worker", _url("requests:close", _req)),
     "places:direct_admission": Form("structure_manager", _url("places:direct_admission")),
     "places:create": Form("siao_operator", _url("places:create")),
+    # JUS-03: the SIAO records an agreement; the SPIP places a person on its places.
+    "places:agreement_create": Form("siao_operator", _url("places:agreement_create")),
+    "places:agreement_edit": Form("siao_operator", _url("places:agreement_edit", _agreement)),
+    "places:agreement_placement": Form("cpip", _url("places:agreement_placement", _agreement)),
     "places:edit": Form("siao_operator", _url("places:edit", _structure)),
     "places:declare_availability": Form(
         "structure_manager",
@@ -249,6 +257,9 @@ NO_TYPED_INPUT = {
     "requests:evaluation_print": "page",
     "persons:file": "page",
     "places:list": "page",
+    "places:agreements": "page",
+    "places:agreement": "page (its placements are places:agreement_placement)",
+    "places:agreement_document": "download",
     "places:structure": "page (its forms are places:declare_availability)",
     "places:vacancies": "GET filters",
     "places:hosted": "page",
@@ -429,7 +440,11 @@ def world(
     follow_up = FollowUpCheck.objects.create(
         detention=released, months=1, due_on=timezone.localdate()
     )
+    from tests.places.agreements import make_agreement
+
+    agreement = make_agreement(structure, cpip.organisation, places=2)
     return {
+        "agreement": agreement,
         "reservable": reservable,
         "reservation": reservation,
         "request": req,

@@ -630,6 +630,40 @@ MATRIX.update(
 )
 
 
+# -- placement à l'extérieur agreements (JUS-03) ----------------------------------------------
+
+
+def _agreement_in_case(world, role, user, case):
+    """An agreement signed by the user's SPIP (a CPIP: own, same_org), by another SPIP of the
+    territory, or in another territory; for the SIAO, of its territory or another."""
+    from tests.places.agreements import make_agreement
+
+    territory = _territory_of(world, user, case)
+    manager = OrganisationFactory(structure_manager=True, territory=territory)
+    structure = StructureFactory(manager=manager, places=2)
+    if role == "cpip" and case in MINE:
+        spip = user.organisation
+    else:
+        spip = OrganisationFactory(spip=True, territory=territory)
+    return make_agreement(structure, spip, places=2)
+
+
+# The SIAO of the territory records them; the signing SPIP reads its own.
+AGREEMENT_READ = {"siao_operator": TERRITORY, "cpip": MINE, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "places:agreements": Page(frozenset({"superuser", "siao_operator", "cpip"})),
+        "places:agreement_create": Page(frozenset({"siao_operator"})),
+        "places:agreement": OnObject(_agreement_in_case, AGREEMENT_READ),
+        "places:agreement_edit": OnObject(_agreement_in_case, SIAO),
+        "places:agreement_document": OnObject(_agreement_in_case, AGREEMENT_READ),
+        # Only a CPIP of the signing SPIP records a placement on its places.
+        "places:agreement_placement": OnObject(_agreement_in_case, {"cpip": MINE}),
+    }
+)
+
+
 # -- the detention context (JUS-01, JUS-13), the directory (JUS-08), the letter (JUS-05) -------
 
 

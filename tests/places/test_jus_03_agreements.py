@@ -182,7 +182,7 @@ def test_jus_03_only_readers_of_the_agreement_download_its_document(
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200, user
-        assert b"".join(response.streaming_content) == PDF
+        assert response.content == PDF
         assert "attachment" in response["Content-Disposition"]
     for user in (other_spip, remote_siao, structure_manager, social_worker):
         client.force_login(user)
