@@ -460,6 +460,7 @@ def world(
         "implantation": make_implantation(establishment=prison),
         **_iae_world(prison, cpip, siae_coach),
         "commission": _commission_world(siao_operator, cpip),
+        **_avdl_world(siao_operator),
     }
 
 
@@ -496,7 +497,6 @@ def _commission_world(siao_operator, cpip) -> dict:
         "item": current.items.get(person=detention.person),
         "decision": decision,
         "next": current,
-        **_avdl_world(siao_operator),
     }
 
 
