@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "direct_admission": "admission directe",
     "attribute": "place attribuée",
     "preposition": "prépositionnement",
+    "pe_agreement_document": "téléchargement de la convention signée",
 }
 # The pages whose reads are logged, as their reader knows them.
 PAGE_LABELS = {
@@ -74,6 +75,15 @@ PAGE_LABELS = {
     "orientations:list": "liste des orientations",
     "orientations:detail": "fiche de l'orientation",
     "orientations:suggestions": "places proposées",
+    "places:agreement": "convention de placement à l'extérieur",
+    "places:agreement_placement": "placement à l'extérieur",
+    "places:agreement_document": "convention signée",
+    "commission:detail": "commission justice",
+    "commission:minutes": "compte rendu de la commission justice",
+    "avdl:list": "mesures AVDL Justice",
+    "avdl:detail": "mesure AVDL Justice",
+    "avdl:caseload": "mesures d'un travailleur AVDL",
+    "avdl:mine": "mes mesures AVDL",
     "notifications:list": "notifications",
     "access:list": "accès sur demande",
     "access:create": "demande d'accès",
