@@ -1318,7 +1318,19 @@ def _forecast_sent_in_case(world, role, user, case) -> ForecastSnapshot:
         spip=spip,
         first_day=dt.date(2026, 1, 1),
         last_day=dt.date(2026, 12, 31),
-        lines=[{"label": "Total", "expected": 1, "by_type": [0, 1, 0]}],
+        lines=[
+            {
+                "label": "Total",
+                "expected": 1,
+                "undated": 0,
+                "past_exits": 2,
+                "past_dry": 1,
+                "rate": 50.0,
+                "need": 1,
+                "by_type": [0, 1, 0],
+                "total": True,
+            }
+        ],
     )
 
 
