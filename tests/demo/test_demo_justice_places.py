@@ -49,4 +49,4 @@ def test_jus_03_jus_12_the_demo_has_a_pe_agreement_and_kept_places(client):
     client.force_login(User.objects.get(username="cpip"))
     assert client.get(reverse("places:agreement_document", args=[agreement.pk])).status_code == 200
     page = client.get(reverse("places:agreement", args=[agreement.pk])).content.decode()
-    assert "Enregistrer un placement à l&#x27;extérieur" in page
+    assert "Enregistrer un placement à l'extérieur" in page
