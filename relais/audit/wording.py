@@ -53,11 +53,18 @@ EVENT_LABELS = {
     "direct_admission": "admission directe",
     "attribute": "place attribuée",
     "preposition": "prépositionnement",
-    "pe_agreement_document": "téléchargement de la convention signée",
+    # JUS-03
+    "pe_agreement_saved": "convention de placement à l'extérieur enregistrée",
+    "pe_agreement_document": "convention signée téléchargée",
+    "pe_placement": "placement à l'extérieur",
 }
 # The pages whose reads are logged, as their reader knows them.
 PAGE_LABELS = {
     "home": "accueil",
+    # JUS-03
+    "places:agreement": "convention de placement à l'extérieur",
+    "places:agreements": "conventions de placement à l'extérieur",
+    "places:agreement_placement": "placement à l'extérieur",
     "requests:list": "liste des demandes",
     "requests:detail": "fiche de la demande",
     "requests:edit": "modification de la demande",
@@ -75,8 +82,6 @@ PAGE_LABELS = {
     "orientations:list": "liste des orientations",
     "orientations:detail": "fiche de l'orientation",
     "orientations:suggestions": "places proposées",
-    "places:agreement": "convention de placement à l'extérieur",
-    "places:agreement_placement": "placement à l'extérieur",
     "places:agreement_document": "convention signée",
     "commission:detail": "commission justice",
     "commission:minutes": "compte rendu de la commission justice",

@@ -21,7 +21,8 @@ def test_jus_03_jus_12_the_demo_has_a_pe_agreement_and_kept_places(client):
     call_command("load_demo", stdout=StringIO())
     agreement = PlacementAgreement.objects.get()
     assert agreement.disp is not None and agreement.in_force()
-    assert agreement.document.read().startswith(b"%PDF-")
+    with agreement.document.open("rb") as document:
+        assert document.read().startswith(b"%PDF-")
     pe = PlaceCapacity.objects.get(reservation=PlaceReservation.PLACEMENT)
     assert pe.pe_agreement == agreement and pe.places == agreement.places == 3
     placed = Orientation.objects.get(capacity=pe)
@@ -49,4 +50,4 @@ def test_jus_03_jus_12_the_demo_has_a_pe_agreement_and_kept_places(client):
     client.force_login(User.objects.get(username="cpip"))
     assert client.get(reverse("places:agreement_document", args=[agreement.pk])).status_code == 200
     page = client.get(reverse("places:agreement", args=[agreement.pk])).content.decode()
-    assert "Enregistrer un placement à l&#x27;extérieur" in page
+    assert "Enregistrer un placement à l'extérieur" in page

@@ -98,7 +98,8 @@ def test_jus_03_the_siao_records_an_agreement_with_its_signed_document(
     assert "DISP" in agreement.funding and "référent" in agreement.conditions
     assert agreement.recorded_by == siao_operator
     assert agreement.document_name == "convention-signee.pdf"
-    assert agreement.document.read() == PDF
+    with agreement.document.open("rb") as document:
+        assert document.read() == PDF
     page = client.get(reverse("places:agreement", args=[agreement.pk])).content.decode()
     assert "PE-2027-01" in page and "Télécharger convention-signee.pdf" in page
 
