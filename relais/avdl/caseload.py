@@ -28,10 +28,13 @@ class Caseload:
         return self.active >= self.maximum
 
 
-def caseload_on(day: dt.date, territory) -> list[Caseload]:
+def caseload_on(day: dt.date, territory, *, known_at: dt.datetime | None = None) -> list[Caseload]:
     """Per AVDL Justice worker of `territory` (designated by `day`, or holding measures then),
-    the number of measures that ran on `day`; in the workers' order."""
+    the number of measures that ran on `day`; in the workers' order. `known_at`: count only
+    the measures recorded by then (a month as it was known at its end)."""
     running = HousingSupportMeasure.objects.active_on(day).filter(territory=territory)
+    if known_at is not None:
+        running = running.filter(created_at__lte=known_at)
     workers = (
         Worker.objects.filter(territory=territory)
         .filter(Q(designated_on__lte=day) | Q(measures__in=running))

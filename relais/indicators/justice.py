@@ -21,8 +21,9 @@ rule of the Annex II engine. Per month:
   reserved for people leaving detention (or kept as flying places for dry exits), and those
   held by orientations and stays (see `relais.indicators.offer`).
 
-The AVDL Justice caseload is not counted here yet (its measures are recorded elsewhere): the
-dashboard keeps its line, marked as such.
+- **mesures AVDL Justice**: on the month's last day counted, the measures running then (from
+  their dates: entry into housing, end or stop) among those recorded by the counting instant,
+  and how many workers held them (`relais.avdl.caseload`).
 """
 
 import datetime as dt
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from relais.avdl.caseload import caseload_on
 from relais.justice.dates import add_months
 from relais.justice.enums import (
     AdjustmentEventKind,
@@ -76,6 +78,8 @@ class JusticeMonth:
     median_days: float | None = None
     reserved: Use | None = None
     flying: Use | None = None
+    avdl_measures: int = 0
+    avdl_workers: int = 0
 
     @property
     def with_solution(self) -> int:
@@ -113,6 +117,11 @@ def justice_months(
         ):
             figures = shot.figures(reservation=reservation)
             setattr(line, name, Use(figures.places, figures.held))
+        caseloads = caseload_on(
+            local_day(line.at - dt.timedelta(microseconds=1)), territory, known_at=line.at
+        )
+        line.avdl_measures = sum(load.active for load in caseloads)
+        line.avdl_workers = sum(1 for load in caseloads if load.active)
     return result
 
 

@@ -178,3 +178,22 @@ def test_jus_06_the_dashboard_shows_the_justice_indicators(client, request, cpip
     assert "Places volantes : occupées / places" in html
     # The AVDL Justice caseload keeps its place, with no figure yet.
     assert "Mesures AVDL Justice en cours" in html
+
+
+def test_jus_11_avdl_caseload_per_month_as_it_was_known(siao_operator, territory):
+    from relais.avdl.models import HousingSupportMeasure
+    from tests.avdl.cases import make_measure, make_worker
+
+    started = TODAY - dt.timedelta(days=40)
+    known = make_measure(
+        make_worker(siao_operator.organisation), siao_operator=siao_operator, starts_days_ago=40
+    )
+    HousingSupportMeasure.objects.filter(pk=known.pk).update(created_at=noon(started))
+    # Entered today, dated back: it runs this month, not in last month as it was known.
+    make_measure(
+        make_worker(siao_operator.organisation), siao_operator=siao_operator, starts_days_ago=40
+    )
+    lines = justice_months(territory, until=TODAY)
+    last, this = month(lines, LAST_MONTH), month(lines, FIRST)
+    assert (last.avdl_measures, last.avdl_workers) == (1, 1)
+    assert (this.avdl_measures, this.avdl_workers) == (2, 2)
