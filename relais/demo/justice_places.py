@@ -12,6 +12,7 @@ of the demo stays as it was.
 import datetime as dt
 
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone
 
 from relais.accounts.enums import OrganisationKind, OrganisationSubtype, Role
@@ -23,7 +24,7 @@ from relais.places.enums import PlaceReservation, PlaceType
 from relais.places.management.commands.alert_pe_agreements import run as alert_agreements
 from relais.places.models import PlaceCapacity, PlacementAgreement
 from relais.requests.enums import RequestStatus
-from relais.requests.models import Request
+from relais.requests.models import Request, RequestEvent
 
 from .territory import Cast
 
@@ -142,17 +143,21 @@ def _place_one(capacity: PlaceCapacity, *, cpip, spip, now: dt.datetime) -> None
             detention__spip=spip,
             detention__state=DetentionState.IN_DETENTION,
             detention__areas__isnull=True,
-            status__in=[RequestStatus.NEW, RequestStatus.EVALUATED],
+            status=RequestStatus.EVALUATED,
         )
         .exclude(orientations__isnull=False)
-        .order_by("pk")
+        # Someone in the middle of their sentence: not the demo's releases of the coming
+        # days, whose alerts and dry exit show a release without solution.
+        .exclude(detention__escalations__isnull=False)
+        .exclude(detention__dry_exits__isnull=False)
+        .order_by("-detention__end_date", "pk")
     )
     for request in waiting[:5]:
         arrived = min(
             max(now - dt.timedelta(days=12), request.created_at + dt.timedelta(hours=2)), now
         )
         try:
-            Orientation.place_outside(
+            orientation = Orientation.place_outside(
                 request=request,
                 capacity=capacity,
                 by=cpip,
@@ -161,4 +166,9 @@ def _place_one(capacity: PlaceCapacity, *, cpip, spip, now: dt.datetime) -> None
             )
         except TransitionNotAllowed:
             continue  # the next one may fit
+        # Recorded when it happened, as every orientation fact of the demo.
+        orientation.events.update(recorded_at=F("occurred_at"))
+        RequestEvent.objects.filter(data__orientation=orientation.pk).update(
+            recorded_at=F("occurred_at")
+        )
         return
