@@ -504,3 +504,15 @@ def make_implantation(
         started_on=started_on or timezone.localdate() - dt.timedelta(days=200),
         **values,
     )
+
+
+# -- exit plan (EXIT-01) ---------------------------------------------------------------------
+
+
+def make_exit_plan(detention=None, *, by: User | None = None, **detention_values):
+    """The exit plan of `detention` (a new detention by default), opened with its default
+    items; owners from the site's matrix when the person has a parcours."""
+    from relais.exitplan.models import ExitPlan
+
+    detention = detention or make_detention(**detention_values)
+    return ExitPlan.open_for(detention, by=by or detention.cpip)

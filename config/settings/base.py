@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "relais.implantation",
     "relais.commission",
     "relais.avdl",
+    "relais.exitplan",
 ]
 
 MIDDLEWARE = [
