@@ -57,5 +57,6 @@ urlpatterns = [
     path("implantation/", include("relais.implantation.urls")),
     path("commissions-justice/", include("relais.commission.urls")),
     path("avdl/", include("relais.avdl.urls")),
+    path("plans-de-sortie/", include("relais.exitplan.urls")),
     path("admin/", admin.site.urls),
 ]

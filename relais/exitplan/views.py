@@ -1,0 +1,319 @@
+"""The exit plan screens (EXIT-01): the list of plans, one page per person's exit, and the
+steps each partner takes on its items. Who reads a plan is `ExitPlan.objects.visible_to`
+(out of scope: 404); which items, `ExitPlan.items_for`; who changes one, the transition's
+`may` (the item's owner)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from relais.accounts.enums import Role
+from relais.audit import log as audit
+from relais.audit import reads
+from relais.audit.enums import Action
+from relais.core.inputs import ListParams
+from relais.core.transitions import TransitionNotAllowed
+from relais.iae.models import SIAE_ROLES, Parcours
+from relais.justice.models import Detention
+from relais.releases.housing import housing_for
+
+from .enums import Domain, ItemEventKind, PlanEventKind, PlanState
+from .forms import STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
+from .models import ExitItem, ExitPlan, categories_for, is_spip, may_open, readiness
+
+PAGE_SIZE = 25
+READERS = {Role.SIAO_OPERATOR, Role.CPIP, *SIAE_ROLES}
+
+
+def _require_reader(user) -> None:
+    if not (user.is_superuser or user.role in READERS):
+        raise PermissionDenied(
+            "Les plans de sortie sont partagés entre le SIAO, le SPIP et la SIAE."
+        )
+
+
+def _plan(request, pk: int) -> ExitPlan:
+    plan = get_object_or_404(
+        ExitPlan.objects.visible_to(request.user).select_related(
+            "detention__spip", "detention__establishment", "detention__cpip", "person", "site__siae"
+        ),
+        pk=pk,
+    )
+    reads.note_read(request, plan)
+    return plan
+
+
+# -- the list ---------------------------------------------------------------------------------
+
+
+def plan_list(request):
+    """The plans the reader takes part in, the nearest release first."""
+    user = request.user
+    _require_reader(user)
+    params = ListParams(request)
+    state = params.choice("state", choices=PlanState.values, label="État") or PlanState.OPEN
+    plans = (
+        ExitPlan.objects.visible_to(user)
+        .filter(state=state)
+        .select_related("person", "detention__establishment", "detention__spip", "site__siae")
+        .prefetch_related("items")
+        .order_by("detention__due_on", "id")
+    )
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = []
+    for plan in page.object_list:
+        release = plan.release_on(today)
+        housing = housing_for(plan.detention).secured_by(release)
+        rows.append(
+            {
+                "plan": plan,
+                "release": release,
+                "readiness": readiness(
+                    plan.items_for(user), housing=housing, release=release, today=today
+                ),
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exitplan/plan_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "state": state,
+            "states": PlanState.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+# -- the plan page ----------------------------------------------------------------------------
+
+
+def plan_page(request, detention_pk: int, status: int = 200, **bound):
+    """The person's exit on one page; before the plan is opened, who may open it is offered
+    to (the SIAO, the SPIP)."""
+    user = request.user
+    _require_reader(user)
+    plan = (
+        ExitPlan.objects.visible_to(user)
+        .select_related(
+            "detention__spip", "detention__establishment", "detention__cpip", "person", "site__siae"
+        )
+        .filter(detention_id=detention_pk)
+        .first()
+    )
+    if plan is None:
+        detention = get_object_or_404(
+            Detention.objects.visible_to(user).select_related("person", "establishment"),
+            pk=detention_pk,
+        )
+        if hasattr(detention, "exit_plan"):  # opened, but not shared with this reader
+            raise Http404("Plan de sortie introuvable.")
+        reads.note_read(request, detention)
+        return render(
+            request,
+            "exitplan/plan_not_open.html",
+            {
+                "detention": detention,
+                "person": detention.person,
+                "may_open": may_open(user, detention),
+            },
+            status=status,
+        )
+    reads.note_read(request, plan)
+    return render(request, "exitplan/plan.html", _context(request, plan, bound), status=status)
+
+
+def _context(request, plan: ExitPlan, bound: dict) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    release = plan.release_on(today)
+    detention = plan.detention
+    housing = housing_for(detention)
+    items = plan.items_for(user)
+    item_forms = bound.get("item_forms", {})
+    rows = [
+        {
+            "item": item,
+            "due_on": item.due_on(release),
+            "late": item.is_late(release, today),
+            "steps": [
+                (t.name, STEPS[t.name]) for t in item.allowed_transitions(user) if t.name in STEPS
+            ],
+            "form": item_forms.get(item.pk) or ItemForm(item=item),
+        }
+        for item in items
+    ]
+    for row in rows:
+        if not row["steps"]:
+            row["form"] = None
+    allowed = {t.name for t in plan.allowed_transitions(user)}
+    full = bool(categories_for(user, plan))
+    parcours = (
+        Parcours.objects.visible_to(user)
+        .filter(detention=detention)
+        .select_related("site__siae", "synthesis")
+        .order_by("-created_at")
+    )
+    add_form = bound.get("add_form") or AddItemForm(plan=plan)
+    return {
+        "plan": plan,
+        "person": plan.person,
+        "detention": detention,
+        "release": release,
+        "today": today,
+        "housing": housing,
+        "housing_secured": housing.secured_by(release),
+        "readiness": readiness(
+            items, housing=housing.secured_by(release), release=release, today=today
+        ),
+        "full": full,
+        "work": [row for row in rows if row["item"].domain == Domain.WORK],
+        "rights": [row for row in rows if row["item"].domain == Domain.RIGHTS],
+        "parcours": list(parcours),
+        "first_night_form": (bound.get("first_night_form") or FirstNightForm(instance=plan))
+        if PlanEventKind.FIRST_NIGHT in allowed
+        else None,
+        "add_form": add_form
+        if full
+        and add_form.fields["kind"].choices
+        and plan.state == PlanState.OPEN
+        and _may_add(user, plan)
+        else None,
+        "close_form": (bound.get("close_form") or CloseForm(plan=plan))
+        if PlanEventKind.STABILISED in allowed
+        else None,
+        "may_reopen": PlanEventKind.REOPENED in allowed,
+        "events": plan.events.select_related("actor").order_by("-occurred_at", "-id")[:20],
+    }
+
+
+def _may_add(user, plan: ExitPlan) -> bool:
+    return user.is_superuser or is_spip(user, plan)
+
+
+def _written(request, obj, event: str, message: str):
+    audit.record(request_or_user=request, action=Action.WRITE, obj=obj, detail={"event": event})
+    messages.success(request, message)
+
+
+@require_POST
+def open_plan(request, detention_pk: int):
+    user = request.user
+    detention = get_object_or_404(Detention.objects.visible_to(user), pk=detention_pk)
+    if not may_open(user, detention):
+        raise PermissionDenied("Le SIAO ou le SPIP ouvre le plan de sortie.")
+    plan = ExitPlan.open_for(detention, by=user)
+    _written(request, plan, "exit_plan_opened", "Plan de sortie ouvert.")
+    return redirect("exitplan:plan", detention_pk=detention.pk)
+
+
+@require_POST
+def item_step(request, pk: int):
+    user = request.user
+    item = get_object_or_404(
+        ExitItem.objects.filter(plan__in=ExitPlan.objects.visible_to(user)).select_related(
+            "plan__detention__spip", "plan__site__siae"
+        ),
+        pk=pk,
+    )
+    plan = item.plan
+    if item not in plan.items_for(user):
+        raise Http404("Élément introuvable.")
+    form = ItemForm(request.POST, item=item)
+    step = form.data.get(f"{form.prefix}-step")
+    if step not in STEPS:
+        step = ItemEventKind.DETAILS
+    transition = item.workflow[step]
+    if not transition.may(item, user):
+        raise PermissionDenied(transition.denied)
+    if not form.is_valid():
+        return plan_page(request, plan.detention_id, status=400, item_forms={item.pk: form})
+    try:
+        item.take(step, by=user, on=form.cleaned_data.get("done_on"), **form.details())
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        _written(request, item, f"exit_item_{step}", f"{item} : {STEPS[step].lower()}.")
+    return redirect(f"{plan_url(plan)}#element-{item.pk}")
+
+
+def plan_url(plan: ExitPlan) -> str:
+    return reverse("exitplan:plan", kwargs={"detention_pk": plan.detention_id})
+
+
+@require_POST
+def first_night(request, pk: int):
+    plan = _plan(request, pk)
+    step = plan.workflow[PlanEventKind.FIRST_NIGHT]
+    if not step.may(plan, request.user):
+        raise PermissionDenied(step.denied)
+    form = FirstNightForm(request.POST, instance=ExitPlan.objects.get(pk=plan.pk))
+    if not form.is_valid():
+        return plan_page(request, plan.detention_id, status=400, first_night_form=form)
+    fields = {name: form.cleaned_data[name] for name in FirstNightForm.Meta.fields}
+    try:
+        plan.set_first_night(by=request.user, **fields)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        _written(request, plan, "exit_plan_first_night", "Accueil du premier soir enregistré.")
+    return redirect(plan_url(plan))
+
+
+@require_POST
+def add_item(request, pk: int):
+    plan = _plan(request, pk)
+    if not _may_add(request.user, plan) or plan.state != PlanState.OPEN:
+        raise PermissionDenied("Le SPIP ajoute un élément au plan.")
+    form = AddItemForm(request.POST, plan=plan)
+    if not form.is_valid():
+        return plan_page(request, plan.detention_id, status=400, add_form=form)
+    try:
+        item = plan.add_item(form.cleaned_data["kind"], by=request.user)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        _written(request, item, "exit_item_added", f"{item} : ajouté au plan.")
+    return redirect(plan_url(plan))
+
+
+@require_POST
+def close_plan(request, pk: int):
+    plan = _plan(request, pk)
+    step = plan.workflow[PlanEventKind.STABILISED]
+    if not step.may(plan, request.user):
+        raise PermissionDenied(step.denied)
+    form = CloseForm(request.POST, plan=plan)
+    if not form.is_valid():
+        return plan_page(request, plan.detention_id, status=400, close_form=form)
+    try:
+        plan.stabilise(on=form.cleaned_data["on"], note=form.cleaned_data["note"], by=request.user)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        _written(request, plan, "exit_plan_stabilised", "Plan clos : situation stabilisée.")
+    return redirect(plan_url(plan))
+
+
+@require_POST
+def reopen_plan(request, pk: int):
+    plan = _plan(request, pk)
+    step = plan.workflow[PlanEventKind.REOPENED]
+    if not step.may(plan, request.user):
+        raise PermissionDenied(step.denied)
+    try:
+        plan.reopen(by=request.user)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        _written(request, plan, "exit_plan_reopened", "Plan rouvert.")
+    return redirect(plan_url(plan))
