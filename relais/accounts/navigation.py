@@ -34,6 +34,8 @@ _COMMISSION = ("Commission justice", "commission:list")
 # AVDL Justice (JUS-11): the SIAO's measures; a designated worker's own caseload.
 _AVDL = ("Mesures AVDL Justice", "avdl:list")
 _MY_AVDL = ("Mes mesures AVDL", "avdl:mine")
+# EXIT-01: the plans of the exits the user takes part in.
+_EXIT_PLANS = ("Plans de sortie", "exitplan:list")
 _PE_AGREEMENTS = ("Conventions de placement à l'extérieur", "places:agreements")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
@@ -47,6 +49,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
             "Justice",
             [
                 _RELEASES,
+                _EXIT_PLANS,
                 _DETENTIONS,
                 _COMMISSION,
                 _AVDL,
@@ -69,6 +72,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     ],
     Role.CPIP: [
         _RELEASES,
+        _EXIT_PLANS,
         _DETENTIONS,
         _COMMISSION,
         _REQUESTS,
@@ -104,8 +108,8 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _JUSTICE_DIRECTORY,
         _IMPLANTATION,
     ],
-    Role.SIAE_COACH: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
-    Role.SIAE_SUPERVISOR: [_PARCOURS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.SIAE_COACH: [_PARCOURS, _EXIT_PLANS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
+    Role.SIAE_SUPERVISOR: [_PARCOURS, _EXIT_PLANS, _IAE_INDICATORS, _IMPLANTATION, _NOTIFICATIONS],
     Role.PRISON_STAFF: [
         _PARCOURS,
         _CPU,

@@ -57,6 +57,17 @@ EVENT_LABELS = {
     "pe_agreement_saved": "convention de placement à l'extérieur enregistrée",
     "pe_agreement_document": "convention signée téléchargée",
     "pe_placement": "placement à l'extérieur",
+    # EXIT-01
+    "exit_plan_opened": "plan de sortie ouvert",
+    "exit_plan_first_night": "accueil du premier soir renseigné",
+    "exit_plan_stabilised": "plan de sortie clos (situation stabilisée)",
+    "exit_plan_reopened": "plan de sortie rouvert",
+    "exit_item_added": "élément ajouté au plan de sortie",
+    "exit_item_details": "précisions d'un élément du plan de sortie",
+    "exit_item_started": "démarche commencée",
+    "exit_item_done": "démarche faite",
+    "exit_item_not_needed": "démarche sans objet",
+    "exit_item_reopened": "démarche rouverte",
 }
 # The pages whose reads are logged, as their reader knows them.
 PAGE_LABELS = {
@@ -89,6 +100,8 @@ PAGE_LABELS = {
     "avdl:detail": "mesure AVDL Justice",
     "avdl:caseload": "mesures d'un travailleur AVDL",
     "avdl:mine": "mes mesures AVDL",
+    "exitplan:list": "plans de sortie",
+    "exitplan:plan": "plan de sortie",
     "notifications:list": "notifications",
     "access:list": "accès sur demande",
     "access:create": "demande d'accès",

@@ -130,6 +130,9 @@ MUST_SHOW = {
 # AVDL Justice (JUS-11): the SIAO's measures and caseloads, the CPIP's view of the dates.
 MUST_SHOW["siao_operator"] |= {"avdl:list", "avdl:detail", "avdl:caseload"}
 MUST_SHOW["cpip"] |= {"avdl:list", "avdl:detail"}
+# Exit plans (EXIT-01): the three partners of the person's exit.
+for _role in ("siao_operator", "cpip", "siae_coach"):
+    MUST_SHOW[_role] |= {"exitplan:list", "exitplan:plan"}
 
 
 # Signing in and out shows no person, and walking them would end the verified session.
@@ -289,6 +292,10 @@ def world(
             Orientation.place_outside(
                 request=placed_request, capacity=agreement.capacities.get(), by=cpip
             )
+    # EXIT-01: the exit plan of the person in the parcours, shared with the SIAE.
+    from relais.exitplan.models import ExitPlan
+
+    exit_plan = ExitPlan.open_for(parcours.detention, by=cpip)
     own = {
         "siao_operator": oriented,
         "social_worker": oriented,
@@ -316,6 +323,7 @@ def world(
         "site": site,
         "avdl_measure": avdl_measure,
         "agreement": agreement,
+        "exit_plan": exit_plan,
         "resource_person": ResourcePerson.objects.create(
             site=site, responsibility=site.responsibilities.first(), name="Nadia Roux"
         ),
@@ -362,6 +370,12 @@ def _kwargs(name: str, role: str, world: dict) -> dict | None:
         return {"pk": world["avdl_measure"].pk}
     if name.startswith("places:agreement"):
         return {"pk": world["agreement"].pk}
+    if name in ("exitplan:plan", "exitplan:open"):
+        return {"detention_pk": world["exit_plan"].detention_id}
+    if name == "exitplan:item":
+        return {"pk": world["exit_plan"].items.first().pk}
+    if namespace == "exitplan":
+        return {"pk": world["exit_plan"].pk}
     if name == "accounts:organisation_referent":
         return {"pk": world["directory_entry"].pk}
     by_namespace = {

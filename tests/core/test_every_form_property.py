@@ -371,6 +371,54 @@ NO_TYPED_INPUT.update(
 )
 
 
+# -- exit plans (EXIT-01) ---------------------------------------------------------------------
+def _plan_page(key):
+    return lambda world: reverse("exitplan:plan", kwargs={"detention_pk": world[key].detention_id})
+
+
+FORMS.update(
+    {
+        "exitplan:item": Form(
+            "cpip",
+            _plan_page("exit_plan"),
+            _url("exitplan:item", lambda w: w["exit_plan"].items.get(kind="rdv_ccas").pk),
+        ),
+        "exitplan:first_night": Form(
+            "siao_operator",
+            _plan_page("exit_plan"),
+            _url("exitplan:first_night", lambda w: w["exit_plan"].pk),
+        ),
+        "exitplan:add_item": Form(
+            "cpip",
+            _plan_page("exit_plan"),
+            _url("exitplan:add_item", lambda w: w["exit_plan"].pk),
+        ),
+        "exitplan:close": Form(
+            "siao_operator",
+            _plan_page("released_plan"),
+            _url("exitplan:close", lambda w: w["released_plan"].pk),
+        ),
+    }
+)
+NO_TYPED_INPUT.update(
+    {
+        "exitplan:list": "GET filters",
+        "exitplan:plan": "page (its forms are exitplan:item, first_night, add_item, close)",
+        "exitplan:open": "button",
+        "exitplan:reopen": "button",
+    }
+)
+
+
+def _exit_plan_world(cpip, released) -> dict:
+    from relais.exitplan.models import ExitPlan
+
+    return {
+        "exit_plan": ExitPlan.open_for(make_detention(cpip=cpip), by=cpip),
+        "released_plan": ExitPlan.open_for(released, by=released.cpip),
+    }
+
+
 def _avdl_world(siao_operator) -> dict:
     from tests.avdl.cases import make_measure, make_worker, released
 
@@ -461,6 +509,7 @@ def world(
         **_iae_world(prison, cpip, siae_coach),
         "commission": _commission_world(siao_operator, cpip),
         **_avdl_world(siao_operator),
+        **_exit_plan_world(cpip, released),
     }
 
 

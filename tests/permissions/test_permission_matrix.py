@@ -1479,6 +1479,118 @@ MATRIX.update(
 )
 
 
+# -- exit plans (EXIT-01) ---------------------------------------------------------------------
+# Who reads a plan: the SIAO of its territory, the SPIP following the person, the SIAE of the
+# person's parcours while consent runs. Who changes an item: its owner (a shared item: the SPIP
+# or the SIAE); the first night: the SIAO; adding an item: the SPIP; closing: SPIP or SIAO.
+
+
+def _exit_parcours_in_case(world, role, user, case, *, released: bool = False):
+    parcours = parcours_in_case(world, role, user, case)
+    if released:
+        today = timezone.localdate()
+        parcours.detention.release(
+            on=today - dt.timedelta(days=3),
+            by=parcours.detention.cpip,
+            measure_ends_on=today + dt.timedelta(days=300),
+        )
+    return parcours
+
+
+def _exit_plan_in_case(world, role, user, case, *, released: bool = False):
+    from relais.exitplan.models import ExitPlan
+
+    detention = _exit_parcours_in_case(world, role, user, case, released=released).detention
+    return ExitPlan.open_for(detention, by=detention.cpip)
+
+
+def _stabilised_plan_in_case(world, role, user, case):
+    plan = _exit_plan_in_case(world, role, user, case, released=True)
+    plan.stabilise(on=timezone.localdate(), by=plan.detention.cpip)
+    return plan
+
+
+def _exit_item_in_case(world, role, user, case):
+    return _exit_plan_in_case(world, role, user, case).items.get(kind="bank")
+
+
+def _exit_plan_state(plan):
+    from relais.exitplan.models import ExitPlan
+
+    return ExitPlan.objects.get(pk=plan.pk)
+
+
+EXIT_READ = {
+    "siao_operator": TERRITORY,
+    "cpip": MINE,
+    "siae_coach": MINE,
+    "siae_supervisor": MINE,
+    "superuser": EVERYWHERE,
+}
+EXIT_RUN = {"siao_operator": TERRITORY, "cpip": MINE, "superuser": EVERYWHERE}
+
+MATRIX.update(
+    {
+        "exitplan:list": Page(
+            frozenset({"superuser", "siao_operator", "cpip", "siae_coach", "siae_supervisor"})
+        ),
+        "exitplan:plan": OnObject(
+            _exit_plan_in_case, EXIT_READ, kwargs=lambda plan: {"detention_pk": plan.detention_id}
+        ),
+        "exitplan:open": OnObject(
+            lambda world, role, user, case: (
+                _exit_parcours_in_case(world, role, user, case).detention
+            ),
+            EXIT_RUN,
+            method="post",
+            kwargs=lambda detention: {"detention_pk": detention.pk},
+            done=lambda detention: hasattr(Detention.objects.get(pk=detention.pk), "exit_plan"),
+        ),
+        "exitplan:item": OnObject(
+            _exit_item_in_case,
+            {
+                "cpip": MINE,
+                "siae_coach": MINE,
+                "siae_supervisor": MINE,
+                "superuser": EVERYWHERE,
+            },
+            method="post",
+            data=lambda item: {f"element-{item.pk}-step": "done"},
+            done=lambda item: type(item).objects.get(pk=item.pk).state == "done",
+        ),
+        "exitplan:first_night": OnObject(
+            _exit_plan_in_case,
+            {"siao_operator": TERRITORY, "superuser": EVERYWHERE},
+            method="post",
+            data=lambda plan: {"premier-soir-arrival_hours": "de 14 h à 18 h"},
+            done=lambda plan: _exit_plan_state(plan).arrival_hours != "",
+        ),
+        "exitplan:add_item": OnObject(
+            _exit_plan_in_case,
+            {"cpip": MINE, "superuser": EVERYWHERE},
+            method="post",
+            data=lambda plan: {"ajout-kind": "aah"},
+            done=lambda plan: plan.items.filter(kind="aah").exists(),
+        ),
+        "exitplan:close": OnObject(
+            lambda world, role, user, case: _exit_plan_in_case(
+                world, role, user, case, released=True
+            ),
+            EXIT_RUN,
+            method="post",
+            data=lambda plan: {"cloture-on": _today()},
+            done=lambda plan: _exit_plan_state(plan).state == "stabilised",
+        ),
+        "exitplan:reopen": OnObject(
+            _stabilised_plan_in_case,
+            EXIT_RUN,
+            method="post",
+            done=lambda plan: _exit_plan_state(plan).state == "open",
+        ),
+    }
+)
+
+
 def _outcome(response) -> str:
     if response.status_code in (403, 404):
         return "denied"
