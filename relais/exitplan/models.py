@@ -269,6 +269,27 @@ class ExitPlan(Stateful):
             return cls.objects.get(detention=detention)
         return plan
 
+    def follow_site(self, *, by) -> bool:
+        """A plan opened before the person's parcours joins its site: the SIAE takes part,
+        and the items nobody has touched yet take the owners of the site's matrix. Returns
+        whether the plan changed."""
+        if self.site_id is not None:
+            return False
+        site = site_of(self.detention)
+        if site is None:
+            return False
+        with transaction.atomic():
+            self.site = site
+            self.save(update_fields=["site"])
+            owners = owners_from(site)
+            for item in self.items.filter(state=ItemState.TODO):
+                if item.events.count() > 1:  # taken in hand already: its owner stays
+                    continue
+                owner, other = item.owner_from(owners)
+                if (owner, other) != (item.owner, item.owner_other):
+                    item.take(ItemEventKind.DETAILS, by=by, owner=owner, owner_other=other)
+        return True
+
     def add_item(self, kind: str, *, by) -> "ExitItem":
         """An item that applies to this person only (the AAH), owned as the matrix says."""
         if kind in self.items.values_list("kind", flat=True):
@@ -469,6 +490,15 @@ class ExitItem(Stateful):
             values={"plan": plan, "kind": kind, "owner": owner, "owner_other": other},
         )
         return item
+
+    def owner_from(self, owners: dict) -> tuple[str, str]:
+        """(owner, other actor) of this kind of item per the matrix read by `owners_from`;
+        the SPIP when the item follows no row, or the row is missing or names nobody."""
+        row = self.spec.matrix_row
+        owner, other = owners.get(row, (Owner.SPIP, "")) if row else (Owner.SPIP, "")
+        if owner == Owner.OTHER and not other:
+            return Owner.SPIP, ""
+        return owner, other
 
     @property
     def spec(self) -> ItemSpec:

@@ -14,6 +14,7 @@ from relais.audit import reads
 from relais.audit.enums import Action
 from relais.core.inputs import ListParams
 from relais.core.transitions import TransitionNotAllowed
+from relais.exitplan.models import ExitPlan
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
 
@@ -170,6 +171,10 @@ def prescribe(request, detention_pk: int):
                 obj=parcours,
                 detail={"event": "iae_prescribed"},
             )
+            # EXIT-01: an exit plan opened before the parcours now shares it with the SIAE.
+            plan = ExitPlan.objects.filter(detention=detention).first()
+            if plan is not None:
+                plan.follow_site(by=user)
             messages.success(
                 request,
                 "Parcours prescrit. Recueillez le consentement écrit de la personne : la SIAE "

@@ -133,3 +133,36 @@ def test_exit_01_a_stabilised_plan_needs_the_release_and_freezes_its_items():
     plan.refresh_from_db()
     plan.stabilise(on=timezone.localdate(), by=cpip)
     assert not _item(plan, ItemKind.RSA).can(ItemEventKind.DONE, cpip)
+
+
+def test_exit_01_a_plan_opened_before_the_parcours_joins_its_site_on_prescription(client):
+    from django.urls import reverse
+
+    from tests.factories import make_site
+
+    detention = make_detention(end_date=timezone.localdate() + dt.timedelta(days=300))
+    plan = make_exit_plan(detention)
+    cpip = detention.cpip
+    touched = _item(plan, ItemKind.FRANCE_TRAVAIL)
+    touched.take(ItemEventKind.STARTED, by=cpip)
+    site = make_site(establishment=detention.establishment)
+    site.establishment.spip = detention.spip
+    site.establishment.save(update_fields=["spip"])
+    client.force_login(cpip)
+    client.post(
+        reverse("iae:prescribe", kwargs={"detention_pk": detention.pk}),
+        {
+            "site": site.pk,
+            "prescribed_on": timezone.localdate().isoformat(),
+            "spip_opinion": "favourable",
+            "identity_document": "national_id",
+            "identity_document_valid_until": (
+                timezone.localdate() + dt.timedelta(days=900)
+            ).isoformat(),
+            "volunteer": "on",
+        },
+    )
+    plan.refresh_from_db()
+    assert plan.site == site
+    assert _item(plan, ItemKind.JOB_OR_TRAINING).owner == Owner.SIAE
+    assert _item(plan, ItemKind.FRANCE_TRAVAIL).owner == Owner.SPIP  # already in hand
