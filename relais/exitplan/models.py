@@ -81,7 +81,13 @@ def is_siae(user, plan: "ExitPlan") -> bool:
         return False
     if user.organisation_id != plan.site.siae_id:
         return False
-    return Parcours.objects.visible_to(user).filter(detention_id=plan.detention_id).exists()
+    # Asked for every item and step of a page: read once per plan and reader.
+    known = plan.__dict__.setdefault("_siae_readers", {})
+    if user.pk not in known:
+        known[user.pk] = (
+            Parcours.objects.visible_to(user).filter(detention_id=plan.detention_id).exists()
+        )
+    return known[user.pk]
 
 
 def is_siao(user, plan: "ExitPlan") -> bool:
