@@ -40,7 +40,7 @@ def test_exit_01_the_siae_sees_its_part_without_health_or_justice_items(client):
     assert "Emploi ou formation prévu à la sortie" in html
     assert "Premier rendez-vous au SPIP" not in html
     assert "Assurance maladie" not in html
-    assert parcours.detention.prison_number not in html
+    assert "écrou n°" not in html
     assert "Examen de la libération" in html or "Fin de peine prévue" in html
     client.force_login(UserFactory(siae_coach=True))
     assert client.get(_url(plan)).status_code == 404
