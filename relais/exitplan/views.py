@@ -201,7 +201,16 @@ def _may_add(user, plan: ExitPlan) -> bool:
 
 
 def _written(request, obj, event: str, message: str):
-    audit.record(request_or_user=request, action=Action.WRITE, obj=obj, detail={"event": event})
+    """The write in the audit log, naming the person (an item names them through its plan:
+    a write is also the file's activity for retention, SEC-03)."""
+    person_id = obj.person_id if isinstance(obj, ExitPlan) else obj.plan.person_id
+    audit.record(
+        request_or_user=request,
+        action=Action.WRITE,
+        obj=obj,
+        person_id=person_id,
+        detail={"event": event},
+    )
     messages.success(request, message)
 
 

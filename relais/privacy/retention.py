@@ -109,6 +109,19 @@ RELATED_WIPES = [
     ),
     ("access", "AccessGrant", "request", {"reason": MARKER}),
 ]
+# The same, for what hangs on the person rather than on a request: the free text of the exit
+# plan (EXIT-01); its items' states and dates stay for the indicators (EXIT-04).
+PERSON_WIPES = [
+    (
+        "exitplan",
+        "ExitPlan",
+        "person",
+        {"arrival_hours": "", "arrival_contact": "", "arrival_phone": "", "arrival_note": ""},
+    ),
+    ("exitplan", "ExitPlanEvent", "plan__person", {"note": "", "data": {}}),
+    ("exitplan", "ExitItem", "plan__person", {"remarks": ""}),
+    ("exitplan", "ExitItemEvent", "item__plan__person", {"note": "", "data": {}}),
+]
 
 
 @dataclass
@@ -230,6 +243,9 @@ def anonymise(person_id: int, *, last_activity: dt.date) -> None:
         for app_label, model_name, to_request, wipe in RELATED_WIPES:
             model = apps.get_model(app_label, model_name)
             model.objects.filter(**{f"{to_request}__in": requests}).update(**wipe)
+        for app_label, model_name, to_person, wipe in PERSON_WIPES:
+            model = apps.get_model(app_label, model_name)
+            model.objects.filter(**{f"{to_person}_id": person_id}).update(**wipe)
         _drop_identity_keys(person_id)
         Anonymisation.objects.create(person=person, last_activity_on=last_activity)
         audit.record(

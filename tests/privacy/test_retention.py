@@ -194,3 +194,21 @@ def test_sec_03_anonymisation_reaches_orientations_notifications_and_access_reas
     _retention(731)
     assert AccessGrant.objects.get().reason == "ANONYMISÉ"
     assert req.person.birth_name not in Notification.objects.get().message
+
+
+def test_sec_03_anonymisation_wipes_the_free_text_of_the_exit_plan(closed_file):
+    from relais.exitplan.models import ExitItemEvent, ExitPlan
+    from relais.privacy.retention import anonymise
+    from tests.factories import make_detention
+
+    detention = make_detention(closed_file.person)
+    plan = ExitPlan.open_for(detention, by=detention.cpip)
+    plan.set_first_night(by=None, arrival_contact="Mme Durand, sœur de M. X")
+    item = plan.items.get(kind="bank")
+    item.take("done", by=detention.cpip, remarks="Compte ouvert à La Banque postale de Colmar")
+    anonymise(closed_file.person_id, last_activity=timezone.localdate())
+    plan.refresh_from_db()
+    item.refresh_from_db()
+    assert plan.arrival_contact == "" and item.remarks == ""
+    assert item.state == "done"  # kept for the indicators
+    assert not ExitItemEvent.objects.filter(data__has_key="remarks").exists()
