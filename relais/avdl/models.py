@@ -36,6 +36,7 @@ from relais.core.transitions import (
     TransitionNotAllowed,
     Workflow,
     lock,
+    noon_of,
     transition,
 )
 from relais.justice.dates import add_months
@@ -176,11 +177,6 @@ def worker_of(user) -> Worker | None:
 # ---------------------------------------------------------------------------------------------
 # The measure
 # ---------------------------------------------------------------------------------------------
-
-
-def _noon(day: dt.date) -> dt.datetime:
-    """When a step dated `day` happened: that day at noon, never later than now."""
-    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), timezone.now())
 
 
 def _runs_it(measure, user) -> bool:
@@ -475,7 +471,7 @@ class HousingSupportMeasure(Stateful):
                     measure, _ = cls._create(
                         MeasureEventKind.ASSIGNED,
                         by=by,
-                        at=_noon(starts_on),
+                        at=noon_of(starts_on),
                         note=note,
                         data={
                             "on": starts_on.isoformat(),
@@ -499,7 +495,7 @@ class HousingSupportMeasure(Stateful):
         if by is not None and not step.may(self, by):
             raise TransitionNotAllowed(step.denied)
         data = {**(data or {}), "on": on.isoformat()}
-        return self._apply(name, by=by, at=_noon(on), note=note, data=data, **changes)
+        return self._apply(name, by=by, at=noon_of(on), note=note, data=data, **changes)
 
     def renew(self, *, reason: str, by, on: dt.date | None = None):
         """Two more months from the current end date; the reason is kept with the event."""

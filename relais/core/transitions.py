@@ -35,6 +35,12 @@ class StateWriteRefused(RuntimeError):
     """A programming error: a state was written outside a declared transition."""
 
 
+def noon_of(day: dt.date) -> dt.datetime:
+    """When a step dated `day` happened (an `at` for `_apply`): that day at noon, never
+    later than now."""
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), timezone.now())
+
+
 def lock(obj: models.Model):
     """`obj`'s row read again and locked until the end of the transaction (SELECT … FOR
     UPDATE; on SQLite the write transaction itself is the lock)."""

@@ -33,6 +33,7 @@ from relais.core.transitions import (
     StatefulQuerySet,
     TransitionNotAllowed,
     Workflow,
+    noon_of,
     transition,
 )
 from relais.iae.enums import OPEN_STATES as OPEN_PARCOURS
@@ -556,7 +557,7 @@ class ExitItem(Stateful):
         if step == ItemEventKind.DONE:
             on = on or timezone.localdate()
             changes["done_on"] = on
-            at = _noon(on)
+            at = noon_of(on)
         elif step == ItemEventKind.REOPENED:
             changes["done_on"] = None
         data = {
@@ -565,11 +566,6 @@ class ExitItem(Stateful):
         }
         target = self.state if step == ItemEventKind.DETAILS else None
         return self._apply(step, by=by, at=at, data=data, target=target, **changes)
-
-
-def _noon(day: dt.date) -> dt.datetime:
-    """When a step dated `day` happened: that day at noon, never later than now."""
-    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), timezone.now())
 
 
 class ExitItemEvent(StateEvent):

@@ -31,6 +31,7 @@ from relais.core.transitions import (
     StatefulQuerySet,
     TransitionNotAllowed,
     Workflow,
+    noon_of,
     transition,
 )
 from relais.justice.dates import add_months
@@ -519,11 +520,6 @@ def _may_assign(parcours) -> str:
     return parcours.eligibility(on=parcours.assigned_on).refusal()
 
 
-def _noon(day: dt.date) -> dt.datetime:
-    """When a step dated `day` happened: that day at noon, never later than now."""
-    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), timezone.now())
-
-
 class ParcoursQuerySet(StatefulQuerySet):
     def visible_to(self, user) -> "ParcoursQuerySet":
         """The one rule of who reads a parcours (see the module docstring)."""
@@ -885,7 +881,7 @@ class Parcours(Stateful):
         parcours, _ = cls._create(
             ParcoursEventKind.PRESCRIBED,
             by=by,
-            at=_noon(prescribed_on),
+            at=noon_of(prescribed_on),
             data={"on": prescribed_on.isoformat()},
             values={
                 "person_id": detention.person_id,
@@ -906,7 +902,7 @@ class Parcours(Stateful):
             raise TransitionNotAllowed(step.denied)
         data = {**(data or {}), "on": on.isoformat()}
         return self._apply(
-            name, by=by, at=_noon(on), note=note, data=data, locked=locked, **changes
+            name, by=by, at=noon_of(on), note=note, data=data, locked=locked, **changes
         )
 
     def orient(self, *, session: CpuSession, by, note: str = ""):
