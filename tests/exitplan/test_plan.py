@@ -166,3 +166,26 @@ def test_exit_01_a_plan_opened_before_the_parcours_joins_its_site_on_prescriptio
     assert plan.site == site
     assert _item(plan, ItemKind.JOB_OR_TRAINING).owner == Owner.SIAE
     assert _item(plan, ItemKind.FRANCE_TRAVAIL).owner == Owner.SPIP  # already in hand
+
+
+def test_exit_01_after_release_the_plan_stays_with_who_still_follows_the_person():
+    parcours = make_parcours(state="active")
+    plan = make_exit_plan(parcours.detention)
+    cpip = parcours.detention.cpip
+    coach = UserFactory(siae_coach=True, organisation=parcours.site.siae)
+    today = timezone.localdate()
+    parcours.detention.release(
+        on=today - dt.timedelta(days=5), by=cpip, measure_ends_on=today + dt.timedelta(days=90)
+    )
+    assert ExitPlan.objects.visible_to(cpip).get() == plan
+    assert ExitPlan.objects.visible_to(coach).get() == plan  # agreed to be followed outside
+    consent = parcours.consents.get()
+    consent.continues_outside = False
+    consent.save()
+    assert not ExitPlan.objects.visible_to(coach).exists()
+    parcours.detention.__class__.objects.filter(pk=parcours.detention_id).update(
+        measure_ends_on=today - dt.timedelta(days=1)
+    )
+    assert not ExitPlan.objects.visible_to(cpip).exists()  # the measure ended (JUS-13)
+    siao = UserFactory(siao_operator=True, organisation__territory=plan.territory)
+    assert ExitPlan.objects.visible_to(siao).get() == plan
