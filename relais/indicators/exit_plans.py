@@ -134,23 +134,23 @@ def exit_plan_months(
     last = max(at for _, at in instants)
 
     # 1. releases: detention -> [(day, recorded)], and its establishment
+    releases = DetentionEvent.objects.filter(
+        detention__territory=territory,
+        kind=DetentionEventKind.RELEASED,
+        recorded_at__lte=last,
+    ).order_by()
     released: dict[int, list[tuple[dt.date, dt.datetime]]] = defaultdict(list)
     establishment_of: dict[int, int] = {}
-    for detention_id, establishment_id, on, recorded in (
-        DetentionEvent.objects.filter(
-            detention__territory=territory,
-            kind=DetentionEventKind.RELEASED,
-            recorded_at__lte=last,
-        )
-        .order_by()
-        .values_list("detention_id", "detention__establishment_id", "data__on", "recorded_at")
+    for detention_id, establishment_id, on, recorded in releases.values_list(
+        "detention_id", "detention__establishment_id", "data__on", "recorded_at"
     ):
         if on:
             released[detention_id].append((dt.date.fromisoformat(on), recorded))
             establishment_of[detention_id] = establishment_id
     if not released:
         return result
-    detentions = list(released)
+    # The same released detentions, as a subquery (no list of ids sent to the database).
+    detentions = releases.values("detention_id")
 
     # 2. dry exits: detention -> instants recorded
     dry: dict[int, list[dt.datetime]] = defaultdict(list)
