@@ -30,6 +30,7 @@ from .calendar import Cutoff, Schedule, cutoff_for, daily_cutoffs_of_week, lates
 from .charts import Chart, Series
 from .dry_exits import dry_exits_by_month
 from .engine import COUNTED, SOURCE, Indicator, Level, Table, compute
+from .exit_plans import exit_plan_months, exit_plans_sheet, top_missing
 from .justice import justice_months
 
 CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}
@@ -231,6 +232,8 @@ def dashboard(request):
         "territory_query": _query(territory, request),
         "may_see_people": may_see_people(request.user),
     }
+    context["exit_plans"] = exit_plan_months(territory, until=cutoff.day)
+    context["exit_plans_top"] = top_missing(context["exit_plans"])
     context["justice_drill"] = (
         f"{reverse('releases:pipeline')}" if may_see_people(request.user) else ""
     )
@@ -252,6 +255,9 @@ def table_export(request):
         detail={"indicateurs": cutoff.slug, "territoire": territory.insee_code},
     )
     if request.GET.get("format") == "xlsx":
+        # The releases with a complete exit plan (EXIT-04): a table of its own, in the XLSX only
+        # (the CSV holds the cut-off's table, one header for all its lines).
+        sheets.append(exit_plans_sheet(exit_plan_months(territory, until=cutoff.day)))
         return exports.xlsx_response(filename, sheets)
     return exports.csv_response(filename, sheets)
 
