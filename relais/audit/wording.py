@@ -96,6 +96,8 @@ PAGE_LABELS = {
     "places:agreement_document": "convention signée",
     "commission:detail": "commission justice",
     "commission:minutes": "compte rendu de la commission justice",
+    # EXIT-03
+    "exitplan:paper": "document de sortie remis à la personne",
     "avdl:list": "mesures AVDL Justice",
     "avdl:detail": "mesure AVDL Justice",
     "avdl:caseload": "mesures d'un travailleur AVDL",

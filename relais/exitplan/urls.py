@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import paper_views, views
 
 app_name = "exitplan"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/ajouter/", views.add_item, name="add_item"),
     path("<int:pk>/clore/", views.close_plan, name="close"),
     path("<int:pk>/rouvrir/", views.reopen_plan, name="reopen"),
+    path("<int:pk>/document-de-sortie/", paper_views.paper, name="paper"),
     path("elements/<int:pk>/", views.item_step, name="item"),
 ]
