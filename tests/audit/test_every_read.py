@@ -130,9 +130,10 @@ MUST_SHOW = {
 # AVDL Justice (JUS-11): the SIAO's measures and caseloads, the CPIP's view of the dates.
 MUST_SHOW["siao_operator"] |= {"avdl:list", "avdl:detail", "avdl:caseload"}
 MUST_SHOW["cpip"] |= {"avdl:list", "avdl:detail"}
-# Exit plans (EXIT-01): the three partners of the person's exit.
+# Exit plans (EXIT-01): the three partners of the person's exit; each prints the person's
+# paper for release day (EXIT-03).
 for _role in ("siao_operator", "cpip", "siae_coach"):
-    MUST_SHOW[_role] |= {"exitplan:list", "exitplan:plan"}
+    MUST_SHOW[_role] |= {"exitplan:list", "exitplan:plan", "exitplan:paper"}
 
 
 # Signing in and out shows no person, and walking them would end the verified session.

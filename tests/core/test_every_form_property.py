@@ -406,6 +406,7 @@ NO_TYPED_INPUT.update(
         "exitplan:plan": "page (its forms are exitplan:item, first_night, add_item, close)",
         "exitplan:open": "button",
         "exitplan:reopen": "button",
+        "exitplan:paper": "page (printed)",
     }
 )
 

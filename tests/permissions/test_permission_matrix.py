@@ -1587,6 +1587,8 @@ MATRIX.update(
             method="post",
             done=lambda plan: _exit_plan_state(plan).state == "open",
         ),
+        # EXIT-03: whoever reads the plan prints the person's paper for release day.
+        "exitplan:paper": OnObject(_exit_plan_in_case, EXIT_READ),
     }
 )
 
