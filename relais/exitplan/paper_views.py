@@ -51,11 +51,15 @@ class Night:
     # Known to the printer (the SIAO, the SPIP): the structure, its address, whom to call.
     structure: str = ""
     address: str = ""
-    from_day: str = ""
     hours: str = ""
     contact: str = ""
     phone: str = ""
     note_lines: tuple[str, ...] = ()
+
+    @property
+    def told(self) -> bool:
+        """The SIAO told something of the first night."""
+        return bool(self.hours or self.contact or self.phone or self.note_lines)
 
 
 def night_of(plan: ExitPlan, *, release: dt.date | None, sees_address: bool) -> Night:
@@ -75,7 +79,6 @@ def night_of(plan: ExitPlan, *, release: dt.date | None, sees_address: bool) -> 
         secured=True,
         structure=structure.name,
         address=structure.address,
-        from_day=day(housing.secured_from) if housing.secured_from != release else "",
         phone=plan.arrival_phone or structure.manager.phone,
         **first_night,
     )

@@ -111,9 +111,22 @@ def test_exit_03_without_secured_housing_the_paper_says_call_the_115(client):
     night = _part(_paper(client, plan.detention.cpip, plan), "premier-soir")
     assert "Appelez le <strong>115</strong>" in night and "C'est gratuit." in night
     assert "24 h sur 24" in night
-    assert "115 du Haut-Rhin : <strong>03 89 00 01 15</strong>" in night
+    assert "<strong>03 89 00 01 15</strong> (115 du Haut-Rhin)" in night
     assert "01 00 00 00 00" not in night
-    assert "Allez à" not in night
+    assert "Allez à" not in night and "Vous n'avez pas encore de place" in night
+    # A first night told by the SIAO without a place secured (a night arranged by the 115):
+    # said, and the 115 kept for a problem.
+    plan.set_first_night(
+        by=_siao(plan),
+        arrival_hours="après 19 h",
+        arrival_contact="",
+        arrival_phone="03 89 44 55 66",
+        arrival_note="",
+    )
+    night = _part(_paper(client, plan.detention.cpip, plan), "premier-soir")
+    assert "Pour le premier soir" in night and "Arrivez après 19 h." in night
+    assert "03 89 44 55 66" in night
+    assert "En cas de problème, appelez le <strong>115</strong>" in night
 
 
 def test_exit_03_appointments_are_printed_in_date_order_in_plain_words(client):
