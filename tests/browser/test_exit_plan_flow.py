@@ -94,8 +94,9 @@ def test_exit_03_three_partners_fill_the_plan_and_the_paper_shows_their_parts(
         ItemKind.JOB_OR_TRAINING: ItemState.DONE,
     }
 
-    # The paper for release day (the plan page's button is the lead's: open its address).
-    page.goto(f"{live_server.url}{reverse('exitplan:paper', args=[plan.pk])}")
+    # The paper for release day, from the plan page's button.
+    page.get_by_role("link", name="Imprimer le document de sortie").click()
+    expect(page).to_have_url(f"{live_server.url}{reverse('exitplan:paper', args=[plan.pk])}")
     paper = page.locator("#document-de-sortie")
     expect(paper.locator("h1")).to_have_text("Votre sortie")
     expect(paper).to_contain_text("Ce document est à vous.")
