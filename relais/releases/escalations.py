@@ -28,7 +28,9 @@ Everything is read in batches (a fixed number of queries per batch of detentions
 whole job is one transaction: recorded and notified together, or not at all (a second run
 racing it fails on the unique constraints). The notices go through
 `relais.notifications.notify_all`: one in-app notice per alert and per person alerted, and
-one e-mail per address listing that day's alerts, naming nobody.
+one e-mail per address listing that day's alerts, naming nobody. Jobs of the apps above the
+releases (the exit plan's, EXIT-02) join the run through `run(today, also=[...])`: same
+transaction, same digest, their counts in the same report — the releases import none of them.
 """
 
 import datetime as dt
