@@ -640,3 +640,30 @@ def readiness(
         rights_total=counts[Domain.RIGHTS][1],
         late=late,
     )
+
+
+# -- late items (EXIT-02) ---------------------------------------------------------------------
+
+
+class LateItemAlert(models.Model):
+    """A late item was told to its owner, once for its due date (relais.exitplan.jobs): a
+    release date that moves gives a new due date, so a new alert if the item is late again."""
+
+    item = models.ForeignKey(
+        ExitItem, verbose_name="élément", on_delete=models.CASCADE, related_name="late_alerts"
+    )
+    due_on = models.DateField("dû le")
+    raised_at = models.DateTimeField("signalé le", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "retard signalé d'un élément du plan de sortie"
+        verbose_name_plural = "retards signalés des éléments du plan de sortie"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "due_on"], name="late_item_alert_once_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} — dû le {self.due_on:%d/%m/%Y}"

@@ -28,12 +28,15 @@ Everything is read in batches (a fixed number of queries per batch of detentions
 whole job is one transaction: recorded and notified together, or not at all (a second run
 racing it fails on the unique constraints). The notices go through
 `relais.notifications.notify_all`: one in-app notice per alert and per person alerted, and
-one e-mail per address listing that day's alerts, naming nobody.
+one e-mail per address listing that day's alerts, naming nobody. Jobs of the apps above the
+releases (the exit plan's, EXIT-02) join the run through `run(today, also=[...])`: same
+transaction, same digest, their counts in the same report — the releases import none of them.
 """
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -63,6 +66,8 @@ class Report:
     dry_exits: int = 0
     checks_planned: int = 0
     reminders: int = 0
+    # The French counts of the jobs run alongside (`run(also=...)`).
+    others: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         parts = [
@@ -70,6 +75,7 @@ class Report:
             count_of(self.dry_exits, "sortie sèche"),
             count_of(self.checks_planned, "point de suivi planifié", "points de suivi planifiés"),
             count_of(self.reminders, "rappel de suivi envoyé", "rappels de suivi envoyés"),
+            *self.others,
         ]
         return ", ".join(parts) + "."
 
@@ -94,8 +100,14 @@ def step_due(release: dt.date, steps: list[int], today: dt.date) -> int | None:
     return min(due) if due else None
 
 
-def run(today: dt.date) -> Report:
-    """The whole daily job for `today`."""
+# A job run alongside (the exit plan's, EXIT-02): given the day, it does its work and returns
+# its notices and the French counts of its report.
+Also = Callable[[dt.date], tuple[list[Notice], list[str]]]
+
+
+def run(today: dt.date, *, also: Iterable[Also] = ()) -> Report:
+    """The whole daily job for `today`, with the jobs `also` run in the same transaction and
+    told in the same digest (the releases import none of them: the command hands them in)."""
     report = Report()
     territories = {t.pk: t for t in Territory.objects.all()}
     contacts = _Contacts.load()
@@ -104,6 +116,10 @@ def run(today: dt.date) -> Report:
         _escalate(today, territories, contacts, report, notices)
         _plan_follow_up(today, report)
         _remind_follow_up(today, contacts, report, notices)
+        for job in also:
+            more, counts = job(today)
+            notices += more
+            report.others += counts
         notify_all(
             notices,
             subject=f"Sorties de détention : alertes du {today:%d/%m/%Y}",

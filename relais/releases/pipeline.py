@@ -65,6 +65,9 @@ class Line:
     adjustment: SentenceAdjustment | None
     # The full reading, with the request and the orientation (and its structure).
     housing: Housing
+    # The readiness of the person's exit plan (EXIT-02), filled by the screens that show it
+    # (relais.exitplan.readiness): the releases know nothing of the plans.
+    readiness: object = None
 
     @property
     def person(self):

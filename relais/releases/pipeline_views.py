@@ -1,5 +1,6 @@
 """The release pipeline page and its exports (JUS-06), for the SPIP and the SIAO."""
 
+import dataclasses
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -15,10 +16,11 @@ from relais.accounts.navigation import CAN_CREATE_INSERTION
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.core.inputs import ListParams
+from relais.exitplan.readiness import PLAN_FILTERS, matches, readiness_by_detention
 from relais.indicators.exports import Sheet, csv_response, xlsx_response
 
 from .housing import Solution
-from .pipeline import DEFAULT_MONTHS, Line, due_out, horizon, in_detention, lines_of
+from .pipeline import DEFAULT_MONTHS, Due, Line, due_out, horizon, in_detention, lines_of
 
 PAGE_SIZE = 50
 HORIZONS = [3, 6, 12, 18, 24]
@@ -54,6 +56,7 @@ def _filters(request, today: dt.date) -> tuple[dict, dict]:
     month = params.choice(
         "month", choices=dict(_month_choices(today, months)), label="Mois de sortie"
     )
+    plan = params.choice("plan", choices=dict(PLAN_FILTERS), label="Plan de sortie")
     if month == OVERDUE:
         arguments["overdue"] = True
     elif month:
@@ -65,8 +68,26 @@ def _filters(request, today: dt.date) -> tuple[dict, dict]:
         "cpip": str(cpip_id or ""),
         "solution": solution,
         "month": month,
+        "plan": plan,
     }
     return typed, arguments
+
+
+def _dues(request, today: dt.date, typed: dict, arguments: dict) -> list[Due]:
+    """The rows of the pipeline as filtered, the exit plan's filter included (EXIT-02: two
+    more queries, whatever the number of rows)."""
+    dues = due_out(request.user, today=today, **arguments)
+    if typed["plan"]:
+        ready = readiness_by_detention(request.user, dues, today=today)
+        dues = [due for due in dues if matches(ready[due.detention_id], typed["plan"])]
+    return dues
+
+
+def _lines(request, dues, today: dt.date) -> list[Line]:
+    """The lines shown, each with its exit plan's readiness as the reader sees it."""
+    lines = lines_of(dues)
+    ready = readiness_by_detention(request.user, lines, today=today)
+    return [dataclasses.replace(line, readiness=ready[line.detention.pk]) for line in lines]
 
 
 def pipeline(request):
@@ -74,7 +95,7 @@ def pipeline(request):
     _require_access(request.user)
     today = timezone.localdate()
     typed, arguments = _filters(request, today)
-    dues = due_out(request.user, today=today, **arguments)
+    dues = _dues(request, today, typed, arguments)
     page = Paginator(dues, PAGE_SIZE).get_page(request.GET.get("page"))
     population = in_detention(request.user)
     query = request.GET.copy()
@@ -83,7 +104,7 @@ def pipeline(request):
         request,
         "releases/pipeline.html",
         {
-            "lines": lines_of(page.object_list),
+            "lines": _lines(request, page.object_list, today),
             "page": page,
             "today": today,
             "filters": typed,
@@ -101,6 +122,7 @@ def pipeline(request):
             ],
             "solutions": Solution.choices,
             "months": _month_choices(today, arguments["months"]),
+            "plan_filters": PLAN_FILTERS,
             "query": query.urlencode(),
             "urgent": sum(1 for due in dues if due.urgent),
             "can_create": request.user.is_superuser or request.user.role in CAN_CREATE_INSERTION,
@@ -126,6 +148,7 @@ HEADER = [
     "Hébergement acquis",
     "Structure",
     "Aménagement en vue",
+    "Plan de sortie",
 ]
 
 
@@ -160,6 +183,7 @@ def _row(line: Line, *, dates_as_text: bool) -> list:
         _yes_no(line.secured),
         str(orientation.structure) if orientation else "",
         str(line.adjustment) if line.adjustment else "",
+        line.readiness.label,
     ]
 
 
@@ -168,7 +192,7 @@ def pipeline_export(request):
     _require_access(request.user)
     today = timezone.localdate()
     typed, arguments = _filters(request, today)
-    lines = lines_of(due_out(request.user, today=today, **arguments))
+    lines = _lines(request, _dues(request, today, typed, arguments), today)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     audit.record(
         request_or_user=request,
