@@ -6,7 +6,7 @@ per alert. Idempotent: a second run on the same day opens nothing and tells noth
 The rules, in one place:
 
 - A plan opens by itself (`ExitPlan.open_for(detention, by=None)`) for every person in
-  detention whose release date (`plan_release`, the reading of `ExitPlan.release_on`) is
+  detention whose release date (`plan_release`) is
   within `OPENS_DAYS_BEFORE` days, or already passed.
 - An item is late when it is still open (to do, in progress) on an open plan and its due date
   (its lead time before the release date) has passed. It is told once per due date
@@ -37,8 +37,7 @@ from relais.justice.models import Detention
 from relais.notifications.sending import Notice
 
 from .enums import ITEMS, OPEN_ITEM_STATES, OPENS_DAYS_BEFORE, Owner, PlanState
-from .models import ExitItem, ExitPlan, LateItemAlert, categories_for
-from .readiness import plan_release
+from .models import ExitItem, ExitPlan, LateItemAlert, categories_for, plan_release
 
 BATCH = 2000
 SPIP_SIDE = {Owner.SPIP, Owner.OTHER, Owner.SHARED}

@@ -306,14 +306,8 @@ class ExitPlan(Stateful):
     # -- reading ---------------------------------------------------------------------------
 
     def release_on(self, today: dt.date | None = None) -> dt.date | None:
-        """The release date the plan is ready for: the day of release once released; before,
-        the next day the person may leave (an LSC date, or the end date once those passed);
-        once every date passed with the person still inside, the latest of them."""
-        detention = self.detention
-        if detention.released_on:
-            return detention.released_on
-        today = today or timezone.localdate()
-        return release_date(detention, today) or detention.end_date or detention.due_on
+        """The release date the plan is ready for (`plan_release`)."""
+        return plan_release(self.detention, today or timezone.localdate())
 
     def items_for(self, user) -> list["ExitItem"]:
         """The items `user` may see, in the order of the catalogue."""
@@ -354,6 +348,16 @@ class ExitPlan(Stateful):
                 return f"{spip} et {siae}"
             case _:
                 return f"{other or 'Autre acteur'} (suivi par {spip})"
+
+
+def plan_release(detention: Detention, today: dt.date) -> dt.date | None:
+    """The release date a detention's plan is ready for, from its dates only: the day of
+    release once released; before, the next day the person may leave (an LSC date, or the end
+    date once those passed); once every date passed with the person still inside, the latest
+    of them. Every due date is counted back from it."""
+    if detention.released_on:
+        return detention.released_on
+    return release_date(detention, today) or detention.end_date or detention.due_on
 
 
 def site_of(detention: Detention) -> Site | None:

@@ -5,26 +5,15 @@ items in two queries whatever their number, and counts, for each, only the items
 see (the `items_for` rule: `categories_for`). No person is loaded (a loaded person is a read,
 SEC-01).
 
-The release date a plan is ready for is `plan_release` — the reading of
-`ExitPlan.release_on`, from the detention's dates only, so that a batch needs no plan object
-per row (tests/exitplan/test_pipeline_readiness.py checks they agree).
+The release date a plan is ready for is `plan_release`, from the detention's dates only, so
+that a batch needs no plan object per row.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from relais.releases.escalations import release_date
-
-from .models import ExitItem, ExitPlan, Readiness, categories_for, readiness
-
-
-def plan_release(detention, today: dt.date) -> dt.date | None:
-    """`ExitPlan.release_on(today)` for `detention`: the day of release once released; before,
-    the next day the person may leave; once every date passed, the latest of them."""
-    if detention.released_on:
-        return detention.released_on
-    return release_date(detention, today) or detention.end_date or detention.due_on
+from .models import ExitItem, ExitPlan, Readiness, categories_for, plan_release, readiness
 
 
 def _rows(rows) -> dict[int, tuple]:

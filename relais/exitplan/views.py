@@ -20,11 +20,12 @@ from relais.core.inputs import ListParams
 from relais.core.transitions import TransitionNotAllowed
 from relais.iae.models import SIAE_ROLES, Parcours
 from relais.justice.models import Detention
-from relais.releases.housing import housing_for
+from relais.releases.housing import housing_for, housing_of
 
 from .enums import Domain, ItemEventKind, PlanEventKind, PlanState
 from .forms import STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
 from .models import ExitItem, ExitPlan, categories_for, is_spip, may_open, readiness
+from .readiness import readiness_by_detention
 
 PAGE_SIZE = 25
 READERS = {Role.SIAO_OPERATOR, Role.CPIP, *SIAE_ROLES}
@@ -61,24 +62,25 @@ def plan_list(request):
         ExitPlan.objects.visible_to(user)
         .filter(state=state)
         .select_related("person", "detention__establishment", "detention__spip", "site__siae")
-        .prefetch_related("items")
         .order_by("detention__due_on", "id")
     )
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = []
-    for plan in page.object_list:
-        release = plan.release_on(today)
-        housing = housing_for(plan.detention).secured_by(release)
-        rows.append(
-            {
-                "plan": plan,
-                "release": release,
-                "readiness": readiness(
-                    plan.items_for(user), housing=housing, release=release, today=today
-                ),
-            }
-        )
+    shown = list(page.object_list)
+    housings = housing_of([plan.detention_id for plan in shown], light=True)
+    ready = readiness_by_detention(
+        user,
+        [
+            (plan.detention_id, release, housings[plan.detention_id].secured_by(release))
+            for plan in shown
+            for release in [plan.release_on(today)]
+        ],
+        today=today,
+    )
+    rows = [
+        {"plan": plan, "release": plan.release_on(today), "readiness": ready[plan.detention_id]}
+        for plan in shown
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from relais.exitplan.enums import ItemEventKind, ItemKind
 from relais.exitplan.models import ExitPlan, readiness
-from relais.exitplan.readiness import plan_release, readiness_by_detention
+from relais.exitplan.readiness import readiness_by_detention
 from relais.justice.enums import EndDateReason
 from relais.releases.housing import housing_for
 from relais.releases.pipeline import due_out, lines_of
@@ -92,22 +92,6 @@ def test_exit_02_items_the_reader_may_not_see_are_not_counted(siae_coach, cpip):
     # A reader who does not see the plan at all reads it as not opened.
     outsider = UserFactory(siae_coach=True)
     assert not readiness_by_detention(outsider, [line], today=TODAY)[detention.pk].opened
-
-
-def test_exit_02_the_batch_release_date_is_the_plan_release_date(cpip):
-    cases = [
-        _detention(cpip, 200),
-        _detention(cpip, -5),  # every date passed, still inside
-        make_detention(cpip=cpip, end_date=_in(400), sentence=(1, 6, 0)),  # LSC first
-        make_detention(cpip=cpip, end_date=_in(30), sentence=(1, 6, 0)),  # LSC date passed
-    ]
-    released = _detention(cpip, 10)
-    released.release(on=_in(-2), by=cpip, measure_ends_on=_in(100))
-    cases.append(released)
-    for detention in cases:
-        plan = make_exit_plan(detention)
-        plan = ExitPlan.objects.get(pk=plan.pk)
-        assert plan_release(plan.detention, TODAY) == plan.release_on(TODAY), detention
 
 
 def test_exit_02_the_housing_is_the_line_own_reading(cpip):
