@@ -141,6 +141,15 @@ def test_exit_01_the_demo_has_exit_plans_in_every_state(client):
     assert len({month for _, month in months}) >= 3
     assert len({prison for prison, _ in months}) == 2
 
+    # Every plan's page and the lists show to each partner who reads them.
+    for user in (cpip, siao, coach):
+        client.force_login(user)
+        for plan in ExitPlan.objects.visible_to(user):
+            url = reverse("exitplan:plan", args=[plan.detention_id])
+            assert client.get(url).status_code == 200, (user, plan)
+        for state in PlanState.values:
+            assert client.get(reverse("exitplan:list"), {"state": state}).status_code == 200
+
 
 def test_exit_01_the_demo_plans_are_dated_in_the_past_and_keep_health_from_the_siae():
     call_command("load_demo", stdout=StringIO())
