@@ -11,7 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from relais.accounts.models import User
+from relais.accounts.models import Territory, User
 from relais.demo.loader import load_demo as build_demo
 from relais.exitplan.enums import (
     ItemEventKind,
@@ -22,6 +22,7 @@ from relais.exitplan.enums import (
     PlanState,
 )
 from relais.exitplan.models import ExitItem, ExitItemEvent, ExitPlan, ExitPlanEvent, readiness
+from relais.indicators.exit_plans import NO_PLAN, exit_plan_months
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
 from relais.releases.housing import Solution, housing_for
@@ -140,6 +141,17 @@ def test_exit_01_the_demo_has_exit_plans_in_every_state(client):
     }
     assert len({month for _, month in months}) >= 3
     assert len({prison for prison, _ in months}) == 2
+    # As the dashboard counts them (as known at each month's end): both establishments, some
+    # months with complete plans, the missing items named.
+    lines = [
+        line
+        for month in exit_plan_months(Territory.objects.get(), until=today)
+        for line in month.lines
+    ]
+    assert sum(line.complete for line in lines) >= 3
+    assert len({line.establishment for line in lines if line.complete}) == 2
+    missing = {part for line in lines for part in line.missing}
+    assert {NO_PLAN, ItemKind.BANK_ACCOUNT, ItemKind.RSA} <= missing
 
     # Every plan's page and the lists show to each partner who reads them.
     for user in (cpip, siao, coach):
