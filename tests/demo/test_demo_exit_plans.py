@@ -79,6 +79,11 @@ def test_exit_01_the_demo_has_exit_plans_in_every_state(client):
     page = client.get(reverse("exitplan:plan", args=[soon.first().pk])).content.decode()
     assert "Ouvrir le plan de sortie" in page
 
+    # The release pipeline shows the plans' readiness, and the one not opened.
+    pipeline = client.get(reverse("releases:pipeline")).content.decode()
+    assert "plan non ouvert" in pipeline
+    assert "en retard" in pipeline
+
     # Opened today, everything to do.
     fresh = [p for p in held if now - p.opened_at < dt.timedelta(days=1)]
     assert fresh
@@ -119,6 +124,11 @@ def test_exit_01_the_demo_has_exit_plans_in_every_state(client):
     client.force_login(cpip)
     page = client.get(reverse("exitplan:plan", args=[ready.detention_id])).content.decode()
     assert ready.arrival_hours in page
+    # The release-day paper (EXIT-03): the night, the appointments booked.
+    paper = client.get(reverse("exitplan:paper", args=[ready.pk])).content.decode()
+    assert ready.arrival_hours in paper and ready.arrival_contact in paper
+    for item in ready.items.filter(kind__in=APPOINTMENTS):
+        assert item.place in paper.replace("&#x27;", "'")
 
     # Released, still open, some items done since the release.
     after = plans.filter(state=PlanState.OPEN, detention__state=DetentionState.RELEASED).filter(
