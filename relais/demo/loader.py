@@ -16,6 +16,7 @@ from faker import Faker
 from relais.accounts.models import Organisation, Territory, User
 from relais.avdl import models as avdl_models
 from relais.commission import models as commission_models
+from relais.exitplan.models import ExitItem, ExitItemEvent, ExitPlan, ExitPlanEvent
 from relais.iae import models as iae
 from relais.identity.rebuild import rebuild_identity_keys
 from relais.implantation.models import (
@@ -59,7 +60,7 @@ from relais.requests.models import (
     SocialEvaluation,
 )
 
-from . import avdl, commission, duplicates, implantation, justice_places, placements
+from . import avdl, commission, duplicates, exit_plans, implantation, justice_places, placements
 from .detentions import DetentionBuilder
 from .forecasts import ForecastBuilder
 from .households import HouseholdBuilder
@@ -142,6 +143,11 @@ DEMO_MODELS = [
     avdl_models.HousingSupportMeasure,
     avdl_models.MeasureEvent,
     avdl_models.EndAlert,
+    # Exit plans (EXIT-01..04)
+    ExitPlan,
+    ExitPlanEvent,
+    ExitItem,
+    ExitItemEvent,
     ForecastSnapshot,
     DemoRecord,
 ]
@@ -274,6 +280,9 @@ def load_demo(*, now: dt.datetime | None = None) -> Cast:
         )
         # JUS-03, JUS-12: the PE agreement and its places, the reserved and flying places.
         justice_places.load(cast, now=now)
+        # EXIT-01..04: exit plans in every state, from the detentions, parcours and places
+        # above; no random generator.
+        exit_plans.load(cast, now=now)
         # The persons were bulk-created, without the signal that keys them: the entry check
         # and the review queue find them only once this has run.
         rebuild_identity_keys(pairs=True)
