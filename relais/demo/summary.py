@@ -12,7 +12,7 @@ from relais.releases.models import DryExit, Escalation, FollowUpCheck
 from relais.requests.enums import Channel, RequestStatus
 from relais.requests.models import Request
 
-from . import data
+from . import avdl, data, implantation
 
 
 def _table(header: list[str], rows: list[list[str]], *, figures: bool) -> list[str]:
@@ -79,7 +79,12 @@ def summary_lines() -> list[str]:
     lines += _table(header, [[str(cell) for cell in row] for row in rows], figures=True)
 
     lines += ["", f"Comptes de démonstration (mot de passe commun : {data.PASSWORD}) :"]
-    usernames = [spec.username for spec in data.DEMO_ACCOUNTS] + [data.SUPERUSER.username]
+    usernames = [
+        *(spec.username for spec in data.DEMO_ACCOUNTS),
+        implantation.ACCOUNT.username,
+        avdl.USERNAME,
+        data.SUPERUSER.username,
+    ]
     users = {
         u.username: u
         for u in User.objects.filter(username__in=usernames).select_related("organisation")

@@ -126,7 +126,7 @@ def test_load_demo_builds_a_realistic_territory():
     ).exists()
 
     assert "Comptes de démonstration" in output
-    for username in [*EXPECTED_ACCOUNTS, "admin"]:
+    for username in [*EXPECTED_ACCOUNTS, "personnel.penitentiaire", "avdl.justice", "admin"]:
         assert username in output
 
 
