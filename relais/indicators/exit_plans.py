@@ -21,12 +21,14 @@ by the end of that day and was recorded by the counting instant gives its state 
 item planned later (or recorded as planned after the counting instant) did not exist then. An
 item done the day after the release therefore leaves that release's plan incomplete.
 
-Housing secured: a release counts as leaving with housing unless a dry exit (`DryExit`) was
-recorded for its detention by the counting instant. That is the notion the justice indicators
-of the same dashboard already use (a release without a dry exit left « avec une solution »),
-so the two tables never disagree on the same release; and a dry exit is the daily job's own
-finding, on the release date, that no housing solution was secured, whereas rebuilding it
-here from the orientations would give a second answer to the same question.
+Housing secured: a place was secured for the person by the end of the release day — a place
+reserved for the release, an admission accepted or a direct admission recorded for one of the
+requests linked to the detention (the solution events the justice indicators count, as known
+at the counting instant) — and no dry exit (`DryExit`) was recorded for the detention: the
+daily job's own finding, on the release date, that no solution was secured then (a place
+secured and lost before the release shows that way). The justice table of the same dashboard
+counts a release « avec une solution » on the dry exit alone; this table also asks that a
+solution was found, so that a person who never had a request is not counted as housed.
 
 A fixed number of queries per computation, whatever the number of releases.
 """
@@ -42,10 +44,11 @@ from relais.exitplan.enums import SETTLED, ItemEventKind, ItemKind, PlanEventKin
 from relais.exitplan.models import ExitItemEvent, ExitPlanEvent
 from relais.justice.enums import DetentionEventKind
 from relais.justice.models import DetentionEvent
+from relais.orientations.models import OrientationEvent
 from relais.releases.models import DryExit
 
 from . import exports
-from .justice import MONTHS_SHOWN, month_instants
+from .justice import MONTHS_SHOWN, SOLUTION_KINDS, month_instants
 from .offer import day_end, local_day
 from .reports import MONTHS
 
@@ -198,7 +201,20 @@ def exit_plan_months(
         for _, history in by_item.values():
             history.sort()
 
-    # 5. establishment names
+    # 5. solutions: detention -> [(occurred, recorded)] of its requests' solution events
+    solutions: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for detention_id, occurred, recorded in (
+        OrientationEvent.objects.filter(
+            orientation__request__detention_id__in=detentions,
+            kind__in=SOLUTION_KINDS,
+            recorded_at__lte=last,
+        )
+        .order_by()
+        .values_list("orientation__request__detention_id", "occurred_at", "recorded_at")
+    ):
+        solutions[detention_id].append((occurred, recorded))
+
+    # 6. establishment names
     names = dict(
         Organisation.objects.filter(pk__in=set(establishment_of.values())).values_list("pk", "name")
     )
@@ -225,6 +241,7 @@ def exit_plan_months(
                 opened=opened.get(detention_id, []),
                 items=items.get(detention_id, {}),
                 dry=dry.get(detention_id, []),
+                solutions=solutions.get(detention_id, []),
             )
             if missing:
                 counted.missing.update(missing)
@@ -234,11 +251,12 @@ def exit_plan_months(
     return result
 
 
-def _missing(*, end, at, opened, items, dry) -> list[str]:
+def _missing(*, end, at, opened, items, dry, solutions) -> list[str]:
     """The parts missing from one release's plan at `end` (its release day's end), as known
     at `at`; [] when the plan was complete."""
     missing = []
-    if any(recorded <= at for recorded in dry):
+    found = any(occurred <= end and recorded <= at for occurred, recorded in solutions)
+    if not found or any(recorded <= at for recorded in dry):
         missing.append(HOUSING)
     if not any(occurred <= end and recorded <= at for occurred, recorded in opened):
         return [NO_PLAN, *missing]

@@ -20,8 +20,18 @@ from relais.indicators.exit_plans import (
     top_missing,
 )
 from relais.justice.models import DetentionEvent
+from relais.orientations.models import OrientationEvent
 from relais.releases.models import DryExit
-from tests.factories import OrganisationFactory, make_detention, make_exit_plan
+from tests.factories import (
+    OrganisationFactory,
+    StructureFactory,
+    UserFactory,
+    make_detention,
+    make_evaluation,
+    make_exit_plan,
+    make_request,
+    orient,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +45,29 @@ def noon(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
-def leaving(cpip, day, *, establishment=None, plan=True, open_kinds=(), not_needed=()):
-    """A detention due out on `day`; with a plan opened a month before, its items done the
-    day before `day` (recorded then) except `open_kinds`, and `not_needed` ones set so."""
+def housed(detention, when: dt.datetime) -> None:
+    """A place admitted for the person's request, its solution events dated `when`."""
+    siao = UserFactory(siao_operator=True, organisation__territory=detention.territory)
+    req = make_request(detention.person, referrer=detention.cpip, detention=detention)
+    make_evaluation(req)
+    req.evaluate(by=siao)
+    manager = OrganisationFactory(structure_manager=True, territory=detention.territory)
+    orientation = orient(req, by=siao, structure=StructureFactory(manager=manager))
+    orientation.admit(by=UserFactory(structure_manager=True, organisation=manager))
+    OrientationEvent.objects.filter(orientation=orientation).update(
+        occurred_at=when, recorded_at=when
+    )
+
+
+def leaving(
+    cpip, day, *, establishment=None, plan=True, open_kinds=(), not_needed=(), housing=True
+):
+    """A detention due out on `day`, its place admitted a month before (unless `housing` is
+    False); with a plan opened a month before, its items done the day before `day` (recorded
+    then) except `open_kinds`, and `not_needed` ones set so."""
     detention = make_detention(cpip=cpip, end_date=day, sentence=LONG, establishment=establishment)
+    if housing:
+        housed(detention, noon(day - dt.timedelta(days=30)))
     if not plan:
         return detention
     exit_plan = make_exit_plan(detention)
@@ -150,6 +179,19 @@ def test_exit_04_a_plan_is_complete_only_with_every_item_settled_and_the_housing
     ]
 
 
+def test_exit_04_housing_needs_a_solution_found_by_the_release_day(cpip, territory):
+    day = LAST_MONTH + dt.timedelta(days=5)
+    prison = OrganisationFactory(prison=True, territory=territory)
+    # every item settled, no dry exit recorded, but no request ever made
+    release(leaving(cpip, day, establishment=prison, housing=False), cpip, day)
+    # a place admitted only the day after the release
+    late = leaving(cpip, day, establishment=prison, housing=False)
+    housed(late, noon(day + dt.timedelta(days=1)))
+    release(late, cpip, day)
+    (line,) = last_month(territory).lines
+    assert (line.releases, line.complete, dict(line.missing)) == (2, 0, {HOUSING: 2})
+
+
 def test_exit_04_an_item_done_after_the_release_day_leaves_the_plan_incomplete(cpip, territory):
     day = LAST_MONTH + dt.timedelta(days=5)
     late = leaving(cpip, day, open_kinds=[ItemKind.BANK_ACCOUNT])
@@ -222,7 +264,7 @@ def test_exit_04_a_fixed_number_of_queries(cpip, territory, django_assert_max_nu
     day = LAST_MONTH + dt.timedelta(days=3)
     for n in range(4):
         release(leaving(cpip, day, open_kinds=[ItemKind.RSA] if n % 2 else ()), cpip, day)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         month = last_month(territory)
     assert month.releases == 4 and month.complete == 2
 
