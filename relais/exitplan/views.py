@@ -22,7 +22,7 @@ from relais.iae.models import SIAE_ROLES, Parcours
 from relais.justice.models import Detention
 from relais.releases.housing import housing_for, housing_of
 
-from .enums import Domain, ItemEventKind, PlanEventKind, PlanState
+from .enums import Domain, ItemEventKind, ItemKind, PlanEventKind, PlanState
 from .forms import STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
 from .models import ExitItem, ExitPlan, categories_for, is_spip, may_open, readiness
 from .readiness import readiness_by_detention
@@ -261,23 +261,41 @@ def plan_url(plan: ExitPlan) -> str:
     return reverse("exitplan:plan", kwargs={"detention_pk": plan.detention_id})
 
 
-@require_POST
-def first_night(request, pk: int):
+def _plan_for(request, pk: int, name: str) -> ExitPlan:
+    """The plan, when the user may take its transition `name` (else 403, or 404 unseen)."""
     plan = _plan(request, pk)
-    step = plan.workflow[PlanEventKind.FIRST_NIGHT]
+    step = plan.workflow[name]
     if not step.may(plan, request.user):
         raise PermissionDenied(step.denied)
+    return plan
+
+
+def _attempt(request, plan: ExitPlan, action, *, event: str, message: str):
+    """Take `action` (it returns what it wrote, by default the plan); a refusal is said at the
+    top of the plan."""
+    try:
+        written = action() or plan
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        _written(request, written, event, message)
+    return redirect(plan_url(plan))
+
+
+@require_POST
+def first_night(request, pk: int):
+    plan = _plan_for(request, pk, PlanEventKind.FIRST_NIGHT)
     form = FirstNightForm(request.POST, instance=ExitPlan.objects.get(pk=plan.pk))
     if not form.is_valid():
         return plan_page(request, plan.detention_id, status=400, first_night_form=form)
     fields = {name: form.cleaned_data[name] for name in FirstNightForm.Meta.fields}
-    try:
-        plan.set_first_night(by=request.user, **fields)
-    except TransitionNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        _written(request, plan, "exit_plan_first_night", "Accueil du premier soir enregistré.")
-    return redirect(plan_url(plan))
+    return _attempt(
+        request,
+        plan,
+        lambda: plan.set_first_night(by=request.user, **fields),
+        event="exit_plan_first_night",
+        message="Accueil du premier soir enregistré.",
+    )
 
 
 @require_POST
@@ -288,43 +306,39 @@ def add_item(request, pk: int):
     form = AddItemForm(request.POST, plan=plan)
     if not form.is_valid():
         return plan_page(request, plan.detention_id, status=400, add_form=form)
-    try:
-        item = plan.add_item(form.cleaned_data["kind"], by=request.user)
-    except TransitionNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        _written(request, item, "exit_item_added", f"{item} : ajouté au plan.")
-    return redirect(plan_url(plan))
+    kind = form.cleaned_data["kind"]
+    return _attempt(
+        request,
+        plan,
+        lambda: plan.add_item(kind, by=request.user),
+        event="exit_item_added",
+        message=f"{ItemKind(kind).label} : ajouté au plan.",
+    )
 
 
 @require_POST
 def close_plan(request, pk: int):
-    plan = _plan(request, pk)
-    step = plan.workflow[PlanEventKind.STABILISED]
-    if not step.may(plan, request.user):
-        raise PermissionDenied(step.denied)
+    plan = _plan_for(request, pk, PlanEventKind.STABILISED)
     form = CloseForm(request.POST, plan=plan)
     if not form.is_valid():
         return plan_page(request, plan.detention_id, status=400, close_form=form)
-    try:
-        plan.stabilise(on=form.cleaned_data["on"], note=form.cleaned_data["note"], by=request.user)
-    except TransitionNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        _written(request, plan, "exit_plan_stabilised", "Plan clos : situation stabilisée.")
-    return redirect(plan_url(plan))
+    data = form.cleaned_data
+    return _attempt(
+        request,
+        plan,
+        lambda: plan.stabilise(on=data["on"], note=data["note"], by=request.user),
+        event="exit_plan_stabilised",
+        message="Plan clos : situation stabilisée.",
+    )
 
 
 @require_POST
 def reopen_plan(request, pk: int):
-    plan = _plan(request, pk)
-    step = plan.workflow[PlanEventKind.REOPENED]
-    if not step.may(plan, request.user):
-        raise PermissionDenied(step.denied)
-    try:
-        plan.reopen(by=request.user)
-    except TransitionNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        _written(request, plan, "exit_plan_reopened", "Plan rouvert.")
-    return redirect(plan_url(plan))
+    plan = _plan_for(request, pk, PlanEventKind.REOPENED)
+    return _attempt(
+        request,
+        plan,
+        lambda: plan.reopen(by=request.user),
+        event="exit_plan_reopened",
+        message="Plan rouvert.",
+    )
