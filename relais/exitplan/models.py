@@ -297,6 +297,11 @@ class ExitPlan(Stateful):
                     item.take(ItemEventKind.DETAILS, by=by, owner=owner, owner_other=other)
         return True
 
+    def may_add_items(self, user) -> bool:
+        """The SPIP adds to an open plan the items that apply to this person only (it reads
+        the health and justice items they may be)."""
+        return self.state == PlanState.OPEN and (user.is_superuser or is_spip(user, self))
+
     def add_item(self, kind: str, *, by) -> "ExitItem":
         """An item that applies to this person only (the AAH), owned as the matrix says."""
         if kind in self.items.values_list("kind", flat=True):

@@ -24,7 +24,7 @@ from relais.releases.housing import housing_for, housing_of
 
 from .enums import Domain, ItemEventKind, ItemKind, PlanEventKind, PlanState
 from .forms import STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
-from .models import ExitItem, ExitPlan, categories_for, is_spip, may_open, readiness
+from .models import ExitItem, ExitPlan, categories_for, may_open, readiness
 from .readiness import readiness_by_detention
 
 PAGE_SIZE = 25
@@ -185,10 +185,7 @@ def _context(request, plan: ExitPlan, bound: dict) -> dict:
         if PlanEventKind.FIRST_NIGHT in allowed
         else None,
         "add_form": add_form
-        if full
-        and add_form.fields["kind"].choices
-        and plan.state == PlanState.OPEN
-        and _may_add(user, plan)
+        if plan.may_add_items(user) and add_form.fields["kind"].choices
         else None,
         "close_form": (bound.get("close_form") or CloseForm(plan=plan))
         if PlanEventKind.STABILISED in allowed
@@ -196,10 +193,6 @@ def _context(request, plan: ExitPlan, bound: dict) -> dict:
         "may_reopen": PlanEventKind.REOPENED in allowed,
         "events": plan.events.select_related("actor").order_by("-occurred_at", "-id")[:20],
     }
-
-
-def _may_add(user, plan: ExitPlan) -> bool:
-    return user.is_superuser or is_spip(user, plan)
 
 
 def _written(request, obj, event: str, message: str):
@@ -301,7 +294,7 @@ def first_night(request, pk: int):
 @require_POST
 def add_item(request, pk: int):
     plan = _plan(request, pk)
-    if not _may_add(request.user, plan) or plan.state != PlanState.OPEN:
+    if not plan.may_add_items(request.user):
         raise PermissionDenied("Le SPIP ajoute un élément au plan.")
     form = AddItemForm(request.POST, plan=plan)
     if not form.is_valid():
