@@ -325,6 +325,13 @@ class ExitPlan(Stateful):
         ]
         return sorted(items, key=lambda item: order.index(item.kind))
 
+    def read_whole_by(self, user) -> bool:
+        """The SIAO and the SPIP read the plan whole: where the person will sleep (the
+        structure, its address: a structure's kind may tell health or justice), the prison
+        number, the health and justice items. The SIAE reads the part it shares: whether the
+        housing is secured, the dates, its items."""
+        return bool(categories_for(user, self))
+
     def set_first_night(self, *, by, **fields) -> None:
         self._apply(PlanEventKind.FIRST_NIGHT, by=by, data=dict(fields), **fields)
 

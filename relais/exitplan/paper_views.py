@@ -20,7 +20,7 @@ from relais.audit import reads
 from relais.releases.housing import housing_for
 
 from .enums import OPEN_ITEM_STATES, ItemKind, ItemState
-from .models import ExitItem, ExitPlan, categories_for
+from .models import ExitItem, ExitPlan
 
 
 def when(moment: dt.datetime) -> str:
@@ -119,7 +119,7 @@ def paper(request, pk: int):
     release = plan.release_on(today)
     items = plan.items_for(user)
     # Who sees the housing's structure on the plan page sees its address here.
-    sees_address = bool(categories_for(user, plan))
+    sees_address = plan.read_whole_by(user)
     job = next(
         (i for i in items if i.kind == ItemKind.JOB_OR_TRAINING and i.state == ItemState.DONE),
         None,

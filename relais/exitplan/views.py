@@ -24,7 +24,7 @@ from relais.releases.housing import housing_for, housing_of
 
 from .enums import Domain, ItemEventKind, ItemKind, PlanEventKind, PlanState
 from .forms import STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
-from .models import ExitItem, ExitPlan, categories_for, may_open, readiness
+from .models import ExitItem, ExitPlan, may_open, readiness
 from .readiness import readiness_by_detention
 
 PAGE_SIZE = 25
@@ -158,7 +158,7 @@ def _context(request, plan: ExitPlan, bound: dict) -> dict:
         if not row["steps"]:
             row["form"] = None
     allowed = {t.name for t in plan.allowed_transitions(user)}
-    full = bool(categories_for(user, plan))
+    full = plan.read_whole_by(user)
     parcours = (
         Parcours.objects.visible_to(user)
         .filter(detention=detention)
