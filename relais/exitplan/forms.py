@@ -27,6 +27,15 @@ STEPS = {
     ItemEventKind.REOPENED: "Rouvrir",
 }
 
+# What the page says once a step is taken.
+DONE_MESSAGES = {
+    ItemEventKind.DETAILS: "précisions enregistrées",
+    ItemEventKind.STARTED: "démarche commencée",
+    ItemEventKind.DONE: "fait",
+    ItemEventKind.NOT_NEEDED: "sans objet",
+    ItemEventKind.REOPENED: "rouvert",
+}
+
 
 class ItemForm(DsfrBaseForm):
     """One item: its details, and the step asked for by the button pressed (`step`)."""

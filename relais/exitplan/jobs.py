@@ -37,20 +37,11 @@ from relais.justice.models import Detention
 from relais.notifications.sending import Notice
 
 from .enums import ITEMS, OPEN_ITEM_STATES, OPENS_DAYS_BEFORE, Owner, PlanState
-from .models import ExitItem, ExitPlan, LateItemAlert, categories_for, plan_release
+from .models import ExitItem, ExitPlan, LateItemAlert, ReleaseDates, categories_for, plan_release
 
 BATCH = 2000
 SPIP_SIDE = {Owner.SPIP, Owner.OTHER, Owner.SHARED}
 SIAE_SIDE = {Owner.SIAE, Owner.SHARED}
-
-
-class _Dates:
-    """A detention's dates, as `plan_release` reads them, from a values row."""
-
-    __slots__ = ("released_on", "due_on", "end_date")
-
-    def __init__(self, released_on, due_on, end_date):
-        self.released_on, self.due_on, self.end_date = released_on, due_on, end_date
 
 
 def run(today: dt.date) -> tuple[list[Notice], list[str]]:
@@ -78,7 +69,7 @@ def open_plans(today: dt.date) -> int:
         .order_by("pk")
         .values_list("pk", "released_on", "due_on", "end_date")
     )
-    due = [pk for pk, *dates in rows if _within(plan_release(_Dates(*dates), today), horizon)]
+    due = [pk for pk, *dates in rows if _within(plan_release(ReleaseDates(*dates), today), horizon)]
     opened = 0
     for start in range(0, len(due), BATCH):
         for detention in Detention.objects.filter(pk__in=due[start : start + BATCH]):
@@ -110,7 +101,7 @@ def raise_late_items(today: dt.date, notices: list[Notice]) -> int:
     )
     late: dict[int, dt.date] = {}
     for pk, _plan_id, kind, *dates in rows:
-        release = plan_release(_Dates(*dates), today)
+        release = plan_release(ReleaseDates(*dates), today)
         if release is None:
             continue
         due_on = release - dt.timedelta(days=ITEMS[kind].lead_days)

@@ -17,6 +17,7 @@ The rules, each in one place:
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
@@ -362,7 +363,16 @@ class ExitPlan(Stateful):
                 return f"{other or 'Autre acteur'} (suivi par {spip})"
 
 
-def plan_release(detention: Detention, today: dt.date) -> dt.date | None:
+class ReleaseDates(NamedTuple):
+    """A detention's dates as `plan_release` reads them, from a values row (no detention
+    loaded: many at once)."""
+
+    released_on: dt.date | None
+    due_on: dt.date | None
+    end_date: dt.date | None
+
+
+def plan_release(detention: "Detention | ReleaseDates", today: dt.date) -> dt.date | None:
     """The release date a detention's plan is ready for, from its dates only: the day of
     release once released; before, the next day the person may leave (an LSC date, or the end
     date once those passed); once every date passed with the person still inside, the latest
@@ -637,16 +647,23 @@ class Readiness:
 
 
 def readiness(
-    items, *, housing: bool, release: dt.date | None, today: dt.date, opened: bool = True
+    items,
+    *,
+    housing: bool,
+    release: dt.date | None,
+    today: dt.date,
+    opened: bool = True,
+    closed: bool = False,
 ) -> Readiness:
-    """The readiness of a plan from its items as the reader sees them (`items_for`)."""
+    """The readiness of a plan from its items as the reader sees them (`items_for`); a plan
+    closed (the situation stabilised) has nothing late any more."""
     counts = {Domain.WORK: [0, 0], Domain.RIGHTS: [0, 0]}
     late = 0
     for item in items:
         count = counts[item.domain]
         count[1] += 1
         count[0] += item.settled
-        late += item.is_late(release, today)
+        late += not closed and item.is_late(release, today)
     return Readiness(
         opened=opened,
         housing=housing,

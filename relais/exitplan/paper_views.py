@@ -140,6 +140,12 @@ def paper(request, pk: int):
             "plan": plan,
             "person": plan.person,
             "release": day(release),
+            # An LSC date is only the day the person may leave, if the release is granted.
+            "release_if_granted": not detention.released_on
+            and release is not None
+            and release != detention.end_date,
+            "end_date": day(detention.end_date),
+            "partial": not plan.read_whole_by(user),
             "night": night_of(plan, release=release, sees_address=sees_address),
             "appointments": appointments_of(items),
             "held": [

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from .enums import PlanState
 from .models import ExitItem, ExitPlan, Readiness, categories_for, plan_release, readiness
 
 
@@ -70,7 +71,13 @@ def readiness_by_detention(user, rows: Iterable, *, today: dt.date) -> dict[int,
             for item in items[plan.pk]
             if item.spec.category is None or item.spec.category in readable
         ]
-        result[detention_id] = readiness(seen, housing=secured, release=release, today=today)
+        result[detention_id] = readiness(
+            seen,
+            housing=secured,
+            release=release,
+            today=today,
+            closed=plan.state != PlanState.OPEN,
+        )
     return result
 
 

@@ -3,31 +3,43 @@ steps each partner takes on its items. Who reads a plan is `ExitPlan.objects.vis
 (out of scope: 404); which items, `ExitPlan.items_for`; who changes one, the transition's
 `may` (the item's owner)."""
 
+import datetime as dt
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from relais.accounts.enums import Role
 from relais.audit import log as audit
 from relais.audit import reads
 from relais.audit.enums import Action
 from relais.core.inputs import ListParams
+from relais.core.text import count_of
 from relais.core.transitions import TransitionNotAllowed
 from relais.iae.models import SIAE_ROLES, Parcours
 from relais.justice.models import Detention
 from relais.releases.housing import housing_for, housing_of
 
 from .enums import Domain, ItemEventKind, ItemKind, PlanEventKind, PlanState
-from .forms import STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
-from .models import ExitItem, ExitPlan, may_open, readiness
+from .forms import DONE_MESSAGES, STEPS, AddItemForm, CloseForm, FirstNightForm, ItemForm
+from .models import (
+    ExitItem,
+    ExitItemEvent,
+    ExitPlan,
+    ReleaseDates,
+    may_open,
+    plan_release,
+    readiness,
+)
 from .readiness import readiness_by_detention
 
 PAGE_SIZE = 25
+HISTORY = 30
 READERS = {Role.SIAO_OPERATOR, Role.CPIP, *SIAE_ROLES}
 
 
@@ -58,15 +70,21 @@ def plan_list(request):
     _require_reader(user)
     params = ListParams(request)
     state = params.choice("state", choices=PlanState.values, label="État") or PlanState.OPEN
-    plans = (
+    today = timezone.localdate()
+    # Sorted on the date shown (`plan_release`), read from a few columns of every plan.
+    dates = (
         ExitPlan.objects.visible_to(user)
         .filter(state=state)
-        .select_related("person", "detention__establishment", "detention__spip", "site__siae")
-        .order_by("detention__due_on", "id")
+        .values_list("pk", "detention__released_on", "detention__due_on", "detention__end_date")
     )
-    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    shown = list(page.object_list)
+    order = sorted(
+        (plan_release(ReleaseDates(*row[1:]), today) or dt.date.max, row[0]) for row in dates
+    )
+    page = Paginator([pk for _, pk in order], PAGE_SIZE).get_page(request.GET.get("page"))
+    loaded = ExitPlan.objects.select_related(
+        "person", "detention__establishment", "detention__spip", "site__siae"
+    ).in_bulk(page.object_list)
+    shown = [loaded[pk] for pk in page.object_list]
     housings = housing_of([plan.detention_id for plan in shown], light=True)
     ready = readiness_by_detention(
         user,
@@ -91,6 +109,7 @@ def plan_list(request):
             "page": page,
             "state": state,
             "states": PlanState.choices,
+            "count": count_of(page.paginator.count, "plan de sortie", "plans de sortie"),
             "query": query.urlencode(),
         },
     )
@@ -131,7 +150,23 @@ def plan_page(request, detention_pk: int, status: int = 200, **bound):
             status=status,
         )
     reads.note_read(request, plan)
-    return render(request, "exitplan/plan.html", _context(request, plan, bound), status=status)
+    context = _context(request, plan, bound)
+    context["error_anchor"] = _error_anchor(bound)
+    return render(request, "exitplan/plan.html", context, status=status)
+
+
+def _error_anchor(bound: dict) -> str:
+    """Where on the page the refused form is (the alert at the top links to it)."""
+    if bound.get("item_forms"):
+        return f"element-{next(iter(bound['item_forms']))}"
+    for key, anchor in (
+        ("first_night_form", "premier-soir"),
+        ("add_form", "ajout"),
+        ("close_form", "cloture"),
+    ):
+        if key in bound:
+            return anchor
+    return ""
 
 
 def _context(request, plan: ExitPlan, bound: dict) -> dict:
@@ -146,7 +181,7 @@ def _context(request, plan: ExitPlan, bound: dict) -> dict:
         {
             "item": item,
             "due_on": item.due_on(release),
-            "late": item.is_late(release, today),
+            "late": plan.state == PlanState.OPEN and item.is_late(release, today),
             "steps": [
                 (t.name, STEPS[t.name]) for t in item.allowed_transitions(user) if t.name in STEPS
             ],
@@ -175,7 +210,11 @@ def _context(request, plan: ExitPlan, bound: dict) -> dict:
         "housing": housing,
         "housing_secured": housing.secured_by(release),
         "readiness": readiness(
-            items, housing=housing.secured_by(release), release=release, today=today
+            items,
+            housing=housing.secured_by(release),
+            release=release,
+            today=today,
+            closed=plan.state != PlanState.OPEN,
         ),
         "full": full,
         "work": [row for row in rows if row["item"].domain == Domain.WORK],
@@ -191,8 +230,59 @@ def _context(request, plan: ExitPlan, bound: dict) -> dict:
         if PlanEventKind.STABILISED in allowed
         else None,
         "may_reopen": PlanEventKind.REOPENED in allowed,
-        "events": plan.events.select_related("actor").order_by("-occurred_at", "-id")[:20],
+        "events": _history(plan, items),
     }
+
+
+def _history(plan: ExitPlan, items: list[ExitItem]) -> list[dict]:
+    """The plan's and its items' steps, latest first — of the items the reader sees."""
+    rows = [
+        {"at": event.occurred_at, "what": event.get_kind_display(), "event": event}
+        for event in plan.events.select_related("actor").order_by("-occurred_at", "-id")[:HISTORY]
+    ]
+    rows += [
+        {
+            "at": event.occurred_at,
+            "what": f"{event.item.get_kind_display()} : {event.get_kind_display().lower()}",
+            "event": event,
+        }
+        for event in ExitItemEvent.objects.filter(item__in=items)
+        .exclude(kind=ItemEventKind.PLANNED)
+        .select_related("actor", "item")
+        .order_by("-occurred_at", "-id")[:HISTORY]
+    ]
+    return sorted(rows, key=lambda row: row["at"], reverse=True)[:HISTORY]
+
+
+def _back_on_get(plan_of):
+    """An action answers POST; its address opened again (Enter in the address bar after a
+    refused form, a bookmark) leads back to the plan rather than to a bare 405."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, **kwargs):
+            if request.method == "GET":
+                return redirect(plan_of(request, **kwargs))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["GET", "POST"])
+            return view(request, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _plan_address(request, pk: int) -> str:
+    return plan_url(get_object_or_404(ExitPlan.objects.visible_to(request.user), pk=pk))
+
+
+def _item_address(request, pk: int) -> str:
+    visible = ExitItem.objects.filter(plan__in=ExitPlan.objects.visible_to(request.user))
+    return plan_url(get_object_or_404(visible.select_related("plan"), pk=pk).plan)
+
+
+def _detention_address(request, detention_pk: int) -> str:
+    return reverse("exitplan:plan", kwargs={"detention_pk": detention_pk})
 
 
 def _written(request, obj, event: str, message: str):
@@ -209,7 +299,7 @@ def _written(request, obj, event: str, message: str):
     messages.success(request, message)
 
 
-@require_POST
+@_back_on_get(_detention_address)
 def open_plan(request, detention_pk: int):
     user = request.user
     detention = get_object_or_404(Detention.objects.visible_to(user), pk=detention_pk)
@@ -220,7 +310,7 @@ def open_plan(request, detention_pk: int):
     return redirect("exitplan:plan", detention_pk=detention.pk)
 
 
-@require_POST
+@_back_on_get(_item_address)
 def item_step(request, pk: int):
     user = request.user
     item = get_object_or_404(
@@ -246,7 +336,7 @@ def item_step(request, pk: int):
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
     else:
-        _written(request, item, f"exit_item_{step}", f"{item} : {STEPS[step].lower()}.")
+        _written(request, item, f"exit_item_{step}", f"{item} : {DONE_MESSAGES[step]}.")
     return redirect(f"{plan_url(plan)}#element-{item.pk}")
 
 
@@ -275,7 +365,7 @@ def _attempt(request, plan: ExitPlan, action, *, event: str, message: str):
     return redirect(plan_url(plan))
 
 
-@require_POST
+@_back_on_get(_plan_address)
 def first_night(request, pk: int):
     plan = _plan_for(request, pk, PlanEventKind.FIRST_NIGHT)
     form = FirstNightForm(request.POST, instance=ExitPlan.objects.get(pk=plan.pk))
@@ -291,7 +381,7 @@ def first_night(request, pk: int):
     )
 
 
-@require_POST
+@_back_on_get(_plan_address)
 def add_item(request, pk: int):
     plan = _plan(request, pk)
     if not plan.may_add_items(request.user):
@@ -309,7 +399,7 @@ def add_item(request, pk: int):
     )
 
 
-@require_POST
+@_back_on_get(_plan_address)
 def close_plan(request, pk: int):
     plan = _plan_for(request, pk, PlanEventKind.STABILISED)
     form = CloseForm(request.POST, plan=plan)
@@ -325,7 +415,7 @@ def close_plan(request, pk: int):
     )
 
 
-@require_POST
+@_back_on_get(_plan_address)
 def reopen_plan(request, pk: int):
     plan = _plan_for(request, pk, PlanEventKind.REOPENED)
     return _attempt(

@@ -106,7 +106,7 @@ def test_exit_01_an_appointment_booked_shows_its_date_and_place(client):
     assert rdv.state == ItemState.DONE
     assert timezone.localtime(rdv.appointment_at).strftime("%H:%M") == "10:30"
     html = unescape(client.get(_url(plan)).content.decode())
-    assert "CAF du Rhône" in html and f"{day:%d/%m/%Y} à 10h30" in html
+    assert "CAF du Rhône" in html and f"{day:%d/%m/%Y} à 10 h 30" in html
 
 
 def test_exit_01_the_siao_records_the_first_night(client):
@@ -124,3 +124,45 @@ def test_exit_01_the_siao_records_the_first_night(client):
     assert plan.arrival_hours == "de 14 h à 18 h"
     client.force_login(plan.detention.cpip)
     assert client.post(reverse("exitplan:first_night", args=[plan.pk]), {}).status_code == 403
+
+
+def test_exit_01_a_refused_form_is_pointed_at_from_the_top_and_its_address_leads_back(client):
+    plan = make_exit_plan()
+    rdv = plan.items.get(kind=ItemKind.APPOINTMENT_CCAS)
+    prefix = f"element-{rdv.pk}"
+    client.force_login(plan.detention.cpip)
+    url = reverse("exitplan:item", args=[rdv.pk])
+    page = client.post(url, {f"{prefix}-step": "not_needed"})
+    html = unescape(page.content.decode())
+    assert page.status_code == 400
+    assert f'href="#element-{rdv.pk}"' in html and html.index('id="erreurs"') < html.index(
+        f'id="element-{rdv.pk}"'
+    )
+    back = client.get(url)
+    assert back.status_code == 302 and back["Location"] == _url(plan)
+    client.force_login(UserFactory(cpip=True))
+    assert client.get(url).status_code == 404
+
+
+def test_exit_01_the_history_tells_who_took_each_step_of_the_items(client):
+    plan = make_exit_plan()
+    cpip = plan.detention.cpip
+    plan.items.get(kind=ItemKind.BANK_ACCOUNT).take("done", by=cpip)
+    client.force_login(cpip)
+    html = unescape(client.get(_url(plan)).content.decode())
+    history = html[html.index('id="historique"') :]
+    assert f"Compte bancaire : fait ({cpip.get_full_name()})" in history
+
+
+def test_exit_01_the_list_follows_the_release_dates_it_shows(client):
+    today = timezone.localdate()
+    cpip = UserFactory(cpip=True)
+    later = make_exit_plan(make_detention(cpip=cpip, end_date=today + dt.timedelta(days=90)))
+    released = make_detention(cpip=cpip, end_date=today + dt.timedelta(days=600))
+    released.release(
+        on=today - dt.timedelta(days=20), by=cpip, measure_ends_on=today + dt.timedelta(days=90)
+    )
+    earlier = make_exit_plan(released)
+    client.force_login(cpip)
+    html = unescape(client.get(reverse("exitplan:list")).content.decode())
+    assert html.index(str(earlier.person)) < html.index(str(later.person))

@@ -17,6 +17,7 @@ from tests.factories import (
     OrganisationFactory,
     StructureFactory,
     UserFactory,
+    make_detention,
     make_evaluation,
     make_exit_plan,
     make_parcours,
@@ -199,6 +200,19 @@ def test_exit_03_the_siae_prints_only_what_it_sees(client):
     night = _part(seen, "premier-soir")
     assert "CHRS Le Phare" not in night and "vous donne l'adresse" in night
     assert "<p>CDDI en espaces verts</p>" in _part(seen, "travail")
+    # …and tells the person that the paper is not the whole of it.
+    assert "Ce document ne dit pas tout" in seen and "Ce document ne dit pas tout" not in full
+
+
+def test_exit_03_an_lsc_date_is_printed_as_a_possible_release_not_a_firm_one(client):
+    today = timezone.localdate()
+    detention = make_detention(end_date=today + dt.timedelta(days=600))
+    plan = make_exit_plan(detention)
+    assert plan.release_on(today) != detention.end_date  # an LSC date comes first
+    html = _paper(client, detention.cpip, plan)
+    dates = _part(html, "date-de-sortie")
+    assert "si le juge accorde votre libération" in dates
+    assert formats.date_format(detention.end_date, "l j F Y") in dates
 
 
 def test_exit_03_who_does_not_read_the_plan_gets_a_404(client):
