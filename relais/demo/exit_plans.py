@@ -1,6 +1,7 @@
 """The demo's exit plans (EXIT-01..04): people of the justice demo at every point of their exit.
 
-- due out in 6 days with no plan opened (the pipeline says « plan non ouvert »);
+- the plans the daily job opened by itself, 120 days before each release, every item still to
+  do; those due out later have no plan yet (the pipeline says « plan non ouvert »);
 - a plan opened this morning, every item still to do;
 - a plan with several late items, three weeks before the release;
 - a plan in progress with the Tremplin Doller parcours: the SIAE, owner of the work items by
@@ -29,7 +30,7 @@ from relais.accounts.models import Organisation
 from relais.exitplan.enums import DEFAULT_KINDS, OPENS_DAYS_BEFORE
 from relais.exitplan.enums import ItemEventKind as Step
 from relais.exitplan.enums import ItemKind as K
-from relais.exitplan.models import ExitItemEvent, ExitPlan, ExitPlanEvent
+from relais.exitplan.models import ExitItemEvent, ExitPlan, ExitPlanEvent, plan_release
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
 from relais.releases.housing import housing_for
@@ -565,4 +566,28 @@ def _open_day(day: dt.date) -> dt.date:
 
 
 def load(cast: Cast, *, now: dt.datetime) -> list[ExitPlan]:
-    return ExitPlanBuilder(cast, now=now).build()
+    plans = ExitPlanBuilder(cast, now=now).build()
+    return plans + open_as_the_daily_job_did(now=now)
+
+
+def open_as_the_daily_job_did(*, now: dt.datetime) -> list[ExitPlan]:
+    """The plans the daily job would have opened by now (`OPENS_DAYS_BEFORE` days before each
+    release, every item still to do), each dated the day it opened. The detentions due out
+    later have none yet: their page offers to open it."""
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=OPENS_DAYS_BEFORE)
+    opened = []
+    for detention in Detention.objects.filter(
+        state=DetentionState.IN_DETENTION, exit_plan__isnull=True
+    ).order_by("pk"):
+        release = plan_release(detention, today)
+        if release is None or release > horizon:
+            continue
+        day = release - dt.timedelta(days=OPENS_DAYS_BEFORE)
+        at = min(timezone.make_aware(dt.datetime.combine(day, dt.time(6, 30))), now)
+        plan = ExitPlan.open_for(detention, by=None, at=at)
+        ExitPlanEvent.objects.filter(plan=plan).update(recorded_at=at)
+        ExitItemEvent.objects.filter(item__plan=plan).update(recorded_at=at)
+        ExitPlan.objects.filter(pk=plan.pk).update(opened_at=at)
+        opened.append(plan)
+    return opened

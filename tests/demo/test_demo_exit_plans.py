@@ -14,6 +14,7 @@ from django.utils import timezone
 from relais.accounts.models import Territory, User
 from relais.demo.loader import load_demo as build_demo
 from relais.exitplan.enums import (
+    OPENS_DAYS_BEFORE,
     ItemEventKind,
     ItemKind,
     ItemState,
@@ -21,7 +22,14 @@ from relais.exitplan.enums import (
     PlanEventKind,
     PlanState,
 )
-from relais.exitplan.models import ExitItem, ExitItemEvent, ExitPlan, ExitPlanEvent, readiness
+from relais.exitplan.models import (
+    ExitItem,
+    ExitItemEvent,
+    ExitPlan,
+    ExitPlanEvent,
+    plan_release,
+    readiness,
+)
 from relais.indicators.exit_plans import NO_PLAN, exit_plan_months
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
@@ -68,15 +76,18 @@ def test_exit_01_the_demo_has_exit_plans_in_every_state(client):
     plans = ExitPlan.objects.select_related("detention")
     held = plans.filter(detention__state=DetentionState.IN_DETENTION, state=PlanState.OPEN)
 
-    # Due out within a week, no plan opened: the page offers to open it.
-    soon = Detention.objects.filter(
-        state=DetentionState.IN_DETENTION,
-        due_on__range=(today, today + dt.timedelta(days=7)),
-        exit_plan__isnull=True,
-    )
-    assert soon.exists()
+    # Every person due out within 120 days has a plan, as the daily job opens them; those
+    # due out later have none yet, and their page offers to open it.
+    in_detention = Detention.objects.filter(state=DetentionState.IN_DETENTION)
+    horizon = today + dt.timedelta(days=OPENS_DAYS_BEFORE)
+    without = [d for d in in_detention.filter(exit_plan__isnull=True)]
+    assert without
+    assert all((plan_release(d, today) or dt.date.max) > horizon for d in without)
+    assert not [
+        d for d in in_detention.filter(exit_plan__isnull=False) if d.exit_plan.opened_at > now
+    ]
     client.force_login(siao)
-    page = client.get(reverse("exitplan:plan", args=[soon.first().pk])).content.decode()
+    page = client.get(reverse("exitplan:plan", args=[without[0].pk])).content.decode()
     assert "Ouvrir le plan de sortie" in page
 
     # The release pipeline shows the plans' readiness, and the one not opened.
