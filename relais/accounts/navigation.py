@@ -71,8 +71,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _NOTIFICATIONS,
     ],
     Role.CPIP: [
-        _RELEASES,
-        _EXIT_PLANS,
+        ("Sorties", [_RELEASES, _EXIT_PLANS]),
         _DETENTIONS,
         _COMMISSION,
         _REQUESTS,
