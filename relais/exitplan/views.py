@@ -84,20 +84,19 @@ def plan_list(request):
     loaded = ExitPlan.objects.select_related(
         "person", "detention__establishment", "detention__spip", "site__siae"
     ).in_bulk(page.object_list)
-    shown = [loaded[pk] for pk in page.object_list]
-    housings = housing_of([plan.detention_id for plan in shown], light=True)
+    shown = [(loaded[pk], loaded[pk].release_on(today)) for pk in page.object_list]
+    housings = housing_of([plan.detention_id for plan, _ in shown], light=True)
     ready = readiness_by_detention(
         user,
         [
             (plan.detention_id, release, housings[plan.detention_id].secured_by(release))
-            for plan in shown
-            for release in [plan.release_on(today)]
+            for plan, release in shown
         ],
         today=today,
     )
     rows = [
-        {"plan": plan, "release": plan.release_on(today), "readiness": ready[plan.detention_id]}
-        for plan in shown
+        {"plan": plan, "release": release, "readiness": ready[plan.detention_id]}
+        for plan, release in shown
     ]
     query = request.GET.copy()
     query.pop("page", None)
