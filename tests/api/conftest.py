@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from relais.api.enums import Access, Resource
 from relais.api.models import ApiToken
+from tests.permissions.test_permission_matrix import world  # noqa: F401  (the cast of cases)
 
 EVERYTHING = {resource.value: Access.WRITE for resource in Resource}
 

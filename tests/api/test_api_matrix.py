@@ -22,7 +22,7 @@ from relais.orientations.enums import RefusalReason
 from relais.requests.enums import RequestStatus
 from relais.requests.models import Request
 from tests.api.conftest import ApiClient, issue_token
-from tests.permissions.test_permission_matrix import (  # noqa: F401  (world is a fixture)
+from tests.permissions.test_permission_matrix import (
     CASES,
     MATRIX,
     READ,
@@ -30,7 +30,6 @@ from tests.permissions.test_permission_matrix import (  # noqa: F401  (world is 
     OnObject,
     _end_of_stay,
     _request_for,
-    world,
 )
 
 pytestmark = pytest.mark.django_db
