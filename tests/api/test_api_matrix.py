@@ -35,7 +35,7 @@ from tests.permissions.test_permission_matrix import (
 pytestmark = pytest.mark.django_db
 
 ROLES = [role for role in ROLE_FIXTURES if role not in ("superuser", "territory_admin")]
-PUBLIC = {"api:schema", "api:docs"}
+PUBLIC = {"api:schema", "api:docs", "api:not-found"}
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class StructureSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    sex = serializers.CharField(help_text="F, M, ou vide si non renseigné.")
     sex_label = serializers.CharField(source="get_sex_display")
 
     class Meta:
@@ -167,6 +168,7 @@ class OrientationSerializer(serializers.ModelSerializer):
     end_destination = serializers.SerializerMethodField(
         help_text="Destination à la sortie, masquée quand elle révèle une information sensible."
     )
+    end_reason = serializers.CharField(help_text="Motif de la sortie (code), vide avant.")
     end_reason_label = serializers.CharField(source="get_end_reason_display")
 
     class Meta:

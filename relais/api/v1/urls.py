@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -12,13 +12,15 @@ router.register("structures", views.StructureViewSet, basename="structure")
 router.register("capacities", views.CapacityViewSet, basename="capacity")
 router.register("requests", views.RequestViewSet, basename="request")
 router.register("orientations", views.OrientationViewSet, basename="orientation")
-router.register("events", views.EventFeedView, basename="event")
-router.register("indicators", views.IndicatorView, basename="indicator")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("events/", views.EventFeedView.as_view(), name="event-list"),
+    path("indicators/", views.IndicatorView.as_view(), name="indicator-list"),
     *router.urls,
+    # Any other address under /api/v1/: a JSON 404, never the HTML page.
+    re_path(r"^.*$", views.not_found, name="not-found"),
 ]
 
 # The API answers 401 itself, in JSON: no redirect to the login page.

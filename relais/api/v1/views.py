@@ -10,9 +10,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from relais.audit import log as audit
 from relais.audit.enums import Action
@@ -32,7 +39,7 @@ from relais.requests.models import Request
 
 from ..bridge import checked, serializer_for, validated
 from ..enums import Resource
-from ..errors import Invalid, form_errors
+from ..errors import NOT_FOUND, Invalid, form_errors
 from ..idempotency import idempotent
 from . import feed, filters
 from .serializers import (
@@ -57,7 +64,9 @@ class Problem(serializers.Serializer):
 
 
 class FieldProblems(Problem):
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 REFUSED = OpenApiResponse(Problem, description="Étape refusée (état, règle) : message en français.")
@@ -74,6 +83,8 @@ def _audit_write(request, obj, **detail) -> None:
 class ScopedViewSet(viewsets.GenericViewSet):
     """A resource read through `visible_to(user)`, filtered by its filter form."""
 
+    # Any text reaches the view, which answers 404 for what is not an id (never Django's page).
+    lookup_value_regex = "[^/]+"
     resource: str
     model = None
     filter_form = None
@@ -363,7 +374,7 @@ class FeedPage(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-class EventFeedView(viewsets.ViewSet):
+class EventFeedView(APIView):
     """What changed, in the order Relais recorded it."""
 
     resource = None
@@ -373,7 +384,7 @@ class EventFeedView(viewsets.ViewSet):
         parameters=[FeedQuery],
         responses={200: FeedPage, 400: INVALID},
     )
-    def list(self, request):
+    def get(self, request):
         query = FeedQuery(data=request.query_params)
         if not query.is_valid():
             raise Invalid(query.errors)
@@ -427,7 +438,7 @@ class IndicatorTable(serializers.Serializer):
     rows = IndicatorRow(many=True)
 
 
-class IndicatorView(viewsets.ViewSet):
+class IndicatorView(APIView):
     """The Annex II table at a past cut-off: figures only, never a person."""
 
     resource = Resource.INDICATORS
@@ -437,7 +448,7 @@ class IndicatorView(viewsets.ViewSet):
         parameters=[IndicatorQuery],
         responses={200: IndicatorTable, 400: INVALID, 403: FORBIDDEN},
     )
-    def list(self, request):
+    def get(self, request):
         territory = reader_territory(request._request)
         query = IndicatorQuery(data=request.query_params)
         if not query.is_valid():
@@ -487,3 +498,11 @@ def _indicator_row(row) -> dict:
         "capacity": row.capacity,
         "occupancy": row.occupancy,
     }
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request, *args, **kwargs):
+    raise exceptions.NotFound(NOT_FOUND)
