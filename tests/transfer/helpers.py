@@ -7,13 +7,15 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from relais.audit.models import AuditChainHead
-from relais.transfer.tables import exported_tables
+from relais.transfer.tables import all_models, exported_tables, is_owned_app
 
 add_common_skills = importlib.import_module("relais.iae.migrations.0002_common_skills")
 
 
 def counts() -> dict[str, int]:
-    return {t.label: t.model._base_manager.count() for t in exported_tables()}
+    """Rows per table of every relais app (and OTP devices), exported or not: a table left
+    out of the export shows here."""
+    return {m._meta.label_lower: m._base_manager.count() for m in all_models() if is_owned_app(m)}
 
 
 def empty_database() -> None:
@@ -36,3 +38,23 @@ def empty_database() -> None:
 def _model_table(label: str) -> str:
     model: type[models.Model] = apps.get_model(label)
     return model._meta.db_table
+
+
+def canonical(table) -> list:
+    """An indicator table as sorted plain values, the same whatever order rows were read in."""
+    rows = sorted(
+        repr(
+            (
+                row.level,
+                row.key,
+                row.channel,
+                row.label,
+                sorted((k, vars(v)) for k, v in row.counts.items()),
+                sorted((k, vars(v)) for k, v in row.late.items()),
+                row.hosted,
+                row.capacity,
+            )
+        )
+        for row in table.rows
+    )
+    return [rows, sorted(repr(fact) for fact in table.facts)]

@@ -1,3 +1,5 @@
+import zipfile
+
 from django.core.management.base import BaseCommand, CommandError
 
 from relais.transfer.importer import ImportRefused, import_territory
@@ -18,6 +20,10 @@ class Command(BaseCommand):
             written = import_territory(zip)
         except FileNotFoundError as error:
             raise CommandError(f"Fichier introuvable : {zip}.") from error
+        except zipfile.BadZipFile as error:
+            raise CommandError(
+                f"{zip} n'est pas un fichier zip lisible. Rien n'a été écrit."
+            ) from error
         except ImportRefused as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
