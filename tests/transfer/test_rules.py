@@ -49,6 +49,9 @@ def test_ops_03_a_new_table_the_export_cannot_place_stops_it(territory):
         class Meta:
             app_label = "transfer"
 
+        def __str__(self) -> str:
+            return self.note
+
     try:
         assert unknown_models() == ["transfer.orphan (aucun lien avec les autres tables exportées)"]
         with pytest.raises(RuntimeError, match="transfer.orphan"):
