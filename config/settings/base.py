@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "relais.avdl",
     "relais.exitplan",
     "relais.api",
+    "relais.transfer",
 ]
 
 MIDDLEWARE = [
