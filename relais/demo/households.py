@@ -15,6 +15,7 @@ from faker import Faker
 
 from relais.accounts.enums import Role
 from relais.accounts.models import User
+from relais.core.transitions import TransitionNotAllowed
 from relais.orientations.enums import EndDestination, EndReason, RefusalReason
 from relais.orientations.models import NoVacancy, Orientation
 from relais.persons.enums import Relationship, Sex
@@ -859,9 +860,7 @@ class HouseholdBuilder:
                         raise NoVacancy("")
                     waiting.confirm_place(by=actor, note=note, at=when)
                 except NoVacancy:
-                    story.orientation = Orientation.attribute(
-                        request=first, capacity=self._capacity(story), by=actor, note=note, at=when
-                    )
+                    story.orientation = self._attribute(story, by=actor, note=note, at=when)
             case "admit":
                 story.orientation.admit(by=actor, at=when)
                 expected = story.plan.status == St.ADMITTED and (
@@ -881,15 +880,44 @@ class HouseholdBuilder:
                     note=note,
                 )
 
-    def _capacity(self, story: Story) -> PlaceCapacity:
-        """The structure's capacity for the channel with the most free places now."""
+    def _capacities(self, story: Story) -> list[PlaceCapacity]:
+        """The structure's capacities for the channel, the most free places now first."""
         capacities = [
             capacity
             for capacity in PlaceCapacity.objects.with_vacancies().filter(
                 structure=story.structure, place_type__in=PLACE_TYPES[story.plan.channel]
             )
         ] or list(PlaceCapacity.objects.with_vacancies().filter(structure=story.structure))
-        return max(capacities, key=lambda c: (c.vacant, not c.is_winter_only, -c.pk))
+        return sorted(capacities, key=lambda c: (-c.vacant, c.is_winter_only, c.pk))
+
+    def _capacity(self, story: Story) -> PlaceCapacity:
+        """The structure's capacity for the channel with the most free places now."""
+        return self._capacities(story)[0]
+
+    def _attribute(self, story: Story, *, by: User, note: str, at: dt.datetime) -> Orientation:
+        """Attribute a place of the story's structure: the first of its capacities where no
+        older pre-positioned request comes first (SIAO-12), else of another structure that
+        takes the household. Stories are built one after the other, not in the order they
+        happened: a capacity may hold a waiting request older than this attribution."""
+        plan, members = story.plan, story.members
+        others = [
+            structure
+            for structure in self.cast.structures
+            if structure != story.structure
+            and self._places(structure, plan.channel, winter=False) >= len(members)
+            and self._takes(structure, members, plan.composition)
+        ]
+        refusal = None
+        for structure in [story.structure, *others]:
+            story.structure = structure
+            for capacity in self._capacities(story):
+                try:
+                    return Orientation.attribute(
+                        request=story.requests[0], capacity=capacity, by=by, note=note, at=at
+                    )
+                except TransitionNotAllowed as refused:
+                    refusal = refused
+        raise refusal
 
     def _refused_once(self, story: Story) -> None:
         """SIAO-14: an evaluated request whose first attribution the structure refused."""

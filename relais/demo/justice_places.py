@@ -153,9 +153,9 @@ def _place_one(capacity: PlaceCapacity, *, cpip, spip, now: dt.datetime) -> None
         .order_by("-detention__end_date", "pk")
     )
     for request in waiting[:5]:
-        arrived = min(
-            max(now - dt.timedelta(days=12), request.created_at + dt.timedelta(hours=2)), now
-        )
+        # After every step the request already took (its evaluation may be recent).
+        last_step = request.events.order_by("-occurred_at").values_list("occurred_at", flat=True)[0]
+        arrived = min(max(now - dt.timedelta(days=12), last_step + dt.timedelta(hours=2)), now)
         try:
             orientation = Orientation.place_outside(
                 request=request,

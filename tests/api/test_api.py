@@ -182,7 +182,9 @@ def test_ops_02_structure_software_admits_records_arrival_and_end_of_stay(
 ):
     api = ApiClient(issue_token(structure_manager)[1])
     base = "api:orientation-"
-    admitted = api.post(reverse(base + "admit", kwargs={"pk": proposed.pk}))
+    admitted = api.post(
+        reverse(base + "admit", kwargs={"pk": proposed.pk}), content_type="application/json"
+    )
     assert admitted.status_code == 200 and admitted.json()["state"] == OrientationState.ADMITTED
     arrived = api.post(
         reverse(base + "arrival", kwargs={"pk": proposed.pk}), {}, content_type="application/json"
@@ -204,8 +206,8 @@ def test_ops_02_structure_software_admits_records_arrival_and_end_of_stay(
 def test_ops_02_a_refused_transition_is_a_409_with_the_french_message(proposed, structure_manager):
     api = ApiClient(issue_token(structure_manager)[1])
     url = reverse("api:orientation-admit", kwargs={"pk": proposed.pk})
-    assert api.post(url).status_code == 200
-    again = api.post(url)
+    assert api.post(url, content_type="application/json").status_code == 200
+    again = api.post(url, content_type="application/json")
     assert again.status_code == 409
     assert again.json()["detail"].startswith("Impossible : ")
 
@@ -224,6 +226,8 @@ def test_ops_02_validation_errors_are_400_with_french_messages_per_field(
     assert not_an_object.status_code == 400
     broken = api.post(url, "{not json", content_type="application/json")
     assert broken.status_code == 400
+    form_body = api.post(url, {"reason": "other", "comment": "x"})  # multipart: not JSON
+    assert form_body.status_code == 415
     nul = api.post(url, {"reason": "other", "comment": "\u0000"}, content_type="application/json")
     assert nul.status_code == 400  # the NUL is removed: the comment is empty, hence required
     proposed.refresh_from_db()
