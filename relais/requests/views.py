@@ -13,6 +13,7 @@ from relais.audit import reads
 from relais.audit.enums import Action
 from relais.core.inputs import MAX_ID, ListParams
 from relais.identity.entry import EntryCheck
+from relais.identity.intake import open_request
 from relais.justice.enums import DetentionState
 from relais.justice.models import Detention
 from relais.persons import enums as person_enums
@@ -245,32 +246,24 @@ def request_create(request):
         and all([form.is_valid(), person_form.is_valid(), members.is_valid()])
         and (identity is None or identity.is_valid_for(person_form.instance))
     ):
-        with transaction.atomic():
-            if identity is None:
-                changed = audit.form_changes({"person": person_form})
-                person = person_form.save()
-            else:
-                changed = {}
-                person = identity.person_for(person_form.instance)
-            req = create_request(
-                person=person,
-                channel=form.cleaned_data["channel"],
-                referrer_organisation=organisation,
-                by=request.user,
-                requested_on=form.cleaned_data["requested_on"],
-                notes=form.cleaned_data["notes"],
-                detention=detention,
-            )
-            if identity is not None:
-                identity.record(request=req, person=person, by=request.user)
-            members.attach_to(req, by=request.user)
-            SocialEvaluation.objects.create(request=req, interview_date=req.requested_on)
-            detail = {"event": "created"}
-            if detention is not None:
-                detail["detention"] = detention.pk
+        detail = {"detention": detention.pk} if detention is not None else {}
+        if identity is None:
+            changed = audit.form_changes({"person": person_form})
             if changed.get("changes"):
                 detail.update(changed)
-            audit.record(request_or_user=request, action=Action.WRITE, obj=req, detail=detail)
+        req = open_request(
+            typed=person_form.instance,
+            identity=identity,
+            channel=form.cleaned_data["channel"],
+            referrer_organisation=organisation,
+            by=request.user,
+            audit_as=request,
+            requested_on=form.cleaned_data["requested_on"],
+            notes=form.cleaned_data["notes"],
+            members=members,
+            detention=detention,
+            audit_detail=detail,
+        )
         messages.success(request, "Demande créée. Complétez maintenant l'évaluation sociale.")
         return redirect("requests:evaluation", pk=req.pk)
     return render(
