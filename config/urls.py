@@ -58,5 +58,6 @@ urlpatterns = [
     path("commissions-justice/", include("relais.commission.urls")),
     path("avdl/", include("relais.avdl.urls")),
     path("plans-de-sortie/", include("relais.exitplan.urls")),
+    path("imports/", include("relais.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "relais.commission",
     "relais.avdl",
     "relais.exitplan",
+    "relais.imports",
 ]
 
 MIDDLEWARE = [
