@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relais.accounts.models import User
 from relais.core import csvfiles
+from relais.core.text import count_of
 
 from . import engine
 from .engine import ACTION_LABELS
@@ -48,7 +49,8 @@ class ImportCommand(BaseCommand):
         for problem in report.problems:
             self.stderr.write(str(problem).capitalize())
         counts = ", ".join(f"{n} {ACTION_LABELS[a]}" for a, n in report.summary.items())
-        self.stdout.write(f"{report.total} lignes : {counts}, {len(report.problems)} erreur(s).")
+        errors = count_of(len(report.problems), "erreur")
+        self.stdout.write(f"{count_of(report.total, 'ligne')} : {counts}, {errors}.")
         if report.problems:
             raise CommandError("Le fichier a des erreurs : rien n'a été écrit.")
         if dry_run:

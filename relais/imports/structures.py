@@ -155,7 +155,7 @@ class StructureImporter(Importer):
     COLUMNS = COLUMNS
     EXAMPLE = {
         "nom": "CHRS Les Tilleuls",
-        "finess": "680001234",
+        "finess": "680001237",
         "type": "Insertion en CHRS",
         "statut_chrs": "oui",
         "gestionnaire": "Association Accueil Mulhouse",
@@ -182,6 +182,7 @@ class StructureImporter(Importer):
             )
         }
         self.locked: set[int] = set()
+        self.first: dict[str, Line] = {}  # the first line of each structure in the file
         self.changed: list[int] = []
 
     # -- between lines ---------------------------------------------------------------------
@@ -193,6 +194,7 @@ class StructureImporter(Importer):
         for line in lines:
             key = structure_key(line)
             earlier = first.setdefault(key, line)
+            self.first.setdefault(key, line)
             for column in STRUCTURE_KEYS if earlier is not line else ():
                 theirs, ours = earlier.values.get(column, ""), line.values.get(column, "")
                 if ours and theirs and ours != theirs:
@@ -227,6 +229,10 @@ class StructureImporter(Importer):
         return self._line(line, write=True)
 
     def _line(self, line: Line, *, write: bool) -> Outcome:
+        # A structure's later lines may leave its own columns empty: its first line says them.
+        first = self.first.get(structure_key(line), line)
+        values = {key: line.values.get(key) or first.values.get(key, "") for key in STRUCTURE_KEYS}
+        line = Line(line.number, {**line.values, **values})
         structure = self._existing_structure(line)
         structure_form = self._structure_form(line, structure)
         problems = self.form_problems(line, structure_form, STRUCTURE_FIELDS)

@@ -158,9 +158,7 @@ def test_ops_02_import_identity_nouvelle_creates_someone_else(social_worker, kno
     assert EntryDecision.objects.get().outcome == EntryOutcome.SOMEONE_ELSE
 
 
-def test_ops_02_import_identity_a_number_that_is_not_a_candidate_is_an_error(
-    social_worker, known
-):
+def test_ops_02_import_identity_a_number_that_is_not_a_candidate_is_an_error(social_worker, known):
     other = PersonFactory()
     (problem,) = _preview(social_worker, csv(_lefebvre(str(other.pk)))).problems
     assert f"n° {other.pk} n'est pas l'une d'elles" in problem.message
