@@ -58,6 +58,8 @@ urlpatterns = [
     path("commissions-justice/", include("relais.commission.urls")),
     path("avdl/", include("relais.avdl.urls")),
     path("plans-de-sortie/", include("relais.exitplan.urls")),
+    path("logiciels/", include("relais.api.urls")),
+    path("api/v1/", include("relais.api.v1.urls")),
     path("imports/", include("relais.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "relais.accounts",
     "relais.places",
     "relais.persons",
@@ -46,6 +49,8 @@ INSTALLED_APPS = [
     "relais.commission",
     "relais.avdl",
     "relais.exitplan",
+    "relais.api",
+    "relais.transfer",
     "relais.imports",
 ]
 
@@ -66,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "relais.accounts.middleware.SessionLimitMiddleware",
     "relais.accounts.middleware.SecondFactorMiddleware",
+    # On /api/: the caller is the service account of its token, or no one (OPS-02). Before
+    # the audit of reads, which then logs what software reads as it logs what people read.
+    "relais.api.auth.ApiTokenMiddleware",
     # After authentication and the second factor: every person a page shows is logged (SEC-01).
     "relais.audit.reads.ReadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -226,3 +234,50 @@ RELAIS_DEMO_ALLOWED = False
 FILE_RETENTION_DAYS = int(os.environ.get("RELAIS_FILE_RETENTION_DAYS", "730"))
 # Audit log rows are purged after this many days (apply_retention).
 AUDIT_RETENTION_DAYS = int(os.environ.get("RELAIS_AUDIT_RETENTION_DAYS", "365"))
+
+# Cache of the API's rate limits (per token and minute): local to each server process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+}
+
+# The API for partner software (OPS-02, relais/api): tokens only, JSON only, French messages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["relais.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["relais.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["relais.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["relais.api.parsers.CleanJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "relais.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de Relais",
+    "DESCRIPTION": (
+        "L'API des logiciels partenaires du SIAO : structures et places, demandes, "
+        "orientations, fil des changements, indicateurs agrégés. Chaque appel porte le jeton "
+        "d'un logiciel (« Authorization: Bearer relais_… »), créé par l'administrateur du "
+        "territoire ; le jeton agit comme un compte de son organisation, avec les mêmes "
+        "règles que les pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "relais.api.schema.add_common_answers",
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RefusalReasonEnum": "relais.orientations.enums.RefusalReason",
+        "EndReasonEnum": "relais.orientations.enums.EndReason",
+        "CloseReasonEnum": "relais.requests.enums.CloseReason",
+    },
+}

@@ -18,7 +18,11 @@ WHITENOISE_AUTOREFRESH = True
 # Keep template origins on nodes so tests/conftest.py can tell our templates from libraries'.
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 # Each test builds its own world: nothing may be served from another test's cache.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# The API's rate limits need a real cache; tests/api clears it between tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+}
 # E-mail links point at the test client host.
 RELAIS_SITE_URL = "http://testserver"
 

@@ -18,7 +18,7 @@ from .forms import (
 from .models import JUSTICE_DIRECTORY_KINDS, Organisation, User
 
 
-def _territory(user):
+def administered_territory(user):
     if user.role != Role.TERRITORY_ADMIN or not user.organisation_id:
         raise PermissionDenied(
             "La gestion des comptes est réservée à l'administrateur du territoire."
@@ -28,9 +28,12 @@ def _territory(user):
 
 def _accounts(user, *, include_self: bool = False):
     """Accounts an administrator manages: staff of the territory, never superusers — and
-    never their own, which another administrator changes (no self-granted role)."""
+    never their own, which another administrator changes (no self-granted role). The
+    accounts of partner software are managed with their tokens (relais/api)."""
     accounts = User.objects.filter(
-        organisation__territory=_territory(user), is_superuser=False
+        organisation__territory=administered_territory(user),
+        is_superuser=False,
+        api_token__isnull=True,
     ).select_related("organisation")
     return accounts if include_self else accounts.exclude(pk=user.pk)
 
@@ -46,7 +49,7 @@ def _audit_account(request, account: User, form: AccountForm, *, created: bool) 
 
 
 def account_list(request):
-    territory = _territory(request.user)
+    territory = administered_territory(request.user)
     accounts = _accounts(request.user, include_self=True).order_by(
         "organisation__name", "last_name", "first_name"
     )
@@ -56,7 +59,7 @@ def account_list(request):
 
 
 def account_create(request):
-    territory = _territory(request.user)
+    territory = administered_territory(request.user)
     form = AccountForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
@@ -74,7 +77,7 @@ def account_create(request):
 
 
 def account_edit(request, pk: int):
-    territory = _territory(request.user)
+    territory = administered_territory(request.user)
     account = get_object_or_404(_accounts(request.user), pk=pk)
     form = AccountForm(request.POST or None, instance=account, territory=territory)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +117,7 @@ def account_toggle(request, pk: int):
 
 def organisation_referent(request, pk: int):
     """JUS-08: the referent and contacts of a SIAO or a SPIP, the SPIP of a prison."""
-    territory = _territory(request.user)
+    territory = administered_territory(request.user)
     organisation = get_object_or_404(
         Organisation.objects.filter(territory=territory, kind__in=JUSTICE_DIRECTORY_KINDS), pk=pk
     )

@@ -11,6 +11,7 @@ _DIRECT_ADMISSION = ("Admission directe", "places:direct_admission")
 _ACCESS_SEARCH = ("Dossier d'un autre service", "access:search")
 _ACCESS_REVIEW = ("Accès sur demande", "access:list")
 _ACCOUNTS = ("Comptes", "accounts:list")
+_API_TOKENS = ("Logiciels partenaires (API)", "apitokens:list")
 _STRUCTURES = ("Structures", "places:list")
 _MY_STRUCTURES = ("Mes structures", "places:list")
 _VACANCIES = ("Places libres", "places:vacancies")
@@ -106,6 +107,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     ],
     Role.TERRITORY_ADMIN: [
         _ACCOUNTS,
+        _API_TOKENS,
         _TERRITORY_SETTINGS,
         ("Structures", [_STRUCTURES, _IMPORT_STRUCTURES]),
         _JUSTICE_DIRECTORY,

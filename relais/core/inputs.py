@@ -41,6 +41,9 @@ def date_validators(first: dt.date, last: dt.date) -> list:
     ]
 
 
+API_PATH = "/api/"
+
+
 class CleanInputMiddleware:
     """Control characters (a NUL byte above all, which PostgreSQL refuses in text and JSON)
     are removed from every GET and POST value before a view, a form or the audit reads it."""
@@ -50,6 +53,10 @@ class CleanInputMiddleware:
 
     def __call__(self, request: HttpRequest):
         request.GET = _cleaned(request.GET)
+        # The API reads only JSON, parsed and cleaned by its own parser (relais/api/parsers.py):
+        # a form body sent there is refused (415), never read here.
+        if request.path_info.startswith(API_PATH):
+            return self.get_response(request)
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",

@@ -39,7 +39,9 @@ CHART_POINTS = {Schedule.DAILY: 14, Schedule.WEEKLY: 12}
 # -- who and what -----------------------------------------------------------------------------
 
 
-def _territory(request) -> Territory:
+def reader_territory(request) -> Territory:
+    """The territory whose figures the reader sees: their own (SIAO, State service), or the
+    one a superuser chose (?territoire=); anyone else is refused. Pages and API ask this."""
     user = request.user
     if not user.is_authenticated:
         raise PermissionDenied
@@ -205,7 +207,7 @@ def _charts(territory: Territory, cutoff: Cutoff) -> list[Chart]:
 
 
 def dashboard(request):
-    territory = _territory(request)
+    territory = reader_territory(request)
     cutoff = _cutoff(request)
     table = _compute(territory, cutoff)
     here = {"arrete": cutoff.schedule, "jour": cutoff.day.isoformat()}
@@ -241,7 +243,7 @@ def dashboard(request):
 
 
 def table_export(request):
-    territory = _territory(request)
+    territory = reader_territory(request)
     cutoff = _cutoff(request)
     table = _compute(territory, cutoff)
     sheets = [
@@ -267,7 +269,7 @@ def table_export(request):
 
 def drilldown(request):
     """The requests behind one cell, among those the user may see."""
-    territory = _territory(request)
+    territory = reader_territory(request)
     if not may_see_people(request.user):
         raise PermissionDenied("Les services de l'État ne voient que des chiffres agrégés.")
     cutoff = _cutoff(request)
@@ -323,7 +325,7 @@ def drilldown(request):
 
 def transmission(request):
     """Article 4: the weekly transmission to the State services, as of Friday 17:00."""
-    territory = _territory(request)
+    territory = reader_territory(request)
     weekly = _cutoff(request, schedule=Schedule.WEEKLY)
     tables = [_compute(territory, weekly)] + [
         _compute(territory, daily) for daily in daily_cutoffs_of_week(weekly)
@@ -373,7 +375,7 @@ def transmission(request):
 
 def report(request):
     """Article 4: the 6-month and the annual activity reports."""
-    territory = _territory(request)
+    territory = reader_territory(request)
     kind = request.GET.get("bilan", reports.ReportKind.ANNUAL)
     if kind not in reports.ReportKind.values:
         kind = reports.ReportKind.ANNUAL
@@ -430,7 +432,7 @@ def report(request):
 
 
 def data_quality(request):
-    territory = _territory(request)
+    territory = reader_territory(request)
     built = quality.build(territory)
     if request.GET.get("format") in ("csv", "xlsx"):
         filename = f"qualite-des-donnees-{territory.insee_code}"

@@ -31,7 +31,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from relais.access.models import AccessGrant
+from relais.accounts.enums import ROLE_ORGANISATION_KINDS
 from relais.accounts.models import User
+from relais.api.models import ApiToken
 from relais.commission.models import AgendaItem, Commission, Decision
 from relais.iae.models import CpuSession, Parcours, ResourcePerson
 from relais.identity.models import PairStatus, PersonMerge, PersonPair
@@ -227,6 +229,9 @@ MATRIX: dict[str, object] = {
         kwarg="request_pk",
     ),
     "accounts:list": Page(frozenset({"territory_admin"})),
+    # OPS-02: tokens of partner software, created by the territory administrator.
+    "apitokens:list": Page(frozenset({"territory_admin"})),
+    "apitokens:create": Page(frozenset({"territory_admin"})),
     "accounts:create": Page(frozenset({"territory_admin"})),
     # JUS-02: the territory's release settings, kept by its administrator.
     "accounts:territory": Page(frozenset({"territory_admin"})),
@@ -299,6 +304,8 @@ def _url_names(resolver=None, namespace: str = "") -> list[str]:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue  # Django's own admin: staff only, checked in test_admin_is_staff_only
+            if pattern.namespace == "api":
+                continue  # the API: tokens, not sessions; tests/api/test_api_matrix.py walks it
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names += _url_names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
@@ -500,6 +507,26 @@ def _account_in_case(world, role, user, case) -> User:
     return world.outsider
 
 
+def _token_in_case(world, role, user, case) -> ApiToken:
+    """A token of the user's organisation ("own", "same_org"), of another organisation of
+    the territory, or of another territory."""
+    organisation = {
+        "own": user.organisation,
+        "same_org": user.organisation,
+        "other_org": world.outsider.organisation,
+        "other_territory": world.remote_worker.organisation,
+    }[case] or world.outsider.organisation
+    token, _ = ApiToken.issue(
+        name="Logiciel",
+        organisation=organisation,
+        role=next(r for r, kinds in ROLE_ORGANISATION_KINDS.items() if organisation.kind in kinds),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        scopes={"requests": "read"},
+        by=None,
+    )
+    return token
+
+
 def _grant_in_case(world, role, user, case) -> AccessGrant:
     """An access on request held by the user, a colleague, another organisation's worker or
     another territory's, to a file of that holder's territory."""
@@ -637,6 +664,13 @@ MATRIX.update(
             done=lambda s: s.capacities.get().unavailable_places == 1,
         ),
         "accounts:edit": OnObject(_account_in_case, ACCOUNTS),
+        # OPS-02: the territory administrator revokes the tokens of its territory.
+        "apitokens:revoke": OnObject(
+            _token_in_case,
+            {"territory_admin": {"own", "same_org", "other_org"}},
+            method="post",
+            done=lambda token: ApiToken.objects.get(pk=token.pk).is_revoked,
+        ),
         "accounts:toggle": OnObject(
             _account_in_case,
             ACCOUNTS,

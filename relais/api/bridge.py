@@ -1,0 +1,100 @@
+"""The API writes through the pages' own forms: one set of rules, one set of French messages.
+
+`serializer_for(FormClass)` derives a DRF serializer from a Django form: it documents the
+body in the OpenAPI schema and checks the JSON types (a list where text is expected, a
+number out of range). `validated(FormClass, payload)` then binds the form to the checked
+values: its `clean()` and the model rules behind it decide, exactly as on the page.
+"""
+
+from functools import cache
+
+from django import forms
+from rest_framework import serializers
+
+from .errors import Invalid, form_errors
+
+NOT_AN_OBJECT = "Le corps de la requête doit être un objet JSON."
+
+
+def _choices(field: forms.ChoiceField) -> list:
+    return [(value, label) for value, label in field.choices if value not in ("", None)]
+
+
+def _serializer_field(field: forms.Field) -> serializers.Field:
+    common = {
+        "required": field.required,
+        "label": str(field.label or ""),
+        "help_text": str(field.help_text or "") or None,
+    }
+    optional = not field.required
+    match field:
+        case forms.BooleanField() | forms.NullBooleanField():
+            return serializers.BooleanField(**{**common, "required": False})
+        case forms.MultipleChoiceField():
+            return serializers.MultipleChoiceField(
+                choices=_choices(field), allow_empty=optional, **common
+            )
+        case forms.ModelChoiceField():
+            return serializers.IntegerField(min_value=1, allow_null=optional, **common)
+        case forms.ChoiceField():
+            return serializers.ChoiceField(choices=_choices(field), allow_blank=optional, **common)
+        case forms.DateTimeField():
+            return serializers.DateTimeField(allow_null=optional, **common)
+        case forms.DateField():
+            return serializers.DateField(allow_null=optional, **common)
+        case forms.DecimalField():
+            return serializers.DecimalField(
+                max_digits=field.max_digits,
+                decimal_places=field.decimal_places,
+                allow_null=optional,
+                **common,
+            )
+        case forms.IntegerField():
+            return serializers.IntegerField(
+                min_value=field.min_value,
+                max_value=field.max_value,
+                allow_null=optional,
+                **common,
+            )
+        case forms.EmailField():
+            return serializers.EmailField(allow_blank=optional, **common)
+        case _:
+            return serializers.CharField(
+                max_length=getattr(field, "max_length", None),
+                allow_blank=optional,
+                trim_whitespace=False,
+                **common,
+            )
+
+
+@cache
+def serializer_for(form_class: type[forms.Form], *, name: str = ""):
+    """A serializer class with one field per field of `form_class` (cached per form)."""
+    fields = {key: _serializer_field(field) for key, field in form_class.base_fields.items()}
+    return type(name or f"{form_class.__name__}Body", (serializers.Serializer,), fields)
+
+
+def checked(serializer_class, payload, *, partial: bool = False) -> dict:
+    """`payload` checked for types by `serializer_class`: the values, or Invalid (400)."""
+    if not isinstance(payload, dict):
+        raise Invalid({"non_field_errors": [NOT_AN_OBJECT]}, detail=NOT_AN_OBJECT)
+    serializer = serializer_class(data=payload, partial=partial)
+    if not serializer.is_valid():
+        raise Invalid(serializer.errors)
+    return dict(serializer.validated_data)
+
+
+def validated(form_class, payload, *, partial: bool = False, **form_kwargs) -> forms.BaseForm:
+    """The form bound to `payload` (JSON), valid, or Invalid with its French messages.
+
+    `partial` (PATCH): the fields not sent keep the values the form shows for its instance."""
+    values = checked(serializer_for(form_class), payload, partial=partial)
+    data = {}
+    if partial:
+        unbound = form_class(**form_kwargs)
+        data = {name: unbound[name].value() for name in unbound.fields}
+    data.update({name: "" if value is None else value for name, value in values.items()})
+    form = form_class(data=data, **form_kwargs)
+    if not form.is_valid():
+        raise Invalid(form_errors(form))
+    return form

@@ -1,0 +1,508 @@
+"""The endpoints of /api/v1/. Each reads through the model's `visible_to(user)` and writes
+through the model's named transitions, with the pages' forms: the API has no rule of its own.
+
+A refused transition is a 409 with the French message; a step the role may not take is a 403
+with the transition's own refusal; an object out of scope is a 404, as on the pages.
+"""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from relais.audit import log as audit
+from relais.audit.enums import Action
+from relais.core.inputs import FIRST_RECORD_DAY
+from relais.core.transitions import TransitionNotAllowed
+from relais.indicators.calendar import Schedule, cutoff_for, latest_cutoff
+from relais.indicators.engine import COUNTED, SOURCE, compute
+from relais.indicators.views import reader_territory
+from relais.orientations.enums import OrientationEventKind as Kind
+from relais.orientations.forms import ArrivalForm, EndStayForm, RefusalForm
+from relais.orientations.models import Orientation
+from relais.places.forms import AvailabilityForm
+from relais.places.models import PlaceCapacity, Structure
+from relais.requests.enums import EventKind
+from relais.requests.forms import CloseRequestForm, RequestEditForm
+from relais.requests.models import Request
+
+from ..bridge import checked, serializer_for, validated
+from ..enums import Resource
+from ..errors import NOT_FOUND, Invalid, form_errors
+from ..idempotency import idempotent
+from . import feed, filters
+from .serializers import (
+    CapacitySerializer,
+    OrientationSerializer,
+    RequestSerializer,
+    StructureSerializer,
+)
+
+
+class Pages(CursorPagination):
+    """Opaque cursors (`next`, `previous`): stable while rows are added, no COUNT(*)."""
+
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class Problem(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class FieldProblems(Problem):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+REFUSED = OpenApiResponse(Problem, description="Étape refusée (état, règle) : message en français.")
+INVALID = OpenApiResponse(FieldProblems, description="Données invalides, message par champ.")
+FORBIDDEN = OpenApiResponse(
+    Problem, description="Le rôle ou les droits du jeton ne le permettent pas."
+)
+
+
+def _audit_write(request, obj, **detail) -> None:
+    audit.record(request_or_user=request._request, action=Action.WRITE, obj=obj, detail=detail)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """A resource read through `visible_to(user)`, filtered by its filter form."""
+
+    # Any text reaches the view, which answers 404 for what is not an id (never Django's page).
+    lookup_value_regex = "[^/]+"
+    resource: str
+    model = None
+    filter_form = None
+    pagination_class = Pages
+
+    def base_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        if self.action == "list" and self.filter_form is not None:
+            queryset = filters.apply(self.filter_form, self.request.query_params, queryset)
+        return queryset
+
+
+# -- structures and places -------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Structures visibles", parameters=filters.parameters(filters.StructureFilter)
+    ),
+    retrieve=extend_schema(summary="Une structure, ses places et ses disponibilités"),
+)
+class StructureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    resource = Resource.STRUCTURES
+    model = Structure
+    serializer_class = StructureSerializer
+    filter_form = filters.StructureFilter
+
+    def base_queryset(self):
+        return (
+            super()
+            .base_queryset()
+            .select_related("territory", "manager")
+            .prefetch_related(
+                Prefetch(
+                    "capacities",
+                    queryset=PlaceCapacity.objects.with_vacancies(),
+                    to_attr="capacities_with_vacancies",
+                )
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Capacités et places libres", parameters=filters.parameters(filters.CapacityFilter)
+    ),
+    retrieve=extend_schema(summary="Une capacité et ses places libres"),
+)
+class CapacityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    resource = Resource.STRUCTURES
+    model = PlaceCapacity
+    serializer_class = CapacitySerializer
+    filter_form = filters.CapacityFilter
+
+    def base_queryset(self):
+        return super().base_queryset().with_vacancies().select_related("structure")
+
+    @extend_schema(
+        summary="Déclarer des places indisponibles, ou de nouveau disponibles (gestionnaire)",
+        request=serializer_for(AvailabilityForm),
+        responses={200: CapacitySerializer, 400: INVALID, 403: FORBIDDEN, 409: REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def availability(self, request, pk=None):
+        capacity = self.get_object()
+        if not request.user.manages(capacity.structure):
+            raise exceptions.PermissionDenied(
+                "Seul le gestionnaire de la structure déclare ses places."
+            )
+        data = validated(AvailabilityForm, request.data).cleaned_data
+        with transaction.atomic():
+            if data["action"] == "unavailable":
+                capacity.declare_unavailable(
+                    by=request.user, count=data["count"], note=data["note"]
+                )
+            else:
+                capacity.declare_available(by=request.user, count=data["count"], note=data["note"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=capacity.pk)).data)
+
+
+# -- requests -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Demandes visibles", parameters=filters.parameters(filters.RequestFilter)
+    ),
+    retrieve=extend_schema(summary="Une demande et sa personne"),
+)
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    resource = Resource.REQUESTS
+    model = Request
+    serializer_class = RequestSerializer
+    filter_form = filters.RequestFilter
+
+    def base_queryset(self):
+        return (
+            super()
+            .base_queryset()
+            .select_related("person", "territory", "referrer_organisation")
+            .order_by()
+        )
+
+    def editable(self) -> Request:
+        req = self.get_object()
+        if not req.editable_by(self.request.user):
+            raise exceptions.PermissionDenied(
+                "Seul le service prescripteur ou le SIAO peut modifier cette demande."
+            )
+        return req
+
+    @extend_schema(
+        summary="Modifier une demande (champs envoyés seulement)",
+        request=serializer_for(RequestEditForm),
+        responses={200: RequestSerializer, 400: INVALID, 403: FORBIDDEN},
+    )
+    def partial_update(self, request, pk=None):
+        req = self.editable()
+        form = validated(RequestEditForm, request.data, partial=True, instance=req)
+        with transaction.atomic():
+            changed = audit.form_changes({"": form})
+            form.save()
+            if changed["changes"]:
+                req.record_update(by=request.user, fields=list(changed["labels"].values()))
+                _audit_write(request, req, **changed)
+        return Response(self.get_serializer(self.get_queryset().get(pk=req.pk)).data)
+
+    @extend_schema(
+        summary="Clôturer une demande, avec un motif de la liste",
+        request=serializer_for(CloseRequestForm),
+        responses={200: RequestSerializer, 400: INVALID, 403: FORBIDDEN, 409: REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def close(self, request, pk=None):
+        req = self.editable()
+        step = req.workflow[EventKind.CLOSED]
+        if not step.may(req, request.user):
+            raise exceptions.PermissionDenied(step.denied)
+        data = validated(CloseRequestForm, request.data).cleaned_data
+        with transaction.atomic():
+            req.close(by=request.user, reason=data["reason"], note=data["note"])
+            _audit_write(request, req, event="closed")
+        return Response(self.get_serializer(self.get_queryset().get(pk=req.pk)).data)
+
+
+# -- orientations -------------------------------------------------------------------------------
+
+
+def _orientation_step(body=None, *, summary: str):
+    return extend_schema(
+        summary=summary,
+        request=body,
+        responses={200: OrientationSerializer, 400: INVALID, 403: FORBIDDEN, 409: REFUSED},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Orientations visibles", parameters=filters.parameters(filters.OrientationFilter)
+    ),
+    retrieve=extend_schema(summary="Une orientation"),
+)
+class OrientationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    resource = Resource.ORIENTATIONS
+    model = Orientation
+    serializer_class = OrientationSerializer
+    filter_form = filters.OrientationFilter
+
+    def base_queryset(self):
+        return (
+            super()
+            .base_queryset()
+            .select_related("structure", "request__territory", "request__referrer_organisation")
+            .order_by()
+        )
+
+    def act(self, name: str, step) -> Response:
+        """Take transition `name` through `step(orientation)`, as the page does (`_act`)."""
+        orientation = self.get_object()
+        transition = orientation.workflow[name]
+        if not transition.may(orientation, self.request.user):
+            raise exceptions.PermissionDenied(transition.denied)
+        with transaction.atomic():
+            step(orientation)
+            _audit_write(
+                self.request, orientation.request, orientation=orientation.pk, transition=name
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=orientation.pk)).data)
+
+    @_orientation_step(summary="Accepter l'admission (structure)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def admit(self, request, pk=None):
+        checked(serializers.Serializer, request.data if request.data else {})
+        return self.act(Kind.ADMITTED, lambda o: o.admit(by=request.user))
+
+    @_orientation_step(serializer_for(RefusalForm), summary="Refuser l'admission, avec un motif")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def refuse(self, request, pk=None):
+        data = validated(RefusalForm, request.data).cleaned_data
+        return self.act(
+            Kind.REFUSED,
+            lambda o: o.refuse(by=request.user, reason=data["reason"], comment=data["comment"]),
+        )
+
+    @_orientation_step(serializer_for(ArrivalForm), summary="Enregistrer l'arrivée (structure)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def arrival(self, request, pk=None):
+        orientation = self.get_object()
+        form = validated(ArrivalForm, request.data, orientation=orientation)
+        return self.act(
+            Kind.STAY_STARTED,
+            lambda o: _field_refusal(
+                form,
+                "arrived_at",
+                o.start_stay,
+                by=request.user,
+                at=form.cleaned_data["arrived_at"],
+            ),
+        )
+
+    @_orientation_step(serializer_for(EndStayForm), summary="Enregistrer la fin du séjour")
+    @action(detail=True, methods=["post"], url_path="end-stay")
+    @idempotent
+    def end_stay(self, request, pk=None):
+        orientation = self.get_object()
+        data = validated(EndStayForm, request.data, orientation=orientation).cleaned_data
+        return self.act(
+            Kind.STAY_ENDED,
+            lambda o: o.end_stay(
+                by=request.user,
+                at=data["ended_on"],
+                destination=data["destination"],
+                reason=data["reason"],
+                note=data["note"],
+            ),
+        )
+
+
+def _field_refusal(form, field: str, step, **kwargs):
+    """A date refused under the lock is the field's error (400), as on the page."""
+    try:
+        return step(**kwargs)
+    except TransitionNotAllowed as refusal:
+        form.add_error(field, str(refusal))
+        raise Invalid(form_errors(form)) from refusal
+
+
+# -- the change feed -------------------------------------------------------------------------
+
+
+class FeedQuery(serializers.Serializer):
+    after = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Curseur de la réponse précédente.",
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
+
+
+class FeedEvent(serializers.Serializer):
+    cursor = serializers.CharField()
+    source = serializers.ChoiceField(choices=[s.name for s in feed.SOURCES])
+    id = serializers.IntegerField()
+    object_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    from_state = serializers.CharField(required=False)
+    to_state = serializers.CharField(required=False)
+    places = serializers.IntegerField(required=False)
+    places_before = serializers.IntegerField(required=False)
+    occurred_at = serializers.DateTimeField()
+    recorded_at = serializers.DateTimeField()
+
+
+class FeedPage(serializers.Serializer):
+    events = FeedEvent(many=True)
+    cursor = serializers.CharField(help_text="À renvoyer dans `after` au prochain appel.")
+    has_more = serializers.BooleanField()
+
+
+class EventFeedView(APIView):
+    """What changed, in the order Relais recorded it."""
+
+    resource = None
+
+    @extend_schema(
+        summary="Fil des changements (demandes, orientations, disponibilités, capacités)",
+        parameters=[FeedQuery],
+        responses={200: FeedPage, 400: INVALID},
+    )
+    def get(self, request):
+        query = FeedQuery(data=request.query_params)
+        if not query.is_valid():
+            raise Invalid(query.errors)
+        try:
+            page = feed.read(
+                user=request.user,
+                token=request.auth,
+                after=query.validated_data.get("after", ""),
+                limit=query.validated_data["limit"],
+            )
+        except feed.BadCursor as error:
+            raise Invalid({"after": [str(error)]}) from error
+        return Response(FeedPage(page).data)
+
+
+# -- aggregated indicators ------------------------------------------------------------------
+
+
+class IndicatorQuery(serializers.Serializer):
+    schedule = serializers.ChoiceField(choices=Schedule.choices, default=Schedule.WEEKLY)
+    day = serializers.DateField(
+        required=False,
+        help_text="Un jour de la période (par défaut : le dernier arrêté passé).",
+    )
+
+
+class IndicatorCount(serializers.Serializer):
+    persons = serializers.IntegerField()
+    groups = serializers.IntegerField()
+
+
+class IndicatorRow(serializers.Serializer):
+    level = serializers.CharField()
+    key = serializers.CharField()
+    channel = serializers.CharField()
+    label = serializers.CharField()
+    counts = serializers.DictField(child=IndicatorCount())
+    late = serializers.DictField(child=IndicatorCount())
+    hosted = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    occupancy = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+
+
+class IndicatorTable(serializers.Serializer):
+    territory = serializers.CharField()
+    schedule = serializers.CharField()
+    cutoff_day = serializers.DateField()
+    period_start = serializers.DateTimeField()
+    cutoff_at = serializers.DateTimeField()
+    source = serializers.CharField()
+    rows = IndicatorRow(many=True)
+
+
+class IndicatorView(APIView):
+    """The Annex II table at a past cut-off: figures only, never a person."""
+
+    resource = Resource.INDICATORS
+
+    @extend_schema(
+        summary="Indicateurs de l'annexe II à un arrêté passé (SIAO, services de l'État)",
+        parameters=[IndicatorQuery],
+        responses={200: IndicatorTable, 400: INVALID, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        territory = reader_territory(request._request)
+        query = IndicatorQuery(data=request.query_params)
+        if not query.is_valid():
+            raise Invalid(query.errors)
+        schedule, day = query.validated_data["schedule"], query.validated_data.get("day")
+        if day is not None and not FIRST_RECORD_DAY <= day <= timezone.localdate():
+            raise Invalid(
+                {"day": [f"Indiquez un jour entre le {FIRST_RECORD_DAY:%d/%m/%Y} et aujourd'hui."]}
+            )
+        cutoff = cutoff_for(schedule, day) if day else latest_cutoff(schedule)
+        if not cutoff.is_past():
+            raise Invalid(
+                {"day": ["Cet arrêté n'est pas encore passé : ses chiffres changent encore."]}
+            )
+        table = compute(territory, cutoff)
+        return Response(
+            IndicatorTable(
+                {
+                    "territory": territory.insee_code,
+                    "schedule": cutoff.schedule,
+                    "cutoff_day": cutoff.day,
+                    "period_start": cutoff.start,
+                    "cutoff_at": cutoff.at,
+                    "source": SOURCE,
+                    "rows": [_indicator_row(row) for row in table.rows],
+                }
+            ).data
+        )
+
+
+def _indicator_row(row) -> dict:
+    def counts(getter) -> dict:
+        return {
+            indicator: {"persons": count.persons, "groups": count.groups}
+            for indicator in COUNTED
+            if (count := getter(indicator)) is not None
+        }
+
+    return {
+        "level": row.level,
+        "key": row.key,
+        "channel": row.channel,
+        "label": row.label,
+        "counts": counts(row.count),
+        "late": counts(row.late_count),
+        "hosted": row.hosted,
+        "capacity": row.capacity,
+        "occupancy": row.occupancy,
+    }
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request, *args, **kwargs):
+    raise exceptions.NotFound(NOT_FOUND)

@@ -1,0 +1,301 @@
+"""OPS-02: the API for partner software — tokens, errors, audit, idempotency, paging, feed."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from relais.api.models import ApiToken, IdempotentRequest
+from relais.api.v1 import feed
+from relais.audit.enums import Action
+from relais.audit.models import AuditEvent
+from relais.orientations.enums import OrientationState
+from relais.places.models import CapacityEvent
+from relais.requests.enums import Channel
+from tests.api.conftest import ApiClient, issue_token
+from tests.factories import make_evaluation, make_request, orient
+
+pytestmark = pytest.mark.django_db
+
+
+# -- documentation ------------------------------------------------------------------------------
+
+
+def test_ops_02_openapi_3_schema_generated_from_the_code(client):
+    response = client.get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    for path in ("/api/v1/requests/", "/api/v1/orientations/{id}/admit/", "/api/v1/events/"):
+        assert path in schema["paths"]
+    assert schema["components"]["securitySchemes"]["jeton"]["scheme"] == "bearer"
+
+
+def test_ops_02_documentation_page_is_served_by_relais_without_cdn(client):
+    page = client.get(reverse("api:docs"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "https://" not in html and "http://" not in html.replace("http://testserver", "")
+    script = client.get(reverse("api:docs"), {"script": ""})
+    assert script.status_code == 200
+    assert b"SwaggerUIBundle" in script.content
+
+
+# -- tokens ------------------------------------------------------------------------------------
+
+
+def test_ops_02_token_is_shown_once_and_stored_hashed(client, territory_admin, outsider):
+    client.force_login(territory_admin)
+    response = client.post(
+        reverse("apitokens:create"),
+        {
+            "name": "Logiciel du CCAS",
+            "organisation": outsider.organisation.pk,
+            "role": "social_worker",
+            "expires_on": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
+            "rate_per_minute": 60,
+            "scope_requests": "write",
+            "scope_orientations": "read",
+        },
+    )
+    assert response.status_code == 200
+    key = response.context["key"]
+    assert key.startswith("relais_") and key in response.content.decode()
+    assert response["Cache-Control"].startswith("max-age=0")
+    token = ApiToken.objects.get()
+    assert token.key_digest == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in str(ApiToken.objects.values().get())
+    assert token.account.role == "social_worker"
+    assert token.account.organisation == outsider.organisation
+    assert not token.account.has_usable_password()
+    listing = client.get(reverse("apitokens:list")).content.decode()
+    assert "Logiciel du CCAS" in listing and key not in listing
+    # Managed with its token, not among the people's accounts.
+    assert token.account.username not in client.get(reverse("accounts:list")).content.decode()
+    assert ApiClient(key).get(reverse("api:request-list")).status_code == 200
+
+
+def test_ops_02_token_role_must_fit_its_organisation(client, territory_admin, outsider):
+    client.force_login(territory_admin)
+    response = client.post(
+        reverse("apitokens:create"),
+        {
+            "name": "Logiciel",
+            "organisation": outsider.organisation.pk,
+            "role": "structure_manager",
+            "expires_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+            "rate_per_minute": 60,
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "role" in form.errors
+    assert "au moins un droit" in " ".join(form.non_field_errors())
+    assert form["name"].value() == "Logiciel"  # nothing typed is lost
+    assert not ApiToken.objects.exists()
+
+
+def test_ops_02_revoked_expired_and_unknown_tokens_get_a_french_401(siao_operator):
+    token, key = issue_token(siao_operator)
+    url = reverse("api:request-list")
+    assert ApiClient(key).get(url).status_code == 200
+    token.revoke(by=None)
+    answer = ApiClient(key).get(url)
+    assert answer.status_code == 401 and "révoqué" in answer.json()["detail"]
+    expired, expired_key = issue_token(siao_operator)
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    assert "expiré" in ApiClient(expired_key).get(url).json()["detail"]
+    assert ApiClient("relais_inconnu").get(url).json()["detail"] == "Jeton inconnu."
+    malformed = ApiClient(HTTP_AUTHORIZATION="Basic abc").get(url)
+    assert malformed.status_code == 401 and "mal formé" in malformed.json()["detail"]
+
+
+def test_ops_02_a_browser_session_does_not_open_the_api(client, siao_operator):
+    client.force_login(siao_operator)
+    assert client.get(reverse("api:request-list")).status_code == 401
+
+
+def test_ops_02_scopes_read_or_write_per_resource(siao_operator, social_worker):
+    req = make_request(referrer=social_worker)
+    _, key = issue_token(siao_operator, scopes={"requests": "read"})
+    api = ApiClient(key)
+    assert api.get(reverse("api:request-detail", kwargs={"pk": req.pk})).status_code == 200
+    refused = api.patch(
+        reverse("api:request-detail", kwargs={"pk": req.pk}),
+        {"notes": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and "écriture" in refused.json()["detail"]
+    assert api.get(reverse("api:orientation-list")).status_code == 403
+
+
+def test_ops_02_rate_limit_per_token(siao_operator):
+    _, key = issue_token(siao_operator, rate_per_minute=3)
+    _, other_key = issue_token(siao_operator)
+    url = reverse("api:structure-list")
+    answers = [ApiClient(key).get(url).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    limited = ApiClient(key).get(url)
+    assert int(limited["Retry-After"]) > 0
+    assert ApiClient(other_key).get(url).status_code == 200
+
+
+# -- audit ---------------------------------------------------------------------------------------
+
+
+def test_ops_02_api_reads_and_writes_are_audited_like_pages(siao_operator, social_worker):
+    req = make_request(referrer=social_worker)
+    token, key = issue_token(siao_operator)
+    api = ApiClient(key)
+    api.get(reverse("api:request-detail", kwargs={"pk": req.pk}))
+    read = AuditEvent.objects.get(action=Action.READ, person_id=req.person_id)
+    assert read.username == token.account.username
+    assert read.organisation_id == siao_operator.organisation_id
+    assert read.detail["page"] == "api:request-detail"
+    api.patch(
+        reverse("api:request-detail", kwargs={"pk": req.pk}),
+        {"notes": "Appel du logiciel"},
+        content_type="application/json",
+    )
+    write = AuditEvent.objects.get(action=Action.WRITE, person_id=req.person_id)
+    assert write.username == token.account.username
+    assert write.detail["changes"]["notes"][1] == "Appel du logiciel"
+
+
+# -- transitions, validation ---------------------------------------------------------------
+
+
+@pytest.fixture
+def proposed(siao_operator, social_worker, structure):
+    req = make_request(referrer=social_worker)
+    make_evaluation(req)
+    req.evaluate(by=social_worker)
+    return orient(req, by=siao_operator, structure=structure)
+
+
+def test_ops_02_structure_software_admits_records_arrival_and_end_of_stay(
+    proposed, structure_manager
+):
+    api = ApiClient(issue_token(structure_manager)[1])
+    base = "api:orientation-"
+    admitted = api.post(reverse(base + "admit", kwargs={"pk": proposed.pk}))
+    assert admitted.status_code == 200 and admitted.json()["state"] == OrientationState.ADMITTED
+    arrived = api.post(
+        reverse(base + "arrival", kwargs={"pk": proposed.pk}), {}, content_type="application/json"
+    )
+    assert arrived.json()["state"] == OrientationState.IN_STAY
+    ended = api.post(
+        reverse(base + "end-stay", kwargs={"pk": proposed.pk}),
+        {
+            "ended_on": timezone.now().isoformat(),
+            "destination": "family",
+            "reason": "voluntary",
+        },
+        content_type="application/json",
+    )
+    assert ended.status_code == 200, ended.content
+    assert ended.json()["state"] == OrientationState.ENDED
+
+
+def test_ops_02_a_refused_transition_is_a_409_with_the_french_message(proposed, structure_manager):
+    api = ApiClient(issue_token(structure_manager)[1])
+    url = reverse("api:orientation-admit", kwargs={"pk": proposed.pk})
+    assert api.post(url).status_code == 200
+    again = api.post(url)
+    assert again.status_code == 409
+    assert again.json()["detail"].startswith("Impossible : ")
+
+
+def test_ops_02_validation_errors_are_400_with_french_messages_per_field(
+    proposed, structure_manager
+):
+    api = ApiClient(issue_token(structure_manager)[1])
+    url = reverse("api:orientation-refuse", kwargs={"pk": proposed.pk})
+    no_reason = api.post(url, {"reason": "other"}, content_type="application/json")
+    assert no_reason.status_code == 400
+    assert no_reason.json()["errors"] == {"comment": ["Précisez le motif du refus."]}
+    wrong_type = api.post(url, {"reason": ["other"]}, content_type="application/json")
+    assert wrong_type.status_code == 400 and "reason" in wrong_type.json()["errors"]
+    not_an_object = api.post(url, [1, 2], content_type="application/json")
+    assert not_an_object.status_code == 400
+    broken = api.post(url, "{not json", content_type="application/json")
+    assert broken.status_code == 400
+    nul = api.post(url, {"reason": "other", "comment": "\u0000"}, content_type="application/json")
+    assert nul.status_code == 400  # the NUL is removed: the comment is empty, hence required
+    proposed.refresh_from_db()
+    assert proposed.state == OrientationState.PROPOSED
+
+
+def test_ops_02_a_bad_filter_is_a_400_for_that_parameter(siao_operator):
+    api = ApiClient(issue_token(siao_operator)[1])
+    answer = api.get(reverse("api:request-list"), {"status": "nope", "person": "x"})
+    assert answer.status_code == 400
+    assert set(answer.json()["errors"]) == {"status", "person"}
+    assert api.get(reverse("api:request-detail", kwargs={"pk": 2**63 - 1})).status_code == 404
+
+
+# -- idempotency ------------------------------------------------------------------------------
+
+
+def test_ops_02_idempotency_key_makes_a_retry_harmless(structure_manager, structure):
+    api = ApiClient(issue_token(structure_manager)[1])
+    capacity = structure.capacities.get()
+    url = reverse("api:capacity-availability", kwargs={"pk": capacity.pk})
+    body = {"action": "unavailable", "count": 2, "note": "Travaux"}
+    first = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    retry = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == retry.status_code == 200
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert CapacityEvent.objects.filter(capacity=capacity).count() == 1
+    other = api.post(
+        url, {**body, "count": 3}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert other.status_code == 422
+    new_key = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert new_key.status_code == 200
+    assert CapacityEvent.objects.filter(capacity=capacity).count() == 2
+    assert IdempotentRequest.objects.count() == 2
+
+
+# -- paging and the change feed -------------------------------------------------------------
+
+
+def test_ops_02_cursor_pagination_walks_every_row_once(siao_operator, social_worker):
+    made = {make_request(referrer=social_worker).pk for _ in range(7)}
+    api = ApiClient(issue_token(siao_operator)[1])
+    seen, url, params = [], reverse("api:request-list"), {"page_size": 3}
+    while url:
+        page = api.get(url, params).json()
+        seen += [row["id"] for row in page["results"]]
+        url, params = page["next"], None
+    assert sorted(seen) == sorted(made)
+
+
+def test_ops_02_change_feed_continues_from_its_cursor(siao_operator, social_worker):
+    first = make_request(referrer=social_worker, channel=Channel.INSERTION)
+    token, _ = issue_token(siao_operator)
+    later = timezone.now() + feed.SETTLE * 2
+    page = feed.read(user=token.account, token=token, now=later)
+    assert [(e["source"], e["object_id"], e["kind"]) for e in page["events"]] == [
+        ("request", first.pk, "created")
+    ]
+    assert not page["has_more"]
+    second = make_request(referrer=social_worker, channel=Channel.INSERTION)
+    nothing_yet = feed.read(user=token.account, token=token, after=page["cursor"])
+    assert nothing_yet["events"] == []  # not settled yet: served a few seconds later
+    assert nothing_yet["cursor"] == page["cursor"]
+    later = timezone.now() + feed.SETTLE * 2
+    following = feed.read(user=token.account, token=token, after=page["cursor"], now=later)
+    assert [e["object_id"] for e in following["events"]] == [second.pk]
+
+
+def test_ops_02_change_feed_rejects_a_forged_cursor(siao_operator):
+    api = ApiClient(issue_token(siao_operator)[1])
+    for cursor in ("abc", "!!!", "MjAyNnwxfDE", "eA"):
+        answer = api.get(reverse("api:event-list"), {"after": cursor})
+        assert answer.status_code == 400
+        assert "Curseur invalide" in answer.json()["errors"]["after"][0]
