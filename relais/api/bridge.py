@@ -80,15 +80,22 @@ def checked(serializer_class, payload, *, partial: bool = False) -> dict:
         raise Invalid({"non_field_errors": [NOT_AN_OBJECT]}, detail=NOT_AN_OBJECT)
     serializer = serializer_class(data=payload, partial=partial)
     if not serializer.is_valid():
-        raise Invalid(serializer.errors)
+        raise Invalid(_flat(serializer.errors))
     return dict(serializer.validated_data)
 
 
-def validated(form_class, payload, *, partial: bool = False, **form_kwargs) -> forms.BaseForm:
+def validated(
+    form_class, payload, *, partial: bool = False, field_prefix: str = "", **form_kwargs
+) -> forms.BaseForm:
     """The form bound to `payload` (JSON), valid, or Invalid with its French messages.
 
-    `partial` (PATCH): the fields not sent keep the values the form shows for its instance."""
-    values = checked(serializer_for(form_class), payload, partial=partial)
+    `partial` (PATCH): the fields not sent keep the values the form shows for its instance.
+    `field_prefix`: where the fields sit in the body ("person" → errors on "person.birth_name").
+    """
+    try:
+        values = checked(serializer_for(form_class), payload, partial=partial)
+    except Invalid as invalid:
+        raise _prefixed(invalid, field_prefix) from None
     data = {}
     if partial:
         unbound = form_class(**form_kwargs)
@@ -96,5 +103,23 @@ def validated(form_class, payload, *, partial: bool = False, **form_kwargs) -> f
     data.update({name: "" if value is None else value for name, value in values.items()})
     form = form_class(data=data, **form_kwargs)
     if not form.is_valid():
-        raise Invalid(form_errors(form))
+        raise _prefixed(Invalid(form_errors(form)), field_prefix)
     return form
+
+
+def _flat(errors: dict, prefix: str = "") -> dict[str, list[str]]:
+    """Errors of nested objects named by their path: {"person.birth_name": [...]}."""
+    flat = {}
+    for name, value in errors.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{key}."))
+        else:
+            flat[key] = [str(message) for message in value]
+    return flat
+
+
+def _prefixed(invalid: Invalid, prefix: str) -> Invalid:
+    if not prefix:
+        return invalid
+    return Invalid({f"{prefix}.{name}": messages for name, messages in invalid.errors.items()})

@@ -14,6 +14,7 @@ from relais.audit.models import AuditEvent
 from relais.orientations.enums import OrientationState
 from relais.places.models import CapacityEvent
 from relais.requests.enums import Channel
+from relais.requests.models import Request
 from tests.api.conftest import ApiClient, issue_token
 from tests.factories import make_evaluation, make_request, orient
 
@@ -299,3 +300,89 @@ def test_ops_02_change_feed_rejects_a_forged_cursor(siao_operator):
         answer = api.get(reverse("api:event-list"), {"after": cursor})
         assert answer.status_code == 400
         assert "Curseur invalide" in answer.json()["errors"]["after"][0]
+
+
+# -- creating a request ----------------------------------------------------------------------
+
+
+NEW = {
+    "channel": "insertion",
+    "notes": "Envoyée par le logiciel du CCAS",
+    "person": {
+        "birth_name": "Kowalczyk",
+        "first_names": "Anna",
+        "sex": "F",
+        "birth_date": "12/04/1990",
+    },
+}
+
+
+def test_ops_02_a_referrer_software_creates_a_request_with_its_person(social_worker):
+    api = ApiClient(issue_token(social_worker)[1])
+    created = api.post(reverse("api:request-list"), NEW, content_type="application/json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["person"]["birth_name"] == "Kowalczyk" and body["person"]["birth_year"] == 1990
+    assert body["referrer_organisation"]["id"] == social_worker.organisation_id
+    assert body["status"] == "new"
+    write = AuditEvent.objects.get(action=Action.WRITE, person_id=body["person"]["id"])
+    assert write.detail["event"] == "created"
+
+
+def test_ops_02_a_likely_known_person_is_a_409_with_candidates_until_answered(social_worker):
+    api = ApiClient(issue_token(social_worker)[1])
+    url = reverse("api:request-list")
+    first = api.post(url, NEW, content_type="application/json").json()
+    api.post(
+        reverse("api:request-close", kwargs={"pk": first["id"]}),
+        {"reason": "no_news"},
+        content_type="application/json",
+    )
+    again = api.post(url, NEW, content_type="application/json")
+    assert again.status_code == 409
+    assert [c["person_id"] for c in again.json()["candidates"]] == [first["person"]["id"]]
+    assert "ressemblent" in again.json()["detail"]
+    linked = api.post(
+        url, {**NEW, "person_id": first["person"]["id"]}, content_type="application/json"
+    )
+    assert linked.status_code == 201 and linked.json()["person"]["id"] == first["person"]["id"]
+    # Now a request is under way for her: another needs to be confirmed.
+    underway = api.post(
+        url, {**NEW, "person_id": first["person"]["id"]}, content_type="application/json"
+    )
+    assert underway.status_code == 409 and underway.json()["ongoing"]
+    someone_else = api.post(url, {**NEW, "someone_else": True}, content_type="application/json")
+    assert someone_else.status_code == 201
+    assert someone_else.json()["person"]["id"] != first["person"]["id"]
+
+
+def test_ops_02_a_bad_person_is_a_400_on_the_person_fields(social_worker, structure_manager):
+    api = ApiClient(issue_token(social_worker)[1])
+    url = reverse("api:request-list")
+    no_name = api.post(
+        url, {**NEW, "person": {"first_names": "Anna"}}, content_type="application/json"
+    )
+    assert no_name.status_code == 400 and "person.birth_name" in no_name.json()["errors"]
+    bad_date = api.post(
+        url,
+        {**NEW, "person": {**NEW["person"], "birth_date": "31/02/1990"}},
+        content_type="application/json",
+    )
+    assert bad_date.status_code == 400 and "person.birth_date" in bad_date.json()["errors"]
+    assert not Request.objects.exists()
+    no_channel = api.post(url, {"person": NEW["person"]}, content_type="application/json")
+    assert no_channel.status_code == 400 and "channel" in no_channel.json()["errors"]
+    manager = ApiClient(issue_token(structure_manager)[1])
+    assert manager.post(url, NEW, content_type="application/json").status_code == 403
+
+
+def test_ops_02_a_retried_creation_creates_once(social_worker):
+    api = ApiClient(issue_token(social_worker)[1])
+    url = reverse("api:request-list")
+    sent = [
+        api.post(url, NEW, content_type="application/json", HTTP_IDEMPOTENCY_KEY="dossier-42")
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in sent] == [201, 201]
+    assert sent[0].json()["id"] == sent[1].json()["id"]
+    assert Request.objects.count() == 1

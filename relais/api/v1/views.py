@@ -21,10 +21,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from relais.accounts.navigation import CAN_CREATE_INSERTION
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.core.inputs import FIRST_RECORD_DAY
 from relais.core.transitions import TransitionNotAllowed
+from relais.identity.entry import NEW_REQUEST_ANYWAY, SOMEONE_ELSE, EntryCheck
+from relais.identity.intake import open_request
 from relais.indicators.calendar import Schedule, cutoff_for, latest_cutoff
 from relais.indicators.engine import COUNTED, SOURCE, compute
 from relais.indicators.views import reader_territory
@@ -34,7 +37,12 @@ from relais.orientations.models import Orientation
 from relais.places.forms import AvailabilityForm
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import EventKind
-from relais.requests.forms import CloseRequestForm, RequestEditForm
+from relais.requests.forms import (
+    CloseRequestForm,
+    InsertionRequestForm,
+    PersonForm,
+    RequestEditForm,
+)
 from relais.requests.models import Request
 
 from ..bridge import checked, serializer_for, validated
@@ -172,13 +180,92 @@ class CapacityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 # -- requests -----------------------------------------------------------------------------------
 
 
+NEW_REQUEST_EXTRAS = ("person", "person_id", "someone_else", "confirm_new_request")
+
+
+def _without(body: dict, names) -> dict:
+    return {key: value for key, value in body.items() if key not in names}
+
+
+class NewRequestBody(serializer_for(InsertionRequestForm)):
+    requested_on = serializers.DateField(
+        required=False, help_text="Date de la demande (aujourd'hui par défaut)."
+    )
+    person = serializer_for(PersonForm)(help_text="La personne, comme sur le formulaire.")
+    person_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="La personne déjà connue qu'il faut lier (un des candidats d'un 409).",
+    )
+    someone_else = serializers.BooleanField(
+        required=False, help_text="Aucun des candidats d'un 409 : c'est quelqu'un d'autre."
+    )
+    confirm_new_request = serializers.BooleanField(
+        required=False, help_text="Ouvrir une demande bien qu'une autre soit en cours."
+    )
+
+
+class LookAlike(serializers.Serializer):
+    person_id = serializers.IntegerField()
+    birth_name = serializers.CharField()
+    usage_name = serializers.CharField()
+    first_names = serializers.CharField()
+    sex = serializers.CharField()
+    birth_date = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class Underway(serializers.Serializer):
+    request_id = serializers.IntegerField(allow_null=True)
+    summary = serializers.CharField()
+
+
+class LookAlikes(Problem):
+    candidates = LookAlike(many=True)
+    ongoing = Underway(many=True)
+
+
+def _look_alikes(identity: EntryCheck) -> dict:
+    """The 409 of a person who may already be known: the look-alikes (identity traits only,
+    as the entry form shows them), or what is under way for the person named."""
+    if identity.linked is not None:
+        return {
+            "detail": "Une demande est déjà en cours pour cette personne : renvoyez avec "
+            "« confirm_new_request » pour en ouvrir une autre.",
+            "candidates": [],
+            "ongoing": [
+                {"request_id": o.request.pk, "summary": o.phrase} for o in identity.ongoing.visible
+            ]
+            + [{"request_id": None, "summary": "Demande suivie par un autre service"}]
+            * identity.ongoing.hidden,
+        }
+    return {
+        "detail": identity.error,
+        "candidates": [
+            {
+                "person_id": c.person.pk,
+                "birth_name": c.person.birth_name,
+                "usage_name": c.person.usage_name,
+                "first_names": c.person.first_names,
+                "sex": c.person.sex,
+                "birth_date": c.person.birth_date_display,
+                "score": round(c.comparison.score, 4),
+            }
+            for c in identity.candidates
+        ],
+        "ongoing": [],
+    }
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Demandes visibles", parameters=filters.parameters(filters.RequestFilter)
     ),
     retrieve=extend_schema(summary="Une demande et sa personne"),
 )
-class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class RequestViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
     resource = Resource.REQUESTS
     model = Request
     serializer_class = RequestSerializer
@@ -191,6 +278,58 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             .select_related("person", "territory", "referrer_organisation")
             .order_by()
         )
+
+    @extend_schema(
+        summary="Créer une demande et sa personne, avec la vérification d'identité",
+        request=NewRequestBody,
+        responses={
+            201: RequestSerializer,
+            400: INVALID,
+            403: FORBIDDEN,
+            409: OpenApiResponse(
+                LookAlikes,
+                description="Des personnes déjà connues ressemblent à celle-ci, ou une "
+                "demande est en cours pour elle : renvoyer avec `person_id` ou "
+                "`someone_else`, et `confirm_new_request`.",
+            ),
+        },
+    )
+    @idempotent
+    def create(self, request):
+        user = request.user
+        if not (user.is_superuser or user.role in CAN_CREATE_INSERTION) or not user.organisation_id:
+            raise exceptions.PermissionDenied("Votre rôle ne permet pas de créer une demande.")
+        body = checked(NewRequestBody, request.data)
+        form = validated(
+            InsertionRequestForm,
+            {"requested_on": timezone.localdate(), **_without(request.data, NEW_REQUEST_EXTRAS)},
+        )
+        person_form = validated(PersonForm, request.data.get("person"), field_prefix="person")
+        identity = EntryCheck(
+            {
+                "identity-choice": SOMEONE_ELSE
+                if body.get("someone_else")
+                else str(body.get("person_id") or ""),
+                "identity-new_request": NEW_REQUEST_ANYWAY
+                if body.get("confirm_new_request")
+                else "",
+            },
+            user=user,
+        )
+        if not identity.is_valid_for(person_form.instance):
+            return Response(_look_alikes(identity), status=409)
+        req = open_request(
+            typed=person_form.instance,
+            identity=identity,
+            channel=form.cleaned_data["channel"],
+            referrer_organisation=user.organisation,
+            by=user,
+            audit_as=request._request,
+            requested_on=form.cleaned_data["requested_on"],
+            notes=form.cleaned_data["notes"],
+            audit_detail={"api": True},
+        )
+        return Response(self.get_serializer(self.base_queryset().get(pk=req.pk)).data, status=201)
 
     def editable(self) -> Request:
         req = self.get_object()
