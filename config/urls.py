@@ -60,5 +60,6 @@ urlpatterns = [
     path("plans-de-sortie/", include("relais.exitplan.urls")),
     path("logiciels/", include("relais.api.urls")),
     path("api/v1/", include("relais.api.v1.urls")),
+    path("imports/", include("relais.imports.urls")),
     path("admin/", admin.site.urls),
 ]

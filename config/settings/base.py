@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "relais.exitplan",
     "relais.api",
     "relais.transfer",
+    "relais.imports",
 ]
 
 MIDDLEWARE = [

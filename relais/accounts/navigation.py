@@ -37,15 +37,28 @@ _AVDL = ("Mesures AVDL Justice", "avdl:list")
 _MY_AVDL = ("Mes mesures AVDL", "avdl:mine")
 # EXIT-01: the plans of the exits the user takes part in.
 _EXIT_PLANS = ("Plans de sortie", "exitplan:list")
+# OPS-02: CSV imports, for who may create the same records on screen.
+_IMPORT_REQUESTS = ("Importer des demandes", "imports:requests")
+_IMPORT_STRUCTURES = ("Importer des structures", "imports:structures")
 _PE_AGREEMENTS = ("Conventions de placement à l'extérieur", "places:agreements")
 
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.SIAO_OPERATOR: [
         (
             "Demandes",
-            [_REQUESTS, _NEW_INSERTION, _NEW_EMERGENCY, _IDENTITY_REVIEW, _ACCESS_REVIEW],
+            [
+                _REQUESTS,
+                _NEW_INSERTION,
+                _NEW_EMERGENCY,
+                _IMPORT_REQUESTS,
+                _IDENTITY_REVIEW,
+                _ACCESS_REVIEW,
+            ],
         ),
-        ("Places et orientations", [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES]),
+        (
+            "Places et orientations",
+            [_VACANCIES, _ORIENTATIONS, _HOSTED, _STRUCTURES, _IMPORT_STRUCTURES],
+        ),
         (
             "Justice",
             [
@@ -68,6 +81,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _REQUESTS,
         _NEW_INSERTION,
         _NEW_EMERGENCY,
+        _IMPORT_REQUESTS,
         _ACCESS_SEARCH,
         _NOTIFICATIONS,
     ],
@@ -75,8 +89,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         ("Sorties", [_RELEASES, _EXIT_PLANS]),
         _DETENTIONS,
         _COMMISSION,
-        _REQUESTS,
-        _NEW_INSERTION,
+        ("Demandes", [_REQUESTS, _NEW_INSERTION, _IMPORT_REQUESTS]),
         _ACCESS_SEARCH,
         _JUSTICE_DIRECTORY,
         ("Prévisions et offre", [_FORECAST, _OFFER]),
@@ -96,7 +109,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
         _ACCOUNTS,
         _API_TOKENS,
         _TERRITORY_SETTINGS,
-        _STRUCTURES,
+        ("Structures", [_STRUCTURES, _IMPORT_STRUCTURES]),
         _JUSTICE_DIRECTORY,
         _IMPLANTATION,
         _AUDIT,

@@ -10,8 +10,8 @@ from dsfr.forms import DsfrBaseForm
 
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, User
+from relais.core.csvfiles import decode
 from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators
-from relais.releases.imports import decode
 from relais.requests.forms import DsfrModelForm
 
 from .enums import (

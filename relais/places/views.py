@@ -360,7 +360,9 @@ def hosted_list(request):
     )
 
 
-def _may_edit_register(user) -> None:
+def may_edit_register(user) -> None:
+    """Who keeps the register (adds, corrects, imports structures and places): the SIAO and
+    the territory administrator. PermissionDenied otherwise."""
     if not (user.is_superuser or user.role in (Role.SIAO_OPERATOR, Role.TERRITORY_ADMIN)):
         raise PermissionDenied("Seul le SIAO tient le registre des structures.")
     if not user.is_superuser and user.organisation_id is None:
@@ -369,7 +371,7 @@ def _may_edit_register(user) -> None:
 
 def structure_edit(request, pk: int | None = None):
     """SIAO-07/08: the SIAO adds or corrects a structure and its places."""
-    _may_edit_register(request.user)
+    may_edit_register(request.user)
     structure = None
     if pk is not None:
         structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)

@@ -10,11 +10,8 @@ the same is linked, a doubt is an error to settle by hand. A file with any error
 nothing: the errors come back with their line numbers.
 """
 
-import csv
 import datetime as dt
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,7 +19,8 @@ from django.db import transaction
 
 from relais.accounts.enums import OrganisationKind, Role
 from relais.accounts.models import Organisation, User
-from relais.core.inputs import strip_control_characters
+from relais.core import csvfiles
+from relais.core.csvfiles import folded
 from relais.identity.entry import persons_of_territory
 from relais.identity.matching import Decision, Identity
 from relais.identity.models import IdentityKey
@@ -59,14 +57,9 @@ COLUMNS = {
 REQUIRED = [key for key, (_, _, required) in COLUMNS.items() if required]
 
 
-def _folded(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 # Any way of writing a column's name → its key.
 _HEADERS = {
-    _folded(name): key
+    folded(name): key
     for key, (label, _, _) in COLUMNS.items()
     for name in (key, label, label.replace(" d'", " "))
 }
@@ -155,41 +148,22 @@ def _birth(text: str) -> tuple[int | None, int | None, int | None]:
 
 
 def _status(text: str) -> str:
-    folded = text.strip().lower()
-    if folded in ("", "condamné", "condamne", "condamnée", "condamnee"):
+    word = text.strip().lower()
+    if word in ("", "condamné", "condamne", "condamnée", "condamnee"):
         return LegalStatus.CONVICTED
-    if folded in ("prévenu", "prevenu", "prévenue", "prevenue"):
+    if word in ("prévenu", "prevenu", "prévenue", "prevenue"):
         return LegalStatus.REMAND
     raise LineError(f"statut : « {text} » n'est ni « condamné » ni « prévenu ».")
-
-
-def _rows(text: str):
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,")
-    except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    reader = csv.reader(io.StringIO(text), dialect)
-    return list(reader)
-
-
-def decode(raw: bytes) -> str:
-    """The file's text: UTF-8 (BOM or not), else Windows-1252 (Excel's French default)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
 
 
 def plan(text: str, *, spip: Organisation) -> ImportPlan:
     """What importing `text` for `spip` would do, line by line, changing nothing."""
     result = ImportPlan()
-    rows = _rows(strip_control_characters(text))
+    rows = csvfiles.rows(text)
     if not rows:
         result.errors.append((1, "Le fichier est vide."))
         return result
-    header = [_HEADERS.get(_folded(h), "") for h in rows[0]]
+    header = [_HEADERS.get(folded(h), "") for h in rows[0]]
     missing = [label(c) for c in REQUIRED if c not in header]
     if missing:
         result.errors.append((1, "Colonnes manquantes : " + ", ".join(missing) + "."))

@@ -81,6 +81,13 @@ def _referrer_organisation(user) -> Organisation:
     return user.organisation
 
 
+def may_open_requests(user) -> Organisation:
+    """Who opens insertion and housing requests (SIAO-05), on screen or by import: the
+    organisation that refers them. PermissionDenied otherwise."""
+    _require_role(user, CAN_CREATE_INSERTION)
+    return _referrer_organisation(user)
+
+
 # -- list and detail --------------------------------------------------------------------------
 
 
@@ -224,8 +231,7 @@ def _prefilled_detention(request):
 def request_create(request):
     """An insertion/stabilisation or housing request, with its household (SIAO-02, 05); with
     `?detention=`, the request of that person in detention, linked to the detention (JUS-02)."""
-    _require_role(request.user, CAN_CREATE_INSERTION)
-    organisation = _referrer_organisation(request.user)
+    organisation = may_open_requests(request.user)
     detention = _prefilled_detention(request)
     if detention is not None and (live := housing_for(detention).request) is not None:
         messages.info(request, "Une demande est déjà en cours pour cette détention.")

@@ -44,6 +44,8 @@ EXCLUDED: dict[str, str] = {
     "dsfr.dsfrconfig": "apparence du site (DSFR), propre à l'installation",
     "dsfr.dsfrsocialmedia": "idem : apparence du site",
     "audit.auditchainhead": "recalculée par l'import depuis la dernière ligne importée",
+    "imports.importjob": "fichiers CSV en cours de vérification (OPS-02), transitoires : ce "
+    "qu'un import a écrit est exporté avec les demandes et les structures",
     "demo.demorecord": "notes du chargement de démonstration (développement et tests "
     "seulement) : une base restaurée n'est plus une démonstration",
 }

@@ -343,6 +343,14 @@ NO_TYPED_INPUT = {
     "commission:close": "button",
     "indicators:forecast_send": "button (the forecast's first day, hidden)",
     "indicators:forecast_sent": "page (printed)",
+    # OPS-02: a file, not typed text (its bad files: tests/imports/test_flow.py).
+    "imports:requests": "file upload",
+    "imports:structures": "file upload",
+    "imports:requests_template": "download",
+    "imports:structures_template": "download",
+    "imports:job": "page (its form is imports:job_run)",
+    "imports:job_progress": "htmx fragment, read-only but for the dry run's progress",
+    "imports:job_run": "button",
 }
 
 

@@ -155,6 +155,33 @@ RIGHTS = {
     "superuser": EVERYWHERE,
 }
 
+
+def _import_job_in_case(world, role, user, case):
+    """OPS-02: an import sent by the user, by a colleague, by another organisation of the
+    territory, by another territory's worker: a file of one line, checked and ready."""
+    from relais.imports import jobs
+
+    sender = _account_in_case(world, role, user, case)
+    if (case == "same_org" and sender == user) or not sender.organisation_id:
+        sender = world.outsider  # no import without an organisation: someone else's
+    kind = "requests" if role in ("siao_operator", "social_worker", "cpip") else "structures"
+    text = (
+        f"Référence;Nom de naissance;Prénoms;Dispositif\nR-{role}-{case};Import;Zoé;insertion\n"
+        if kind == "requests"
+        else "Nom de la structure;Type de structure;Gestionnaire\nCHU Import;CHU;Gestion Import\n"
+    )
+    OrganisationFactory(
+        structure_manager=True, territory=sender.organisation.territory, name="Gestion Import"
+    )
+    job = jobs.start(kind=kind, user=sender, file_name="import.csv", text=text)
+    return jobs.advance(job, seconds=5)
+
+
+IMPORTERS = frozenset({"siao_operator", "social_worker", "cpip"})
+REGISTER_KEEPERS = frozenset({"siao_operator", "territory_admin"})
+IMPORT_JOB = {role: {"own"} for role in IMPORTERS | REGISTER_KEEPERS}
+RUN_IMPORT = IMPORT_JOB
+
 PUBLIC = {"login", "logout", "password_reset_confirm", "password_reset_complete"}
 
 MATRIX: dict[str, object] = {
@@ -181,6 +208,19 @@ MATRIX: dict[str, object] = {
         done=lambda req: Request.objects.get(pk=req.pk).status == RequestStatus.CLOSED,
     ),
     "places:direct_admission": Page(frozenset({"structure_manager"})),
+    # OPS-02: who may create the records on screen imports them; an import is its sender's.
+    "imports:requests": Page(IMPORTERS),
+    "imports:requests_template": Page(IMPORTERS),
+    "imports:structures": Page(REGISTER_KEEPERS),
+    "imports:structures_template": Page(REGISTER_KEEPERS),
+    "imports:job": OnObject(_import_job_in_case, IMPORT_JOB),
+    "imports:job_progress": OnObject(_import_job_in_case, IMPORT_JOB),
+    "imports:job_run": OnObject(
+        _import_job_in_case,
+        RUN_IMPORT,
+        method="post",
+        done=lambda job: type(job).objects.get(pk=job.pk).imported_at is not None,
+    ),
     "access:search": Page(frozenset({"social_worker", "cpip"})),
     "access:list": Page(frozenset({"superuser", "siao_operator", "social_worker", "cpip"})),
     # Asking for access: only for a file one does not already see, in one's territory.

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relais.accounts.enums import OrganisationKind
 from relais.accounts.models import Organisation, User
+from relais.core import csvfiles
 from relais.releases import imports
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"Aucun compte actif « {by} ».")
         try:
-            text = imports.decode(Path(path).read_bytes())
+            text = csvfiles.decode(Path(path).read_bytes())
         except OSError as error:
             raise CommandError(f"Fichier illisible : {error}") from error
         result = imports.plan(text, spip=found)
