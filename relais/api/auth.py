@@ -116,7 +116,10 @@ class HasScope(permissions.BasePermission):
         token = token_of(request)
         if token is None:
             raise exceptions.NotAuthenticated(NO_TOKEN)
-        resource = getattr(view, "resource", None)
+        # An action may reach another resource than its view's (a request's evaluation).
+        resource = getattr(view, "action_resources", {}).get(
+            getattr(view, "action", None), getattr(view, "resource", None)
+        )
         if resource is None:
             return True
         write = request.method not in permissions.SAFE_METHODS

@@ -390,3 +390,23 @@ def test_ops_02_a_retried_creation_creates_once(social_worker):
     assert [r.status_code for r in sent] == [201, 201]
     assert sent[0].json()["id"] == sent[1].json()["id"]
     assert Request.objects.count() == 1
+
+
+# -- evaluations and detentions ------------------------------------------------------------
+
+
+def test_ops_02_evaluation_masks_health_and_justice_down_to_the_field(
+    proposed, structure_manager, siao_operator
+):
+    evaluation = proposed.request.evaluation
+    evaluation.problem_health = True
+    evaluation.problem_justice = True
+    evaluation.save()
+    url = reverse("api:request-evaluation", kwargs={"pk": proposed.request_id})
+    manager = ApiClient(issue_token(structure_manager)[1]).get(url).json()
+    assert "problem_health" not in manager["fields"] and "problem_justice" not in manager["fields"]
+    assert {"problem_health", "problem_justice"} <= set(manager["hidden"])
+    siao = ApiClient(issue_token(siao_operator)[1]).get(url).json()
+    assert siao["fields"]["problem_health"] is True and siao["hidden"] == []
+    assert "social_security_number" not in siao["fields"]
+    assert siao["complete"] is True

@@ -72,6 +72,13 @@ API = {
         data={"reason": "no_news"},
         done=lambda req: Request.objects.get(pk=req.pk).status == RequestStatus.CLOSED,
     ),
+    "api:request-evaluation": Endpoint("requests:evaluation_print", "detail"),
+    "api:request-evaluate": Endpoint("requests:evaluate", "action", method="post", data={}),
+    "api:detention-list": Endpoint("justice:detail", "list"),
+    "api:detention-detail": Endpoint("justice:detail", "detail"),
+    "api:detention-end-date": Endpoint(
+        "justice:move_end_date", "action", method="post", data=MATRIX["justice:move_end_date"].data
+    ),
     "api:orientation-list": Endpoint("orientations:detail", "list"),
     "api:orientation-detail": Endpoint("orientations:detail", "detail"),
     "api:orientation-admit": Endpoint("orientations:admit", "action", method="post", data={}),

@@ -6,6 +6,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from relais.justice.enums import DetentionState
 from relais.orientations.enums import OrientationState
 from relais.places.enums import PlaceReservation, PlaceType, StructureType
 from relais.requests.enums import Channel, RequestStatus
@@ -77,6 +78,13 @@ class OrientationFilter(FilterForm):
     lookups = {"state": "state", "structure": "structure_id", "request": "request_id"}
 
 
+class DetentionFilter(FilterForm):
+    state = _choice("État", DetentionState.choices)
+    establishment = forms.IntegerField(label="Établissement (identifiant)", required=False, **_ID)
+    due_before = forms.DateField(label="Sortie possible au plus tôt avant le", required=False)
+    lookups = {"state": "state", "establishment": "establishment_id", "due_before": "due_on__lte"}
+
+
 def apply(form_class: type[FilterForm], params, queryset):
     form = form_class(data=params)
     if not form.is_valid():
@@ -98,6 +106,8 @@ def _parameter(name: str, field: forms.Field) -> OpenApiParameter:
             kind = OpenApiTypes.INT64
         case forms.DateTimeField():
             kind = OpenApiTypes.DATETIME
+        case forms.DateField():
+            kind = OpenApiTypes.DATE
         case forms.ChoiceField():
             enum = [value for value, _ in field.choices if value]
     return OpenApiParameter(

@@ -8,6 +8,7 @@ serializers receive the reader in their context and never decide a rule themselv
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from relais.justice.models import Detention
 from relais.orientations.models import Orientation
 from relais.persons.models import Person
 from relais.places.models import PlaceCapacity, Structure
@@ -207,3 +208,99 @@ class OrientationSerializer(serializers.ModelSerializer):
 
     def get_end_destination(self, orientation) -> str:
         return orientation.end_destination_for(_reader(self))
+
+
+class DetentionSerializer(serializers.ModelSerializer):
+    person = PersonSerializer()
+    establishment = OrganisationRef()
+    spip = OrganisationRef()
+    state_label = serializers.CharField(source="get_state_display")
+    legal_status_label = serializers.CharField(source="get_legal_status_display")
+
+    class Meta:
+        model = Detention
+        fields = [
+            "id",
+            "person",
+            "establishment",
+            "prison_number",
+            "spip",
+            "legal_status",
+            "legal_status_label",
+            "incarcerated_on",
+            "sentence_years",
+            "sentence_months",
+            "sentence_days",
+            "end_date",
+            "lsc_examination_on",
+            "lsc_automatic_on",
+            "due_on",
+            "state",
+            "state_label",
+            "released_on",
+            "measure_ends_on",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# Never through the API: the NIR (CNIL), and the link back to the request.
+EVALUATION_NEVER = {"id", "request", "social_security_number"}
+
+
+class EvaluationSerializer(serializers.Serializer):
+    """The social evaluation (Annex IV) as its reader may read it: the health and justice
+    fields, reasons, resource lines and housing situation that would reveal a category the
+    reader may not read are left out, as on the printed evaluation."""
+
+    request = serializers.IntegerField()
+    fields = serializers.DictField(help_text="Les champs de l'évaluation, par nom (codes).")
+    reasons = serializers.ListField(child=serializers.CharField())
+    resources = serializers.ListField(child=serializers.DictField())
+    complete = serializers.BooleanField()
+    missing_blocks = serializers.ListField(child=serializers.CharField())
+    hidden = serializers.ListField(
+        child=serializers.CharField(), help_text="Les champs masqués pour ce lecteur."
+    )
+
+    def to_representation(self, evaluation):
+        user, req = _reader(self), evaluation.request
+        hidden = set(sensitivity.hidden_fields(user, req))
+        if not sensitivity.shows_housing_situation(user, req):
+            hidden.add("housing_situation")
+        values = {}
+        for field in evaluation._meta.concrete_fields:
+            name = field.name
+            if name in EVALUATION_NEVER or name in hidden:
+                continue
+            value = getattr(evaluation, field.attname)
+            values[name] = (
+                value.isoformat()
+                if hasattr(value, "isoformat")
+                else (
+                    str(value) if value is not None and not isinstance(value, bool | int) else value
+                )
+            )
+        hidden_reasons = sensitivity.hidden_reasons(user, req)
+        hidden_kinds = sensitivity.hidden_resource_kinds(user, req)
+        return {
+            "request": req.pk,
+            "fields": values,
+            "reasons": [
+                r.reason for r in evaluation.reasons.all() if r.reason not in hidden_reasons
+            ],
+            "resources": [
+                {
+                    "holder": line.holder,
+                    "kind": line.kind,
+                    "monthly_amount": None
+                    if line.monthly_amount is None
+                    else str(line.monthly_amount),
+                }
+                for line in evaluation.resources.all()
+                if line.kind not in hidden_kinds
+            ],
+            "complete": evaluation.is_complete,
+            "missing_blocks": [str(block) for block in evaluation.missing_blocks()],
+            "hidden": sorted(hidden),
+        }

@@ -12,6 +12,7 @@ router.register("structures", views.StructureViewSet, basename="structure")
 router.register("capacities", views.CapacityViewSet, basename="capacity")
 router.register("requests", views.RequestViewSet, basename="request")
 router.register("orientations", views.OrientationViewSet, basename="orientation")
+router.register("detentions", views.DetentionViewSet, basename="detention")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -31,6 +31,8 @@ from relais.identity.intake import open_request
 from relais.indicators.calendar import Schedule, cutoff_for, latest_cutoff
 from relais.indicators.engine import COUNTED, SOURCE, compute
 from relais.indicators.views import reader_territory
+from relais.justice.forms import MoveEndDateForm
+from relais.justice.models import Detention, follows
 from relais.orientations.enums import OrientationEventKind as Kind
 from relais.orientations.forms import ArrivalForm, EndStayForm, RefusalForm
 from relais.orientations.models import Orientation
@@ -43,7 +45,7 @@ from relais.requests.forms import (
     PersonForm,
     RequestEditForm,
 )
-from relais.requests.models import Request
+from relais.requests.models import Request, SocialEvaluation
 
 from ..bridge import checked, serializer_for, validated
 from ..enums import Resource
@@ -52,6 +54,8 @@ from ..idempotency import idempotent
 from . import feed, filters
 from .serializers import (
     CapacitySerializer,
+    DetentionSerializer,
+    EvaluationSerializer,
     OrientationSerializer,
     RequestSerializer,
     StructureSerializer,
@@ -331,6 +335,41 @@ class RequestViewSet(
         )
         return Response(self.get_serializer(self.base_queryset().get(pk=req.pk)).data, status=201)
 
+    action_resources = {"evaluation": Resource.EVALUATIONS, "evaluate": Resource.EVALUATIONS}
+
+    @extend_schema(
+        summary="L'évaluation sociale de la demande (annexe IV), telle que le lecteur peut la lire",
+        responses={200: EvaluationSerializer, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request, pk=None):
+        req = self.get_object()
+        if not req.needs_evaluation:
+            raise exceptions.PermissionDenied(
+                "Les demandes d'urgence n'ont pas d'évaluation sociale."
+            )
+        evaluation = SocialEvaluation.objects.filter(request=req.evaluation_request).first()
+        if evaluation is None:
+            raise exceptions.NotFound("Cette demande n'a pas encore d'évaluation sociale.")
+        return Response(EvaluationSerializer(evaluation, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Valider l'évaluation : la demande devient à orienter",
+        request=None,
+        responses={200: RequestSerializer, 403: FORBIDDEN, 409: REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def evaluate(self, request, pk=None):
+        req = self.editable()
+        step = req.workflow[EventKind.EVALUATED]
+        if not step.may(req, request.user):
+            raise exceptions.PermissionDenied(step.denied)
+        with transaction.atomic():
+            req.evaluate(by=request.user)
+            _audit_write(request, req, event="evaluated")
+        return Response(self.get_serializer(self.get_queryset().get(pk=req.pk)).data)
+
     def editable(self) -> Request:
         req = self.get_object()
         if not req.editable_by(self.request.user):
@@ -372,6 +411,47 @@ class RequestViewSet(
             req.close(by=request.user, reason=data["reason"], note=data["note"])
             _audit_write(request, req, event="closed")
         return Response(self.get_serializer(self.get_queryset().get(pk=req.pk)).data)
+
+
+# -- detentions ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Détentions visibles (SIAO, SPIP)",
+        parameters=filters.parameters(filters.DetentionFilter),
+    ),
+    retrieve=extend_schema(summary="Une détention et ses dates"),
+)
+class DetentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    resource = Resource.DETENTIONS
+    model = Detention
+    serializer_class = DetentionSerializer
+    filter_form = filters.DetentionFilter
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("person", "establishment", "spip").order_by()
+
+    @extend_schema(
+        summary="Changer la date de fin de peine prévue, avec son motif (SPIP, SIAO)",
+        request=serializer_for(MoveEndDateForm),
+        responses={200: DetentionSerializer, 400: INVALID, 403: FORBIDDEN, 409: REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="end-date")
+    @idempotent
+    def end_date(self, request, pk=None):
+        detention = self.get_object()
+        if not follows(request.user, detention):
+            raise exceptions.PermissionDenied(
+                "Seuls le SPIP qui suit la personne et le SIAO modifient ce dossier."
+            )
+        data = validated(MoveEndDateForm, request.data, detention=detention).cleaned_data
+        with transaction.atomic():
+            detention.move_end_date(
+                data["new_date"], reason=data["reason"], by=request.user, note=data["note"]
+            )
+            _audit_write(request, detention, event="end_date_moved")
+        return Response(self.get_serializer(self.get_queryset().get(pk=detention.pk)).data)
 
 
 # -- orientations -------------------------------------------------------------------------------
