@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.core.transitions import noon_of as noon
 from relais.indicators.justice import justice_months
 from relais.indicators.offer import day_end
 from relais.justice.enums import AdjustmentEventKind, AdjustmentKind, AdjustmentRefusalReason
@@ -24,10 +25,6 @@ TODAY = timezone.localdate()
 FIRST = TODAY.replace(day=1)
 LAST_MONTH = (FIRST - dt.timedelta(days=1)).replace(day=1)
 LONG = (8, 0, 0)
-
-
-def noon(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 def released(cpip, territory, day: dt.date, *, recorded: dt.date | None = None):
