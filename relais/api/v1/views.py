@@ -112,15 +112,23 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return queryset
 
 
+def documented(*, items: str, one: str):
+    """The OpenAPI summaries of a resource's list and detail; the list's query parameters
+    come from the view's filter form."""
+
+    def decorate(view):
+        return extend_schema_view(
+            list=extend_schema(summary=items, parameters=filters.parameters(view.filter_form)),
+            retrieve=extend_schema(summary=one),
+        )(view)
+
+    return decorate
+
+
 # -- structures and places -------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Structures visibles", parameters=filters.parameters(filters.StructureFilter)
-    ),
-    retrieve=extend_schema(summary="Une structure, ses places et ses disponibilités"),
-)
+@documented(items="Structures visibles", one="Une structure, ses places et ses disponibilités")
 class StructureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     resource = Resource.STRUCTURES
     model = Structure
@@ -142,12 +150,7 @@ class StructureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Capacités et places libres", parameters=filters.parameters(filters.CapacityFilter)
-    ),
-    retrieve=extend_schema(summary="Une capacité et ses places libres"),
-)
+@documented(items="Capacités et places libres", one="Une capacité et ses places libres")
 class CapacityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     resource = Resource.STRUCTURES
     model = PlaceCapacity
@@ -261,12 +264,7 @@ def _look_alikes(identity: EntryCheck) -> dict:
     }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Demandes visibles", parameters=filters.parameters(filters.RequestFilter)
-    ),
-    retrieve=extend_schema(summary="Une demande et sa personne"),
-)
+@documented(items="Demandes visibles", one="Une demande et sa personne")
 class RequestViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 ):
@@ -416,13 +414,7 @@ class RequestViewSet(
 # -- detentions ---------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Détentions visibles (SIAO, SPIP)",
-        parameters=filters.parameters(filters.DetentionFilter),
-    ),
-    retrieve=extend_schema(summary="Une détention et ses dates"),
-)
+@documented(items="Détentions visibles (SIAO, SPIP)", one="Une détention et ses dates")
 class DetentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     resource = Resource.DETENTIONS
     model = Detention
@@ -465,12 +457,7 @@ def _orientation_step(body=None, *, summary: str):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Orientations visibles", parameters=filters.parameters(filters.OrientationFilter)
-    ),
-    retrieve=extend_schema(summary="Une orientation"),
-)
+@documented(items="Orientations visibles", one="Une orientation")
 class OrientationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     resource = Resource.ORIENTATIONS
     model = Orientation
