@@ -80,8 +80,10 @@ class OrganisationReferentForm(forms.ModelForm):
                 else "Référent justice"
             )
             referent.help_text = f"Une personne ayant un compte à « {organisation} »."
-            referent.queryset = organisation.members.filter(is_active=True).order_by(
-                "last_name", "first_name"
+            referent.queryset = (
+                organisation.members.people()
+                .filter(is_active=True)
+                .order_by("last_name", "first_name")
             )
             referent.error_messages["invalid_choice"] = (
                 f"Choisissez une personne de « {organisation} » dans la liste."

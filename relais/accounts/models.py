@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -164,6 +164,18 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
 
+class UserQuerySet(models.QuerySet):
+    def people(self) -> "UserQuerySet":
+        """Accounts of persons: not the service accounts that partner software acts as
+        through an API token (relais/api), which are never offered as a CPIP, a referent or
+        a participant."""
+        return self.filter(api_token__isnull=True)
+
+
+class PeopleManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation,
@@ -175,6 +187,8 @@ class User(AbstractUser):
     )
     role = models.CharField("rôle", max_length=30, choices=Role.choices, blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
+
+    objects = PeopleManager()
 
     class Meta:
         verbose_name = "utilisateur"

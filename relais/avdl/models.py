@@ -159,9 +159,11 @@ def designation_candidates(user):
     workers and operators of the SIAO organisations of their territory, not designated yet."""
     if not (user.is_superuser or user.role == Role.SIAO_OPERATOR):
         return User.objects.none()
-    candidates = User.objects.filter(
-        is_active=True, role__in=WORKER_ROLES, organisation__kind=OrganisationKind.SIAO
-    ).exclude(pk__in=Worker.objects.filter(designated=True).values("user_id"))
+    candidates = (
+        User.objects.people()
+        .filter(is_active=True, role__in=WORKER_ROLES, organisation__kind=OrganisationKind.SIAO)
+        .exclude(pk__in=Worker.objects.filter(designated=True).values("user_id"))
+    )
     if not user.is_superuser:
         candidates = candidates.filter(organisation__territory_id=user.organisation.territory_id)
     return candidates.select_related("organisation").order_by("last_name", "first_name", "id")

@@ -33,7 +33,8 @@ def invitable(territory_id: int):
 def participants(commission: Commission):
     """The active accounts of the invited services."""
     return (
-        User.objects.filter(organisation__in=commission.services.all(), is_active=True)
+        User.objects.people()
+        .filter(organisation__in=commission.services.all(), is_active=True)
         .select_related("organisation")
         .order_by("organisation__name", "last_name", "first_name", "pk")
     )

@@ -131,7 +131,8 @@ class HandoverForm(DsfrBaseForm):
         self.parcours = parcours
         field = self.fields["receiving_cpip"]
         field.queryset = (
-            User.objects.filter(role=Role.CPIP, is_active=True, organisation__isnull=False)
+            User.objects.people()
+            .filter(role=Role.CPIP, is_active=True, organisation__isnull=False)
             .select_related("organisation")
             .annotate(
                 elsewhere=Case(

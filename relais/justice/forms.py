@@ -77,9 +77,11 @@ class DetentionForm(DsfrModelForm):
             spips = spips.filter(pk=user.organisation_id)
             self.fields["spip"].initial = user.organisation_id
         self.fields["spip"].queryset = spips.order_by("name")
-        self.fields["cpip"].queryset = User.objects.filter(
-            role=Role.CPIP, is_active=True, organisation__in=spips
-        ).order_by("last_name", "first_name")
+        self.fields["cpip"].queryset = (
+            User.objects.people()
+            .filter(role=Role.CPIP, is_active=True, organisation__in=spips)
+            .order_by("last_name", "first_name")
+        )
         self.fields["cpip"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username} ({u.organisation})"
         )

@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.accounts.models import User
 from relais.api.models import ApiToken, IdempotentRequest
 from relais.api.v1 import feed
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.justice.forms import DetentionForm
 from relais.orientations.enums import OrientationState
 from relais.places.models import CapacityEvent
 from relais.requests.enums import Channel
@@ -410,3 +412,12 @@ def test_ops_02_evaluation_masks_health_and_justice_down_to_the_field(
     assert siao["fields"]["problem_health"] is True and siao["hidden"] == []
     assert "social_security_number" not in siao["fields"]
     assert siao["complete"] is True
+
+
+def test_ops_02_a_software_account_is_never_offered_as_a_person(cpip, structure_manager):
+    token, _ = issue_token(cpip)
+    form = DetentionForm(user=cpip, territory_id=cpip.organisation.territory_id)
+    offered = set(form.fields["cpip"].queryset)
+    assert cpip in offered and token.account not in offered
+    assert token.account.role == cpip.role
+    assert token.account not in User.objects.people()
