@@ -22,7 +22,8 @@ def _choices(field: forms.ChoiceField) -> list:
 
 def _serializer_field(field: forms.Field) -> serializers.Field:
     common = {
-        "required": field.required,
+        # A field the page fills in beforehand (a default) may be left out of the body.
+        "required": field.required and field.initial in (None, ""),
         "label": str(field.label or ""),
         "help_text": str(field.help_text or "") or None,
     }
@@ -96,10 +97,14 @@ def validated(
         values = checked(serializer_for(form_class), payload, partial=partial)
     except Invalid as invalid:
         raise _prefixed(invalid, field_prefix) from None
-    data = {}
-    if partial:
-        unbound = form_class(**form_kwargs)
-        data = {name: unbound[name].value() for name in unbound.fields}
+    # What the page shows before anything is typed: the instance's values for a PATCH, the
+    # fields' defaults otherwise (a date of today, 0 months of sentence…).
+    unbound = form_class(**form_kwargs)
+    data = {
+        name: unbound[name].value()
+        for name, field in unbound.fields.items()
+        if partial or field.initial not in (None, "") or name in unbound.initial
+    }
     data.update({name: "" if value is None else value for name, value in values.items()})
     form = form_class(data=data, **form_kwargs)
     if not form.is_valid():

@@ -421,3 +421,36 @@ def test_ops_02_a_software_account_is_never_offered_as_a_person(cpip, structure_
     assert cpip in offered and token.account not in offered
     assert token.account.role == cpip.role
     assert token.account not in User.objects.people()
+
+
+def test_ops_02_spip_software_records_a_detention_then_moves_its_end_date(cpip, prison):
+    api = ApiClient(issue_token(cpip)[1])
+    today = timezone.localdate()
+    body = {
+        "establishment": prison.pk,
+        "prison_number": "A12345",
+        "legal_status": "convicted",
+        "incarcerated_on": (today - dt.timedelta(days=400)).isoformat(),
+        "sentence_years": 2,
+        "end_date": (today + dt.timedelta(days=200)).isoformat(),
+        "person": {"birth_name": "Nowak", "first_names": "Piotr", "sex": "M"},
+    }
+    created = api.post(reverse("api:detention-list"), body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    detention = created.json()
+    assert detention["spip"]["id"] == cpip.organisation_id
+    assert detention["lsc_examination_on"]
+    twice = api.post(
+        reverse("api:detention-list"),
+        {**body, "prison_number": "A12346"},
+        content_type="application/json",
+    )
+    assert twice.status_code == 409 and twice.json()["candidates"]
+    moved = api.post(
+        reverse("api:detention-end-date", kwargs={"pk": detention["id"]}),
+        {"new_date": (today + dt.timedelta(days=150)).isoformat(), "reason": "reduction"},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["end_date"] == (today + dt.timedelta(days=150)).isoformat()
+    assert moved.json()["lsc_examination_on"] != detention["lsc_examination_on"]

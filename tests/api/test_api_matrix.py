@@ -11,17 +11,21 @@ Roles: a token acts as a service account of one organisation, with one role. The
 token of a superuser, nor of a territory administrator (the creation form refuses both).
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from relais.api.v1 import feed
+from relais.justice.models import Detention
 from relais.orientations.enums import RefusalReason
 from relais.requests.enums import RequestStatus
 from relais.requests.models import Request
 from tests.api.conftest import ApiClient, issue_token
+from tests.factories import OrganisationFactory
 from tests.permissions.test_permission_matrix import (
     CASES,
     MATRIX,
@@ -219,3 +223,51 @@ def test_ops_02_without_a_token_every_endpoint_answers_401(client, name):
         if response.status_code == 401:
             assert "jeton" in response.json()["detail"]
             assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def _new_request(world) -> dict:
+    return {
+        "channel": "insertion",
+        "person": {"birth_name": "Zielinski", "first_names": "Marta", "sex": "F"},
+    }
+
+
+def _new_detention(world) -> dict:
+    prison = OrganisationFactory(prison=True, territory=world.territory)
+    spip = OrganisationFactory(spip=True, territory=world.territory)
+    today = timezone.localdate()
+    return {
+        "establishment": prison.pk,
+        "prison_number": "B777",
+        "spip": spip.pk,
+        "legal_status": "convicted",
+        "incarcerated_on": (today - dt.timedelta(days=100)).isoformat(),
+        "sentence_years": 1,
+        "end_date": (today + dt.timedelta(days=300)).isoformat(),
+        "person": {"birth_name": "Zielinski", "first_names": "Marta", "sex": "F"},
+    }
+
+
+CREATIONS = {
+    "api:request-list": ("requests:create", _new_request, Request),
+    "api:detention-list": ("justice:create", _new_detention, Detention),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(CREATIONS))
+def test_ops_02_who_creates_is_who_may_on_the_page(request, world, name, role):
+    page, body, model = CREATIONS[name]
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    data = body(world)
+    if name == "api:detention-list" and role == "cpip":
+        data["spip"] = user.organisation_id
+    _, key = issue_token(user)
+    before = model.objects.count()
+    response = ApiClient(key).post(reverse(name), data, content_type="application/json")
+    if role in MATRIX[page].allowed:
+        assert response.status_code == 201, response.content
+        assert model.objects.count() == before + 1
+    else:
+        assert response.status_code in (400, 403), response.content
+        assert model.objects.count() == before

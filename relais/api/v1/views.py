@@ -21,6 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from relais.accounts.enums import Role
 from relais.accounts.navigation import CAN_CREATE_INSERTION
 from relais.audit import log as audit
 from relais.audit.enums import Action
@@ -31,8 +32,9 @@ from relais.identity.intake import open_request
 from relais.indicators.calendar import Schedule, cutoff_for, latest_cutoff
 from relais.indicators.engine import COUNTED, SOURCE, compute
 from relais.indicators.views import reader_territory
-from relais.justice.forms import MoveEndDateForm
-from relais.justice.models import Detention, follows
+from relais.justice.forms import DetentionForm, MoveEndDateForm
+from relais.justice.models import Detention, follows, may_record
+from relais.justice.views import JUSTICE_ROLES
 from relais.orientations.enums import OrientationEventKind as Kind
 from relais.orientations.forms import ArrivalForm, EndStayForm, RefusalForm
 from relais.orientations.models import Orientation
@@ -212,6 +214,21 @@ class NewRequestBody(serializer_for(InsertionRequestForm)):
     )
 
 
+class NewDetentionBody(serializer_for(DetentionForm)):
+    spip = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Le SPIP qui suit la personne (celui du CPIP par défaut).",
+    )
+    person = serializer_for(PersonForm)(help_text="La personne, comme sur le formulaire.")
+    person_id = serializers.IntegerField(
+        required=False, min_value=1, help_text="La personne déjà connue qu'il faut lier."
+    )
+    someone_else = serializers.BooleanField(
+        required=False, help_text="Aucun des candidats d'un 409 : c'est quelqu'un d'autre."
+    )
+
+
 class LookAlike(serializers.Serializer):
     person_id = serializers.IntegerField()
     birth_name = serializers.CharField()
@@ -230,6 +247,20 @@ class Underway(serializers.Serializer):
 class LookAlikes(Problem):
     candidates = LookAlike(many=True)
     ongoing = Underway(many=True)
+
+
+def _identity_check(body: dict, *, user, warn_ongoing: bool = True) -> EntryCheck:
+    """The entry form's identity check, answered by the body: a person named, or someone
+    else, and a new request confirmed despite one under way."""
+    choice = SOMEONE_ELSE if body.get("someone_else") else str(body.get("person_id") or "")
+    return EntryCheck(
+        {
+            "identity-choice": choice,
+            "identity-new_request": NEW_REQUEST_ANYWAY if body.get("confirm_new_request") else "",
+        },
+        user=user,
+        warn_ongoing=warn_ongoing,
+    )
 
 
 def _look_alikes(identity: EntryCheck) -> dict:
@@ -307,17 +338,7 @@ class RequestViewSet(
             {"requested_on": timezone.localdate(), **_without(request.data, NEW_REQUEST_EXTRAS)},
         )
         person_form = validated(PersonForm, request.data.get("person"), field_prefix="person")
-        identity = EntryCheck(
-            {
-                "identity-choice": SOMEONE_ELSE
-                if body.get("someone_else")
-                else str(body.get("person_id") or ""),
-                "identity-new_request": NEW_REQUEST_ANYWAY
-                if body.get("confirm_new_request")
-                else "",
-            },
-            user=user,
-        )
+        identity = _identity_check(body, user=user)
         if not identity.is_valid_for(person_form.instance):
             return Response(_look_alikes(identity), status=409)
         req = open_request(
@@ -415,11 +436,62 @@ class RequestViewSet(
 
 
 @documented(items="Détentions visibles (SIAO, SPIP)", one="Une détention et ses dates")
-class DetentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class DetentionViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
     resource = Resource.DETENTIONS
     model = Detention
     serializer_class = DetentionSerializer
     filter_form = filters.DetentionFilter
+
+    @extend_schema(
+        summary="Enregistrer une personne détenue (SPIP, SIAO), avec la vérification d'identité",
+        request=NewDetentionBody,
+        responses={
+            201: DetentionSerializer,
+            400: INVALID,
+            403: FORBIDDEN,
+            409: OpenApiResponse(
+                LookAlikes,
+                description="Des personnes déjà connues ressemblent à celle-ci : renvoyer "
+                "avec `person_id` ou `someone_else`.",
+            ),
+        },
+    )
+    @idempotent
+    def create(self, request):
+        user = request.user
+        if not (user.is_superuser or user.role in JUSTICE_ROLES) or not user.organisation_id:
+            raise exceptions.PermissionDenied(
+                "Votre rôle ne donne pas accès aux dossiers de détention."
+            )
+        body = checked(NewDetentionBody, request.data)
+        # The page pre-selects the CPIP who types; software names the CPIP, if any.
+        defaults = {"cpip": None}
+        if user.role == Role.CPIP:
+            defaults["spip"] = user.organisation_id
+        form = validated(
+            DetentionForm,
+            {**defaults, **_without(request.data, NEW_REQUEST_EXTRAS)},
+            user=user,
+            territory_id=user.organisation.territory_id,
+        )
+        if not may_record(user, form.cleaned_data["spip"]):
+            raise Invalid(
+                {"spip": ["Vous ne pouvez pas enregistrer une détention suivie par ce SPIP."]}
+            )
+        person_form = validated(PersonForm, request.data.get("person"), field_prefix="person")
+        identity = _identity_check(body, user=user, warn_ongoing=False)
+        if not identity.is_valid_for(person_form.instance):
+            return Response(_look_alikes(identity), status=409)
+        with transaction.atomic():
+            person = identity.person_for(person_form.instance)
+            values = {name: form.cleaned_data[name] for name in form.fields}
+            detention = Detention.record(by=user, person=person, **values)
+            _audit_write(request, detention, event="detention_recorded")
+        return Response(
+            self.get_serializer(self.base_queryset().get(pk=detention.pk)).data, status=201
+        )
 
     def base_queryset(self):
         return super().base_queryset().select_related("person", "establishment", "spip").order_by()
