@@ -17,6 +17,7 @@ from relais.core.errors import refusal
 
 NOT_FOUND = "Introuvable, ou hors du périmètre de ce jeton."
 INVALID = "Données invalides : voir le détail par champ."
+NOT_JSON = "Le corps de la requête n'est pas un JSON valide."
 
 
 class Invalid(exceptions.APIException):
@@ -48,7 +49,9 @@ def exception_handler(exc, context):
         if code == 503:
             response["Retry-After"] = "2"
         return response
-    if isinstance(exc, Http404):
+    if isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(NOT_JSON)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -26,6 +26,7 @@ from .models import IdempotentRequest
 HEADER = "Idempotency-Key"
 KEPT = dt.timedelta(hours=24)
 MAX_LENGTH = 100
+PATH_LENGTH = IdempotentRequest._meta.get_field("path").max_length
 BAD_KEY = f"La clé d'idempotence doit faire de 1 à {MAX_LENGTH} caractères imprimables (ASCII)."
 REUSED = (
     "Cette clé d'idempotence a déjà servi pour une autre requête : utilisez une nouvelle clé "
@@ -55,18 +56,19 @@ def idempotent(handler):
             raise Invalid({HEADER: [BAD_KEY]}, detail=BAD_KEY)
         token = token_of(request)
         body = _digest(request.data)
+        path = request.path[:PATH_LENGTH]
         now = timezone.now()
         with transaction.atomic():
             IdempotentRequest.objects.filter(token=token, created_at__lt=now - KEPT).delete()
             try:
                 with transaction.atomic():
                     row = IdempotentRequest.objects.create(
-                        token=token, key=key, method=request.method, path=request.path,
+                        token=token, key=key, method=request.method, path=path,
                         body_digest=body, created_at=now,
                     )  # fmt: skip
             except IntegrityError:
                 row = IdempotentRequest.objects.select_for_update().get(token=token, key=key)
-                if row.body_digest != body or row.path != request.path or row.status is None:
+                if row.body_digest != body or row.path != path or row.status is None:
                     raise KeyReused() from None
                 replay = Response(row.response, status=row.status)
                 replay["Idempotent-Replayed"] = "true"

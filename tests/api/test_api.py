@@ -454,3 +454,31 @@ def test_ops_02_spip_software_records_a_detention_then_moves_its_end_date(cpip, 
     assert moved.status_code == 200, moved.content
     assert moved.json()["end_date"] == (today + dt.timedelta(days=150)).isoformat()
     assert moved.json()["lsc_examination_on"] != detention["lsc_examination_on"]
+
+
+def test_ops_02_odd_addresses_and_bodies_never_err(siao_operator):
+    api = ApiClient(issue_token(siao_operator)[1])
+    long_id = "9" * 400
+    answer = api.post(
+        f"/api/v1/orientations/{long_id}/admit/",
+        {},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    assert answer.status_code == 404
+    assert api.get(f"/api/v1/requests/{'9' * 30}/").status_code == 404
+    assert api.get("/api/v1/nulle-part/").json()["detail"]
+    broken = api.post(reverse("api:request-list"), "{", content_type="application/json")
+    assert broken.json()["detail"] == "Le corps de la requête n'est pas un JSON valide."
+    huge = feed.Position(timezone.now(), 0, 2**70).encode()
+    assert api.get(reverse("api:event-list"), {"after": huge}).status_code == 400
+
+
+def test_ops_02_a_date_with_any_offset_filters_without_error(siao_operator, social_worker):
+    """Found by the fuzzer on PostgreSQL, which refuses offsets beyond 16 hours."""
+    make_request(referrer=social_worker)
+    api = ApiClient(issue_token(siao_operator)[1])
+    for since in ("1850-12-16T16:23:03.1837-16:18", "2026-01-01T00:00:00+23:59"):
+        answer = api.get(reverse("api:request-list"), {"updated_since": since})
+        assert answer.status_code == 200
+        assert len(answer.json()["results"]) == 1

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from relais.core.inputs import MAX_ID
 from relais.orientations.models import Orientation, OrientationEvent
 from relais.places.models import CapacityChange, CapacityEvent, PlaceCapacity
 from relais.requests.models import Request, RequestEvent
@@ -70,7 +71,11 @@ class Position:
             position = cls(dt.datetime.fromisoformat(when), int(source), int(pk))
         except (ValueError, binascii.Error, UnicodeError) as error:
             raise BadCursor(BAD_CURSOR) from error
-        if position.recorded_at.tzinfo is None or not 0 <= position.source < len(SOURCES):
+        if (
+            position.recorded_at.tzinfo is None
+            or not 0 <= position.source < len(SOURCES)
+            or not 0 <= position.id <= MAX_ID
+        ):
             raise BadCursor(BAD_CURSOR)
         return position
 

@@ -2,6 +2,8 @@
 value is a 400 with a French message for that parameter, never a 500), and the OpenAPI
 parameters are derived from the same fields."""
 
+import datetime as dt
+
 from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -28,6 +30,9 @@ class FilterForm(forms.Form):
     def apply(self, queryset):
         for name, lookup in self.lookups.items():
             value = self.cleaned_data.get(name)
+            if isinstance(value, dt.datetime):
+                # Any offset Python accepts (up to ±24 h); PostgreSQL only up to ±16 h.
+                value = value.astimezone(dt.UTC)
             if value not in (None, ""):
                 queryset = queryset.filter(**{lookup: value})
         return queryset
