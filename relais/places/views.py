@@ -227,9 +227,9 @@ def _structure_page(request, structure: Structure, *, typed: dict | None = None,
 @require_POST
 def declare_availability(request, pk: int, capacity_pk: int):
     """SIAO-09: in two clicks, a manager takes places out of the vacancies or gives them back."""
-    if not (request.user.is_superuser or request.user.role == Role.STRUCTURE_MANAGER):
-        raise PermissionDenied("Seul le gestionnaire de la structure déclare ses places.")
     structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    if not request.user.manages(structure):  # the same rule as the API's
+        raise PermissionDenied("Seul le gestionnaire de la structure déclare ses places.")
     capacity = get_object_or_404(structure.capacities, pk=capacity_pk)
     form = AvailabilityForm(request.POST)
     typed = {

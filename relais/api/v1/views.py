@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from relais.accounts.enums import Role
-from relais.accounts.navigation import CAN_CREATE_INSERTION
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.core.inputs import FIRST_RECORD_DAY
@@ -48,6 +47,7 @@ from relais.requests.forms import (
     RequestEditForm,
 )
 from relais.requests.models import Request, SocialEvaluation
+from relais.requests.views import may_open_requests
 
 from ..bridge import checked, serializer_for, validated
 from ..enums import Resource
@@ -330,8 +330,7 @@ class RequestViewSet(
     @idempotent
     def create(self, request):
         user = request.user
-        if not (user.is_superuser or user.role in CAN_CREATE_INSERTION) or not user.organisation_id:
-            raise exceptions.PermissionDenied("Votre rôle ne permet pas de créer une demande.")
+        organisation = may_open_requests(user)  # the page's rule, and the import's
         body = checked(NewRequestBody, request.data)
         form = validated(
             InsertionRequestForm,
@@ -345,7 +344,7 @@ class RequestViewSet(
             typed=person_form.instance,
             identity=identity,
             channel=form.cleaned_data["channel"],
-            referrer_organisation=user.organisation,
+            referrer_organisation=organisation,
             by=user,
             audit_as=request._request,
             requested_on=form.cleaned_data["requested_on"],
