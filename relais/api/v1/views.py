@@ -560,7 +560,7 @@ class OrientationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     @action(detail=True, methods=["post"])
     @idempotent
     def admit(self, request, pk=None):
-        checked(serializers.Serializer, request.data if request.data else {})
+        checked(serializers.Serializer, request.data)  # no body, or an empty object
         return self.act(Kind.ADMITTED, lambda o: o.admit(by=request.user))
 
     @_orientation_step(serializer_for(RefusalForm), summary="Refuser l'admission, avec un motif")
