@@ -35,10 +35,6 @@ class ApiTokenQuerySet(models.QuerySet):
     def of_territory(self, territory_id: int) -> "ApiTokenQuerySet":
         return self.filter(organisation__territory_id=territory_id)
 
-    def usable(self, now: dt.datetime | None = None) -> "ApiTokenQuerySet":
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now, account__is_active=True)
-
 
 class ApiToken(models.Model):
     name = models.CharField(
@@ -144,10 +140,6 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
-
-    @property
-    def is_usable(self) -> bool:
-        return not self.is_revoked and not self.is_expired and self.account.is_active
 
     def status_label(self) -> str:
         if self.is_revoked:
