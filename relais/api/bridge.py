@@ -112,6 +112,34 @@ def validated(
     return form
 
 
+def validated_formset(formset_class, items, *, field_prefix: str, prefix: str, **formset_kwargs):
+    """The page's formset bound to a JSON list, valid, or Invalid naming each item's errors
+    by position ("members.1.birth_name"). Each item is checked as a whole form: an empty
+    object is an error here, where the page would skip an empty row."""
+    if items is None:
+        items = []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise Invalid({field_prefix: ["Une liste d'objets JSON est attendue."]})
+    if len(items) > formset_class.max_num:
+        raise Invalid({field_prefix: [f"{formset_class.max_num} éléments au plus."]})
+    errors: dict[str, list[str]] = {}
+    data = {f"{prefix}-TOTAL_FORMS": len(items), f"{prefix}-INITIAL_FORMS": 0}
+    for index, item in enumerate(items):
+        try:
+            form = validated(formset_class.form, item, field_prefix=f"{field_prefix}.{index}")
+        except Invalid as invalid:
+            errors.update(invalid.errors)
+            continue
+        data.update({f"{prefix}-{index}-{name}": value for name, value in form.data.items()})
+    if errors:
+        raise Invalid(errors)
+    formset = formset_class(data, prefix=prefix, **formset_kwargs)
+    if not formset.is_valid():
+        messages = [str(m) for m in formset.non_form_errors()]
+        raise Invalid({field_prefix: messages or ["Ces éléments ne sont pas valides."]})
+    return formset
+
+
 def _flat(errors: dict, prefix: str = "") -> dict[str, list[str]]:
     """Errors of nested objects named by their path: {"person.birth_name": [...]}."""
     flat = {}
@@ -119,6 +147,11 @@ def _flat(errors: dict, prefix: str = "") -> dict[str, list[str]]:
         key = f"{prefix}{name}"
         if isinstance(value, dict):
             flat.update(_flat(value, f"{key}."))
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            # A list of objects (`many=True`): each item's errors under its position.
+            for index, item in enumerate(value):
+                if item:
+                    flat.update(_flat(item, f"{key}.{index}."))
         else:
             flat[key] = [str(message) for message in value]
     return flat

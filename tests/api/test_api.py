@@ -394,6 +394,80 @@ def test_ops_02_a_retried_creation_creates_once(social_worker):
     assert Request.objects.count() == 1
 
 
+def test_ops_02_a_request_comes_with_its_household(social_worker):
+    api = ApiClient(issue_token(social_worker)[1])
+    family = {
+        **NEW,
+        "members": [
+            {"birth_name": "Kowalczyk", "first_names": "Jan", "sex": "M", "relationship": "spouse"},
+            {
+                "birth_name": "Kowalczyk",
+                "first_names": "Ola",
+                "sex": "F",
+                "birth_date": "03/2019",
+                "relationship": "child",
+                "child_situation": "dependent",
+            },
+        ],
+    }
+    created = api.post_json(reverse("api:request-list"), family)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    members = {(m["person"]["first_names"], m["relationship"]) for m in body["household_members"]}
+    assert members == {("Anna", "principal"), ("Jan", "spouse"), ("Ola", "child")}
+    # Each member has a request in the household, as on the page (SIAO-02).
+    household = Request.objects.filter(household_id=body["household"])
+    assert household.count() == 3
+    # Software adds a baby later; the principal's request lists four persons.
+    added = api.post_json(
+        reverse("api:request-members", kwargs={"pk": body["id"]}),
+        {"members": [{"birth_name": "Kowalczyk", "first_names": "Eva", "relationship": "child"}]},
+    )
+    assert added.status_code == 200, added.content
+    assert len(added.json()["household_members"]) == 4 and household.count() == 4
+    read = api.get(reverse("api:request-detail", kwargs={"pk": body["id"]})).json()
+    assert [m["person"]["first_names"] for m in read["household_members"]] == [
+        "Anna",
+        "Jan",
+        "Ola",
+        "Eva",
+    ]
+
+
+def test_ops_02_a_bad_household_member_is_a_400_and_writes_nothing(social_worker):
+    api = ApiClient(issue_token(social_worker)[1])
+    url = reverse("api:request-list")
+    bad = api.post_json(
+        url,
+        {
+            **NEW,
+            "members": [
+                {"birth_name": "Kowalczyk", "first_names": "Jan", "relationship": "spouse"},
+                {"birth_name": "Kowalczyk", "first_names": "Ola", "relationship": "cousin"},
+                {},
+            ],
+        },
+    )
+    assert bad.status_code == 400
+    errors = bad.json()["errors"]
+    assert {"members.1.relationship", "members.2.birth_name"} <= set(errors)
+    assert "members.0.birth_name" not in errors
+    child = {"birth_name": "Kowalczyk", "first_names": "Ola", "relationship": "child"}
+    child["birth_date"] = "31/02/2019"
+    bad_date = api.post_json(url, {**NEW, "members": [child]})
+    assert bad_date.status_code == 400
+    assert list(bad_date.json()["errors"]) == ["members.0.birth_date"]
+    assert not Request.objects.exists()
+    assert api.post_json(url, {**NEW, "members": "Jan"}).status_code == 400
+    too_many = [{"birth_name": "X", "first_names": "Y", "relationship": "child"}] * 16
+    assert api.post_json(url, {**NEW, "members": too_many}).status_code == 400
+    created = api.post_json(url, NEW).json()
+    add = reverse("api:request-members", kwargs={"pk": created["id"]})
+    assert api.post_json(add, {"members": []}).status_code == 400
+    assert api.post_json(add, {}).status_code == 400
+    assert Request.objects.count() == 1
+
+
 # -- evaluations and detentions ------------------------------------------------------------
 
 

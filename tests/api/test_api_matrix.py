@@ -76,6 +76,13 @@ API = {
         data={"reason": "no_news"},
         done=lambda req: Request.objects.get(pk=req.pk).status == RequestStatus.CLOSED,
     ),
+    "api:request-members": Endpoint(
+        "requests:household_add",
+        "action",
+        method="post",
+        data={"members": [{"birth_name": "Ajout", "first_names": "Lou", "relationship": "child"}]},
+        done=lambda req: req.household.members.filter(person__birth_name="Ajout").exists(),
+    ),
     "api:request-evaluation": Endpoint("requests:evaluation_print", "detail"),
     "api:request-evaluate": Endpoint("requests:evaluate", "action", method="post", data={}),
     "api:detention-list": Endpoint("justice:detail", "list"),

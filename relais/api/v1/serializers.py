@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from relais.justice.models import Detention
 from relais.orientations.models import Orientation
-from relais.persons.models import Person
+from relais.persons.models import HouseholdMember, Person
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests import sensitivity
 from relais.requests.models import Request
@@ -120,8 +120,31 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class HouseholdMemberSerializer(serializers.ModelSerializer):
+    person = PersonSerializer()
+    relationship_label = serializers.CharField(source="get_relationship_display")
+    child_situation_label = serializers.CharField(source="get_child_situation_display")
+
+    class Meta:
+        model = HouseholdMember
+        fields = [
+            "person",
+            "relationship",
+            "relationship_label",
+            "child_situation",
+            "child_situation_label",
+        ]
+        read_only_fields = fields
+
+
 class RequestSerializer(serializers.ModelSerializer):
     person = PersonSerializer()
+    household_members = HouseholdMemberSerializer(
+        source="household.members",
+        many=True,
+        help_text="Les personnes du ménage, le demandeur principal compris, comme sur la page "
+        "de la demande ; chacune a sa demande dans le même ménage.",
+    )
     channel_label = serializers.CharField(source="get_channel_display")
     status_label = serializers.CharField(source="get_status_display")
     territory = serializers.CharField(source="territory.insee_code")
@@ -136,6 +159,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "id",
             "person",
             "household",
+            "household_members",
             "channel",
             "channel_label",
             "status",

@@ -40,8 +40,11 @@ from relais.orientations.models import Orientation
 from relais.places.forms import AvailabilityForm
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import EventKind
+from relais.persons.models import HouseholdMember
 from relais.requests.forms import (
     CloseRequestForm,
+    HouseholdMemberForm,
+    HouseholdMemberFormSet,
     InsertionRequestForm,
     PersonForm,
     RequestEditForm,
@@ -49,7 +52,7 @@ from relais.requests.forms import (
 from relais.requests.models import Request, SocialEvaluation
 from relais.requests.views import may_open_requests
 
-from ..bridge import checked, serializer_for, validated
+from ..bridge import checked, serializer_for, validated, validated_formset
 from ..enums import Resource
 from ..errors import NOT_FOUND, Invalid, form_errors
 from ..idempotency import idempotent
@@ -189,7 +192,11 @@ class CapacityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 # -- requests -----------------------------------------------------------------------------------
 
 
-NEW_REQUEST_EXTRAS = ("person", "person_id", "someone_else", "confirm_new_request")
+NEW_REQUEST_EXTRAS = ("person", "person_id", "someone_else", "confirm_new_request", "members")
+MEMBERS_HELP = (
+    "Les personnes du ménage (conjoint, enfants…), comme sur le formulaire : chacune a sa "
+    "demande dans le ménage du demandeur principal."
+)
 
 
 def _without(body: dict, names) -> dict:
@@ -211,6 +218,22 @@ class NewRequestBody(serializer_for(InsertionRequestForm)):
     )
     confirm_new_request = serializers.BooleanField(
         required=False, help_text="Ouvrir une demande bien qu'une autre soit en cours."
+    )
+    members = serializer_for(HouseholdMemberForm)(
+        many=True, required=False, max_length=HouseholdMemberFormSet.max_num, help_text=MEMBERS_HELP
+    )
+
+
+class NewMembersBody(serializers.Serializer):
+    members = serializer_for(HouseholdMemberForm)(
+        many=True, min_length=1, max_length=HouseholdMemberFormSet.max_num, help_text=MEMBERS_HELP
+    )
+
+
+def _members(payload) -> HouseholdMemberFormSet:
+    """The household formset of the pages, bound to the body's `members`."""
+    return validated_formset(
+        HouseholdMemberFormSet, payload.get("members"), field_prefix="members", prefix="members"
     )
 
 
@@ -308,7 +331,13 @@ class RequestViewSet(
         return (
             super()
             .base_queryset()
-            .select_related("person", "territory", "referrer_organisation")
+            .select_related("person", "territory", "referrer_organisation", "household")
+            .prefetch_related(
+                Prefetch(
+                    "household__members",
+                    queryset=HouseholdMember.objects.select_related("person").order_by("id"),
+                )
+            )
             .order_by()
         )
 
@@ -337,6 +366,7 @@ class RequestViewSet(
             {"requested_on": timezone.localdate(), **_without(request.data, NEW_REQUEST_EXTRAS)},
         )
         person_form = validated(PersonForm, request.data.get("person"), field_prefix="person")
+        members = _members(request.data)
         identity = _identity_check(body, user=user)
         if not identity.is_valid_for(person_form.instance):
             return Response(_look_alikes(identity), status=409)
@@ -349,11 +379,30 @@ class RequestViewSet(
             audit_as=request._request,
             requested_on=form.cleaned_data["requested_on"],
             notes=form.cleaned_data["notes"],
+            members=members,
             audit_detail={"api": True},
         )
         return Response(self.get_serializer(self.base_queryset().get(pk=req.pk)).data, status=201)
 
     action_resources = {"evaluation": Resource.EVALUATIONS, "evaluate": Resource.EVALUATIONS}
+
+    @extend_schema(
+        summary="Ajouter des personnes au ménage de la demande",
+        request=NewMembersBody,
+        responses={200: RequestSerializer, 400: INVALID, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def members(self, request, pk=None):
+        req = self.editable()
+        checked(NewMembersBody, request.data)
+        members = _members(request.data)
+        with transaction.atomic():
+            members.attach_to(req, by=request.user)
+            _audit_write(
+                request, req, added_person_ids=[form.instance.pk for form in members.forms]
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=req.pk)).data)
 
     @extend_schema(
         summary="L'évaluation sociale de la demande (annexe IV), telle que le lecteur peut la lire",
