@@ -37,10 +37,10 @@ from relais.justice.views import JUSTICE_ROLES
 from relais.orientations.enums import OrientationEventKind as Kind
 from relais.orientations.forms import ArrivalForm, EndStayForm, RefusalForm
 from relais.orientations.models import Orientation
+from relais.persons.models import HouseholdMember
 from relais.places.forms import AvailabilityForm
 from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import EventKind
-from relais.persons.models import HouseholdMember
 from relais.requests.forms import (
     CloseRequestForm,
     HouseholdMemberForm,
