@@ -9,6 +9,8 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from relais.audit import log as audit
+from relais.audit.enums import Action
 from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators
 from relais.persons import enums as person_enums
 from relais.persons.models import HouseholdMember, Person, birth_date_errors
@@ -678,6 +680,73 @@ class HousingAidsForm(GridForm):
                 )
             else:
                 HousingAid.objects.filter(evaluation=evaluation, scheme=key).delete()
+
+
+class EvaluationForms:
+    """The blocks of the Annex IV form (the page, and the API which binds the same names):
+    valid together, saved together in one transaction, or not at all."""
+
+    GRIDS = ("resources", "debts", "reasons", "housing_aids")
+
+    def __init__(self, req: Request, evaluation: SocialEvaluation, data=None):
+        self.req, self.evaluation = req, evaluation
+        employments = {e.holder: e for e in evaluation.employments.all()} if evaluation.pk else {}
+        self.forms = {
+            "main": SocialEvaluationForm(
+                data, instance=evaluation, territory=req.territory, prefix="evaluation"
+            ),
+            "employment_applicant": EmploymentForm(
+                data,
+                instance=employments.get(enums.Holder.APPLICANT),
+                prefix="employment-applicant",
+            ),
+            "employment_spouse": EmploymentForm(
+                data, instance=employments.get(enums.Holder.SPOUSE), prefix="employment-spouse"
+            ),
+            "resources": ResourcesForm(data, evaluation=evaluation, prefix="resources"),
+            "debts": DebtsForm(data, evaluation=evaluation, prefix="debts"),
+            "reasons": ReasonsForm(data, evaluation=evaluation, prefix="reasons"),
+            "housing_aids": HousingAidsForm(data, evaluation=evaluation, prefix="aids"),
+        }
+
+    def __getitem__(self, name: str):
+        return self.forms[name]
+
+    def values(self):
+        return self.forms.values()
+
+    def items(self):
+        return self.forms.items()
+
+    def is_valid(self) -> bool:
+        return all(form.is_valid() for form in self.forms.values())
+
+    def save(self, *, by, audit_as) -> dict:
+        """Save every block (call within a transaction, after `is_valid()`); a change is a
+        rectification of the request, recorded and audited as `audit_as`. Returns the changes."""
+        evaluation = self.forms["main"].save()
+        for name, holder in (
+            ("employment_applicant", enums.Holder.APPLICANT),
+            ("employment_spouse", enums.Holder.SPOUSE),
+        ):
+            form = self.forms[name]
+            if form.cleaned_data.get("status"):
+                employment = form.save(commit=False)
+                employment.evaluation = evaluation
+                employment.holder = holder
+                employment.save()
+            elif form.instance.pk:
+                form.instance.delete()
+        for name in self.GRIDS:
+            self.forms[name].save(evaluation)
+        changed = audit.form_changes(self.forms)
+        if changed["changes"]:
+            self.req.record_update(by=by, fields=list(changed["labels"].values()))
+            audit.record(
+                request_or_user=audit_as, action=Action.WRITE, obj=self.req, detail=changed
+            )
+        self.evaluation = evaluation
+        return changed
 
 
 class CloseRequestForm(DsfrBaseForm):

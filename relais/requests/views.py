@@ -23,17 +23,12 @@ from . import enums, sensitivity
 from .enums import EventKind
 from .forms import (
     CloseRequestForm,
-    DebtsForm,
     EmergencyIntakeForm,
-    EmploymentForm,
+    EvaluationForms,
     HouseholdMemberFormSet,
-    HousingAidsForm,
     InsertionRequestForm,
     PersonForm,
-    ReasonsForm,
     RequestEditForm,
-    ResourcesForm,
-    SocialEvaluationForm,
 )
 from .models import (
     Request,
@@ -382,35 +377,6 @@ def household_add_member(request, pk: int):
     return render(request, "requests/household_add.html", {"req": req, "members": members})
 
 
-def _evaluation_forms(req: Request, evaluation: SocialEvaluation, data=None) -> dict:
-    employments = {e.holder: e for e in evaluation.employments.all()} if evaluation.pk else {}
-    return {
-        "main": SocialEvaluationForm(
-            data, instance=evaluation, territory=req.territory, prefix="evaluation"
-        ),
-        "employment_applicant": EmploymentForm(
-            data, instance=employments.get(enums.Holder.APPLICANT), prefix="employment-applicant"
-        ),
-        "employment_spouse": EmploymentForm(
-            data, instance=employments.get(enums.Holder.SPOUSE), prefix="employment-spouse"
-        ),
-        "resources": ResourcesForm(data, evaluation=evaluation, prefix="resources"),
-        "debts": DebtsForm(data, evaluation=evaluation, prefix="debts"),
-        "reasons": ReasonsForm(data, evaluation=evaluation, prefix="reasons"),
-        "housing_aids": HousingAidsForm(data, evaluation=evaluation, prefix="aids"),
-    }
-
-
-def _save_employment(form: EmploymentForm, evaluation: SocialEvaluation, holder: str) -> None:
-    if form.cleaned_data.get("status"):
-        employment = form.save(commit=False)
-        employment.evaluation = evaluation
-        employment.holder = holder
-        employment.save()
-    elif form.instance.pk:
-        form.instance.delete()
-
-
 def evaluation_edit(request, pk: int):
     """The whole Annex IV form on one page; every block is saved together or not at all."""
     req = _editable_request(request, pk)
@@ -422,21 +388,11 @@ def evaluation_edit(request, pk: int):
     evaluation = SocialEvaluation.objects.filter(request=req).first() or SocialEvaluation(
         request=req
     )
-    forms = _evaluation_forms(req, evaluation, request.POST or None)
+    forms = EvaluationForms(req, evaluation, request.POST or None)
     if request.method == "POST":
-        if all(form.is_valid() for form in forms.values()):
+        if forms.is_valid():
             with transaction.atomic():
-                evaluation = forms["main"].save()
-                _save_employment(forms["employment_applicant"], evaluation, enums.Holder.APPLICANT)
-                _save_employment(forms["employment_spouse"], evaluation, enums.Holder.SPOUSE)
-                for name in ("resources", "debts", "reasons", "housing_aids"):
-                    forms[name].save(evaluation)
-                changed = audit.form_changes(forms)
-                if changed["changes"]:
-                    req.record_update(by=request.user, fields=list(changed["labels"].values()))
-                    audit.record(
-                        request_or_user=request, action=Action.WRITE, obj=req, detail=changed
-                    )
+                forms.save(by=request.user, audit_as=request)
                 if "validate" in request.POST:
                     try:
                         req.evaluate(by=request.user)
