@@ -20,6 +20,12 @@ def _choices(field: forms.ChoiceField) -> list:
     return [(value, label) for value, label in field.choices if value not in ("", None)]
 
 
+def _is_yes_no(field: forms.Field) -> bool:
+    return isinstance(field, forms.TypedChoiceField) and {
+        value for value, _ in field.choices if value
+    } == {"true", "false"}
+
+
 def _serializer_field(field: forms.Field) -> serializers.Field:
     common = {
         # A field the page fills in beforehand (a default) may be left out of the body.
@@ -28,6 +34,8 @@ def _serializer_field(field: forms.Field) -> serializers.Field:
         "help_text": str(field.help_text or "") or None,
     }
     optional = not field.required
+    if _is_yes_no(field):  # a yes/no question that may be left unanswered
+        return serializers.BooleanField(**{**common, "required": False}, allow_null=True)
     match field:
         case forms.BooleanField() | forms.NullBooleanField():
             return serializers.BooleanField(**{**common, "required": False})
@@ -69,9 +77,13 @@ def _serializer_field(field: forms.Field) -> serializers.Field:
 
 
 @cache
-def serializer_for(form_class: type[forms.Form], *, name: str = ""):
-    """A serializer class with one field per field of `form_class` (cached per form)."""
-    fields = {key: _serializer_field(field) for key, field in form_class.base_fields.items()}
+def serializer_for(form_class: type[forms.Form], *, name: str = "", exclude: tuple = ()):
+    """A serializer class with one field per field of `form_class` but `exclude` (cached)."""
+    fields = {
+        key: _serializer_field(field)
+        for key, field in form_class.base_fields.items()
+        if key not in exclude
+    }
     return type(name or f"{form_class.__name__}Body", (serializers.Serializer,), fields)
 
 
@@ -105,7 +117,14 @@ def validated(
         for name, field in unbound.fields.items()
         if partial or field.initial not in (None, "") or name in unbound.initial
     }
-    data.update({name: "" if value is None else value for name, value in values.items()})
+    data.update(
+        {
+            # As the page would post it: a yes/no as "true"/"false", nothing as "".
+            name: "" if value is None else unbound.fields[name].prepare_value(value)
+            for name, value in values.items()
+            if name in unbound.fields
+        }
+    )
     form = form_class(data=data, **form_kwargs)
     if not form.is_valid():
         raise _prefixed(Invalid(form_errors(form)), field_prefix)

@@ -488,6 +488,125 @@ def test_ops_02_evaluation_masks_health_and_justice_down_to_the_field(
     assert siao["complete"] is True
 
 
+def test_ops_02_software_writes_the_evaluation_as_the_page_does(social_worker):
+    req = make_request(referrer_organisation=social_worker.organisation)
+    make_evaluation(req, complete=False)
+    api = ApiClient(issue_token(social_worker)[1])
+    url = reverse("api:request-evaluation", kwargs={"pk": req.pk})
+    sent = api.patch_json(
+        url,
+        {
+            "fields": {
+                "interview_date": "2026-11-30",
+                "interviewers": "Mme Lefèvre, CCAS",
+                "referral_origin": "service",
+                "housing_situation": "none",
+                "wants_shelter": True,
+                "is_indebted": True,
+                "argument": "À la rue depuis un mois après une expulsion.",
+                "orientation_proposal": "insertion_chrs",
+            },
+            "employment_applicant": {"status": "employed", "contract_type": "cdd"},
+            "reasons": [{"reason": "eviction", "detail": "Jugement du 2 octobre"}],
+            "resources": [
+                {"holder": "applicant", "kind": "salary", "monthly_amount": "950.00"},
+                {
+                    "holder": "applicant",
+                    "kind": "are_ass",
+                    "monthly_amount": "120",
+                    "rights_start": "2026-01-01",
+                    "rights_end": "2027-01-01",
+                },
+            ],
+        },
+    )
+    assert sent.status_code == 200, sent.content
+    body = sent.json()
+    assert body["fields"]["is_indebted"] is True and body["fields"]["housing_situation"] == "none"
+    assert body["employment_applicant"]["contract_type"] == "cdd"
+    assert body["reasons"] == [{"reason": "eviction", "detail": "Jugement du 2 octobre"}]
+    assert {(r["kind"], r["monthly_amount"]) for r in body["resources"]} == {
+        ("salary", "950.00"),
+        ("are_ass", "120.00"),
+    }
+    assert body["complete"] is True
+    # The page's rectification event and audit row.
+    assert req.events.filter(kind="updated").exists()
+    assert AuditEvent.objects.filter(action=Action.WRITE, person_id=req.person_id).exists()
+    # A PATCH changes what it sends: the grids not sent stay, a field not sent stays.
+    again = api.patch_json(url, {"fields": {"is_indebted": None}, "employment_applicant": None})
+    assert again.status_code == 200, again.content
+    after = again.json()
+    assert after["fields"]["is_indebted"] is None and after["employment_applicant"] is None
+    assert after["fields"]["interviewers"] == "Mme Lefèvre, CCAS"
+    assert len(after["reasons"]) == 1 and len(after["resources"]) == 2
+    # What was read can be sent back unchanged: nothing changes.
+    events = req.events.count()
+    read = api.get(url).json()
+    back = {k: read[k] for k in ("fields", "reasons", "resources", "debts", "housing_aids")}
+    assert api.patch_json(url, back).status_code == 200
+    assert req.events.count() == events
+    # An empty list clears a grid.
+    assert api.patch_json(url, {"resources": []}).json()["resources"] == []
+
+
+def test_ops_02_a_bad_evaluation_is_a_400_where_it_was_sent_and_saves_nothing(social_worker):
+    req = make_request(referrer_organisation=social_worker.organisation)
+    make_evaluation(req)
+    api = ApiClient(issue_token(social_worker)[1])
+    url = reverse("api:request-evaluation", kwargs={"pk": req.pk})
+    before = api.get(url).json()
+    bad = api.patch_json(
+        url,
+        {
+            "fields": {"interviewers": "Quelqu'un d'autre", "is_indebted": "peut-être"},
+        },
+    )
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["fields.is_indebted"]
+    rows = api.patch_json(
+        url,
+        {
+            "fields": {"interviewers": "Quelqu'un d'autre"},
+            "reasons": [{"reason": "other"}],
+            "resources": [
+                {
+                    "holder": "applicant",
+                    "kind": "are_ass",
+                    "rights_start": "2026-06-01",
+                    "rights_end": "2026-01-01",
+                },
+                {"holder": "applicant", "kind": "salary", "rights_start": "2026-06-01"},
+            ],
+            "debts": [{"kind": "rent", "amount": "10"}, {"kind": "rent"}],
+        },
+    )
+    assert rows.status_code == 400
+    errors = rows.json()["errors"]
+    assert "ne s'applique pas" in errors["resources.1.rights_start"][0]
+    assert "deux fois" in errors["debts.1"][0]
+    form_stage = api.patch_json(
+        url,
+        {
+            "fields": {"interviewers": "Quelqu'un d'autre"},
+            "reasons": [{"reason": "other"}],
+            "resources": [
+                {
+                    "holder": "applicant",
+                    "kind": "are_ass",
+                    "rights_start": "2026-06-01",
+                    "rights_end": "2026-01-01",
+                }
+            ],
+        },
+    )
+    assert form_stage.status_code == 400
+    assert set(form_stage.json()["errors"]) == {"reasons.0.detail", "resources.0.rights_end"}
+    assert "Précisez" in form_stage.json()["errors"]["reasons.0.detail"][0]
+    assert api.get(url).json() == before
+    assert api.patch_json(url, ["fields"]).status_code == 400
+    assert api.patch_json(url, {"reasons": [{"detail": "x"}]}).status_code == 400
+
+
 def test_ops_02_a_software_account_is_never_offered_as_a_person(cpip, structure_manager):
     token, _ = issue_token(cpip)
     form = DetentionForm(user=cpip, territory_id=cpip.organisation.territory_id)

@@ -23,7 +23,7 @@ from relais.api.v1 import feed
 from relais.justice.models import Detention
 from relais.orientations.enums import RefusalReason
 from relais.requests.enums import RequestStatus
-from relais.requests.models import Request
+from relais.requests.models import Request, SocialEvaluation
 from tests.api.conftest import ApiClient, issue_token
 from tests.factories import OrganisationFactory
 from tests.permissions.test_permission_matrix import (
@@ -84,6 +84,15 @@ API = {
         done=lambda req: req.household.members.filter(person__birth_name="Ajout").exists(),
     ),
     "api:request-evaluation": Endpoint("requests:evaluation_print", "detail"),
+    "api:request-evaluation PATCH": Endpoint(
+        "requests:evaluation",
+        "action",
+        method="patch",
+        data={"fields": {"interviewers": "Équipe du logiciel"}},
+        done=lambda req: SocialEvaluation.objects.filter(
+            request=req.evaluation_request, interviewers="Équipe du logiciel"
+        ).exists(),
+    ),
     "api:request-evaluate": Endpoint("requests:evaluate", "action", method="post", data={}),
     "api:detention-list": Endpoint("justice:detail", "list"),
     "api:detention-detail": Endpoint("justice:detail", "detail"),

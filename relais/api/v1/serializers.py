@@ -123,6 +123,7 @@ class PersonSerializer(serializers.ModelSerializer):
 class HouseholdMemberSerializer(serializers.ModelSerializer):
     person = PersonSerializer()
     relationship_label = serializers.CharField(source="get_relationship_display")
+    child_situation = serializers.CharField(help_text="Situation d'un enfant (code), vide sinon.")
     child_situation_label = serializers.CharField(source="get_child_situation_display")
 
     class Meta:
@@ -275,12 +276,17 @@ EVALUATION_NEVER = {"id", "request", "social_security_number"}
 class EvaluationSerializer(serializers.Serializer):
     """The social evaluation (Annex IV) as its reader may read it: the health and justice
     fields, reasons, resource lines and housing situation that would reveal a category the
-    reader may not read are left out, as on the printed evaluation."""
+    reader may not read are left out, as on the printed evaluation. The shapes are those the
+    PATCH takes, so software may read, change and send back."""
 
     request = serializers.IntegerField()
     fields = serializers.DictField(help_text="Les champs de l'évaluation, par nom (codes).")
-    reasons = serializers.ListField(child=serializers.CharField())
+    employment_applicant = serializers.DictField(allow_null=True)
+    employment_spouse = serializers.DictField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.DictField())
     resources = serializers.ListField(child=serializers.DictField())
+    debts = serializers.ListField(child=serializers.DictField())
+    housing_aids = serializers.ListField(child=serializers.DictField())
     complete = serializers.BooleanField()
     missing_blocks = serializers.ListField(child=serializers.CharField())
     hidden = serializers.ListField(
@@ -292,39 +298,52 @@ class EvaluationSerializer(serializers.Serializer):
         hidden = set(sensitivity.hidden_fields(user, req))
         if not sensitivity.shows_housing_situation(user, req):
             hidden.add("housing_situation")
-        values = {}
-        for field in evaluation._meta.concrete_fields:
-            name = field.name
-            if name in EVALUATION_NEVER or name in hidden:
-                continue
-            value = getattr(evaluation, field.attname)
-            values[name] = (
-                value.isoformat()
-                if hasattr(value, "isoformat")
-                else (
-                    str(value) if value is not None and not isinstance(value, bool | int) else value
-                )
-            )
         hidden_reasons = sensitivity.hidden_reasons(user, req)
         hidden_kinds = sensitivity.hidden_resource_kinds(user, req)
+        employments = {e.holder: e for e in evaluation.employments.all()}
         return {
             "request": req.pk,
-            "fields": values,
+            "fields": _values(evaluation, skip=EVALUATION_NEVER | hidden),
+            **{
+                f"employment_{holder}": _values(employments[holder], skip=EMPLOYMENT_NEVER)
+                if holder in employments
+                else None
+                for holder in ("applicant", "spouse")
+            },
             "reasons": [
-                r.reason for r in evaluation.reasons.all() if r.reason not in hidden_reasons
+                _values(r, skip=LINE_NEVER)
+                for r in evaluation.reasons.all()
+                if r.reason not in hidden_reasons
             ],
             "resources": [
-                {
-                    "holder": line.holder,
-                    "kind": line.kind,
-                    "monthly_amount": None
-                    if line.monthly_amount is None
-                    else str(line.monthly_amount),
-                }
+                _values(line, skip=LINE_NEVER)
                 for line in evaluation.resources.all()
                 if line.kind not in hidden_kinds
+            ],
+            "debts": [_values(debt, skip=LINE_NEVER) for debt in evaluation.debts.all()],
+            "housing_aids": [
+                _values(aid, skip=LINE_NEVER) for aid in evaluation.housing_aids.all()
             ],
             "complete": evaluation.is_complete,
             "missing_blocks": [str(block) for block in evaluation.missing_blocks()],
             "hidden": sorted(hidden),
         }
+
+
+EMPLOYMENT_NEVER = {"id", "evaluation", "holder"}
+LINE_NEVER = {"id", "evaluation"}
+
+
+def _values(record, *, skip: set[str]) -> dict:
+    """A record's fields by name, as JSON values (dates in ISO 8601, amounts as text)."""
+    values = {}
+    for field in record._meta.concrete_fields:
+        if field.name in skip:
+            continue
+        value = getattr(record, field.attname)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, bool | int | str):
+            value = str(value)
+        values[field.name] = value
+    return values

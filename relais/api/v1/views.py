@@ -57,6 +57,7 @@ from ..enums import Resource
 from ..errors import NOT_FOUND, Invalid, form_errors
 from ..idempotency import idempotent
 from . import feed, filters
+from .evaluation import EvaluationBody, bound_forms
 from .serializers import (
     CapacitySerializer,
     DetentionSerializer,
@@ -91,6 +92,10 @@ INVALID = OpenApiResponse(FieldProblems, description="Données invalides, messag
 FORBIDDEN = OpenApiResponse(
     Problem, description="Le rôle ou les droits du jeton ne le permettent pas."
 )
+
+
+NOT_EDITABLE = "Seul le service prescripteur ou le SIAO peut modifier cette demande."
+NO_EVALUATION = "Les demandes d'urgence n'ont pas d'évaluation sociale."
 
 
 def _audit_write(request, obj, **detail) -> None:
@@ -405,20 +410,42 @@ class RequestViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=req.pk)).data)
 
     @extend_schema(
+        methods=["GET"],
         summary="L'évaluation sociale de la demande (annexe IV), telle que le lecteur peut la lire",
         responses={200: EvaluationSerializer, 403: FORBIDDEN},
     )
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Compléter ou corriger l'évaluation sociale, bloc par bloc, comme sur la page",
+        request=EvaluationBody,
+        responses={200: EvaluationSerializer, 400: INVALID, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["get", "patch"])
     def evaluation(self, request, pk=None):
+        if request.method == "PATCH":
+            return self.write_evaluation()
         req = self.get_object()
         if not req.needs_evaluation:
-            raise exceptions.PermissionDenied(
-                "Les demandes d'urgence n'ont pas d'évaluation sociale."
-            )
-        evaluation = SocialEvaluation.objects.filter(request=req.evaluation_request).first()
-        if evaluation is None:
+            raise exceptions.PermissionDenied(NO_EVALUATION)
+        found = SocialEvaluation.objects.filter(request=req.evaluation_request).first()
+        if found is None:
             raise exceptions.NotFound("Cette demande n'a pas encore d'évaluation sociale.")
-        return Response(EvaluationSerializer(evaluation, context={"request": request}).data)
+        return Response(EvaluationSerializer(found, context={"request": request}).data)
+
+    def write_evaluation(self) -> Response:
+        """As the page: the household's evaluation is the principal request's (SIAO-06)."""
+        req = self.editable()
+        if not req.needs_evaluation:
+            raise exceptions.PermissionDenied(NO_EVALUATION)
+        req = req.evaluation_request
+        if not req.editable_by(self.request.user):
+            raise exceptions.PermissionDenied(NOT_EDITABLE)
+        current = SocialEvaluation.objects.filter(request=req).first()
+        forms = bound_forms(req, current or SocialEvaluation(request=req), self.request.data)
+        with transaction.atomic():
+            forms.save(by=self.request.user, audit_as=self.request._request)
+        saved = SocialEvaluation.objects.get(request=req)
+        return Response(EvaluationSerializer(saved, context={"request": self.request}).data)
 
     @extend_schema(
         summary="Valider l'évaluation : la demande devient à orienter",
@@ -440,9 +467,7 @@ class RequestViewSet(
     def editable(self) -> Request:
         req = self.get_object()
         if not req.editable_by(self.request.user):
-            raise exceptions.PermissionDenied(
-                "Seul le service prescripteur ou le SIAO peut modifier cette demande."
-            )
+            raise exceptions.PermissionDenied(NOT_EDITABLE)
         return req
 
     @extend_schema(
