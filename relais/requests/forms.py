@@ -65,10 +65,16 @@ class YesNoField(forms.TypedChoiceField):
 
 
 PARTIAL_DATE_RE = re.compile(r"^\s*(?:(?:(\d{1,2})[/.\-])?(\d{1,2})[/.\-])?(\d{4})\s*$")
+# ISO 8601, as software sends it (the API) or a date pasted from a spreadsheet.
+ISO_PARTIAL_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 
 def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
-    """'12/03/1985' → (1985, 3, 12); '03/1985' → (1985, 3, None); '1985' → (1985, None, None)."""
+    """'12/03/1985' → (1985, 3, 12); '03/1985' → (1985, 3, None); '1985' → (1985, None, None);
+    in ISO 8601, '1985-03-12' and '1985-03' too."""
+    if match := ISO_PARTIAL_DATE_RE.match(text):
+        year, month, day = (int(part) if part else None for part in match.groups())
+        return year, month, day
     match = PARTIAL_DATE_RE.match(text)
     if not match:
         raise ValidationError(
