@@ -36,6 +36,7 @@ def open_request(
     detention=None,
     submission_key: str = "",
     audit_detail: dict | None = None,
+    **fields,
 ) -> Request:
     """Create (or link) the person, open their request and record it all; returns the request.
 
@@ -49,6 +50,7 @@ def open_request(
     - A principal request outside the urgence channel gets its social evaluation (SIAO-06);
       an attached request shares the principal's.
     - `submission_key`: a one-time key (`Request.submission_key`); see `make_once`.
+    - `fields`: other values of the request (the 115's `current_location`, `needs_tonight`).
     - The audit log gets one WRITE row, as `audit_as` (the HTTP request) or else `by`, with
       `{"event": "created"}` and `audit_detail`.
     """
@@ -66,6 +68,7 @@ def open_request(
                 child_situation=child_situation,
             )
         extra = {"requested_on": requested_on} if requested_on is not None else {}
+        extra.update(fields)
         req = create_request(
             person=person,
             channel=channel,

@@ -35,7 +35,6 @@ from .models import (
     ResourceLine,
     SocialEvaluation,
     TransitionNotAllowed,
-    create_request,
 )
 
 PAGE_SIZE = 25
@@ -281,10 +280,37 @@ def request_create(request):
     )
 
 
+def may_open_emergencies(user) -> Organisation:
+    """Who records a 115 call (SIAO-05, urgence), on screen or from software: the
+    organisation that refers it. PermissionDenied otherwise."""
+    _require_role(user, CAN_CREATE_EMERGENCY)
+    return _referrer_organisation(user)
+
+
+def open_emergency(form: EmergencyIntakeForm, *, identity, members, by, audit_as, **detail):
+    """The urgence request of a valid short form whose identity check is answered."""
+    data = form.cleaned_data
+    typed = form.new_person(phone=data["phone"])
+    typed.full_clean()
+    return open_request(
+        typed=typed,
+        identity=identity,
+        channel=enums.Channel.EMERGENCY,
+        referrer_organisation=may_open_emergencies(by),
+        by=by,
+        audit_as=audit_as,
+        notes=data["notes"],
+        members=members,
+        submission_key=data["submission"],
+        audit_detail=detail,
+        current_location=data["current_location"],
+        needs_tonight=data["needs_tonight"],
+    )
+
+
 def emergency_create(request):
     """The 115 call handler's short form (SIAO-05, urgence)."""
-    _require_role(request.user, CAN_CREATE_EMERGENCY)
-    organisation = _referrer_organisation(request.user)
+    may_open_emergencies(request.user)
     form = EmergencyIntakeForm(request.POST or None, prefix="call")
     members = HouseholdMemberFormSet(request.POST or None, prefix="members")
     identity = EntryCheck(request.POST or None, user=request.user)
@@ -302,25 +328,9 @@ def emergency_create(request):
         data = form.cleaned_data
 
         def make() -> Request:
-            person = form.new_person(phone=data["phone"])
-            person.full_clean()
-            person = identity.person_for(person)
-            req = create_request(
-                person=person,
-                channel=enums.Channel.EMERGENCY,
-                referrer_organisation=organisation,
-                by=request.user,
-                current_location=data["current_location"],
-                needs_tonight=data["needs_tonight"],
-                notes=data["notes"],
-                submission_key=data["submission"],
+            return open_emergency(
+                form, identity=identity, members=members, by=request.user, audit_as=request
             )
-            identity.record(request=req, person=person, by=request.user)
-            members.attach_to(req, by=request.user)
-            audit.record(
-                request_or_user=request, action=Action.WRITE, obj=req, detail={"event": "created"}
-            )
-            return req
 
         req, made = Request.objects.make_once(data["submission"], make)
         if made:

@@ -434,6 +434,35 @@ def test_ops_02_a_request_comes_with_its_household(social_worker):
     ]
 
 
+def test_ops_02_a_115_software_records_a_call_as_the_short_form_does(emergency_line_user):
+    api = ApiClient(issue_token(emergency_line_user)[1])
+    url = reverse("api:request-emergency")
+    call = {
+        "birth_name": "Moreau",
+        "first_names": "Paul",
+        "birth_date": "1971",
+        "phone": "06 12 34 56 78",
+        "current_location": "Parvis de la gare",
+        "notes": "Appel de la maraude",
+        "members": [{"birth_name": "Moreau", "first_names": "Lise", "relationship": "spouse"}],
+    }
+    created = api.post_json(url, call)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["channel"] == "emergency" and body["needs_tonight"] is True
+    assert body["current_location"] == "Parvis de la gare"
+    assert len(body["household_members"]) == 2
+    req = Request.objects.get(pk=body["id"])
+    assert req.person.phone == "06 12 34 56 78" and not hasattr(req, "evaluation")
+    assert req.household.requests.count() == 2
+    # The same caller again: a request is under way, the 409 says so.
+    again = api.post_json(url, {**call, "members": []})
+    assert again.status_code == 409
+    assert again.json()["candidates"] or again.json()["ongoing"]
+    assert api.post_json(url, {"first_names": "Paul"}).json()["errors"]["birth_name"]
+    assert Request.objects.filter(channel=Channel.EMERGENCY).count() == 2
+
+
 def test_ops_02_a_bad_household_member_is_a_400_and_writes_nothing(social_worker):
     api = ApiClient(issue_token(social_worker)[1])
     url = reverse("api:request-list")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from relais.api.v1 import feed
@@ -150,7 +150,7 @@ def _route_names() -> set[str]:
 
 
 def test_ops_02_every_endpoint_is_in_the_api_matrix():
-    covered = {name.split()[0] for name in API} | set(PAGES) | PUBLIC
+    covered = {name.split()[0] for name in API} | set(PAGES) | set(CREATIONS) | PUBLIC
     assert _route_names() - covered == set()
 
 
@@ -225,22 +225,6 @@ def test_ops_02_change_feed_holds_only_what_the_role_reads(request, world, role,
     assert (req.pk in seen) == (case in READ.get(role, set()))
 
 
-@pytest.mark.parametrize("name", sorted({n.split()[0] for n in API} | set(PAGES)))
-def test_ops_02_without_a_token_every_endpoint_answers_401(client, name):
-    url = reverse(
-        name,
-        kwargs=None
-        if name in ("api:indicator-list", "api:event-list") or name.endswith("-list")
-        else {"pk": 1},
-    )
-    for method in ("get", "post"):
-        response = getattr(client, method)(url)
-        assert response.status_code in (401, 405)
-        if response.status_code == 401:
-            assert "jeton" in response.json()["detail"]
-            assert response["WWW-Authenticate"].startswith("Bearer")
-
-
 def _new_request(world) -> dict:
     return {
         "channel": "insertion",
@@ -264,8 +248,13 @@ def _new_detention(world) -> dict:
     }
 
 
+def _new_call(world) -> dict:
+    return {"birth_name": "Zielinski", "first_names": "Marta", "current_location": "Gare"}
+
+
 CREATIONS = {
     "api:request-list": ("requests:create", _new_request, Request),
+    "api:request-emergency": ("requests:create_emergency", _new_call, Request),
     "api:detention-list": ("justice:create", _new_detention, Detention),
 }
 
@@ -287,3 +276,17 @@ def test_ops_02_who_creates_is_who_may_on_the_page(request, world, name, role):
     else:
         assert response.status_code in (400, 403), response.content
         assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("name", sorted({n.split()[0] for n in API} | set(PAGES) | set(CREATIONS)))
+def test_ops_02_without_a_token_every_endpoint_answers_401(client, name):
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        url = reverse(name, kwargs={"pk": 1})
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in (401, 405)
+        if response.status_code == 401:
+            assert "jeton" in response.json()["detail"]
+            assert response["WWW-Authenticate"].startswith("Bearer")

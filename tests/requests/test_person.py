@@ -28,7 +28,9 @@ def test_siao_01_partial_birth_dates_are_read(text, parts):
     assert parse_partial_date(text) == parts
 
 
-@pytest.mark.parametrize("text", ["85", "12/03/85", "mars 1985", "1985-03-12x", "//1985", "1985-3-4-5", "1985/03/12"])
+@pytest.mark.parametrize(
+    "text", ["85", "12/03/85", "mars 1985", "1985-03-12x", "//1985", "1985-3-4-5", "1985/03/12"]
+)
 def test_siao_01_unreadable_birth_dates_are_refused_in_french(text):
     with pytest.raises(ValidationError, match="JJ/MM/AAAA"):
         parse_partial_date(text)

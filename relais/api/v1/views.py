@@ -43,6 +43,7 @@ from relais.places.models import PlaceCapacity, Structure
 from relais.requests.enums import EventKind
 from relais.requests.forms import (
     CloseRequestForm,
+    EmergencyIntakeForm,
     HouseholdMemberForm,
     HouseholdMemberFormSet,
     InsertionRequestForm,
@@ -50,7 +51,7 @@ from relais.requests.forms import (
     RequestEditForm,
 )
 from relais.requests.models import Request, SocialEvaluation
-from relais.requests.views import may_open_requests
+from relais.requests.views import may_open_emergencies, may_open_requests, open_emergency
 
 from ..bridge import checked, serializer_for, validated, validated_formset
 from ..enums import Resource
@@ -208,11 +209,9 @@ def _without(body: dict, names) -> dict:
     return {key: value for key, value in body.items() if key not in names}
 
 
-class NewRequestBody(serializer_for(InsertionRequestForm)):
-    requested_on = serializers.DateField(
-        required=False, help_text="Date de la demande (aujourd'hui par défaut)."
-    )
-    person = serializer_for(PersonForm)(help_text="La personne, comme sur le formulaire.")
+class IdentityAnswer(serializers.Serializer):
+    """How the caller answers the identity check's 409 (the entry form's choices)."""
+
     person_id = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -227,6 +226,17 @@ class NewRequestBody(serializer_for(InsertionRequestForm)):
     members = serializer_for(HouseholdMemberForm)(
         many=True, required=False, max_length=HouseholdMemberFormSet.max_num, help_text=MEMBERS_HELP
     )
+
+
+class NewRequestBody(IdentityAnswer, serializer_for(InsertionRequestForm)):
+    requested_on = serializers.DateField(
+        required=False, help_text="Date de la demande (aujourd'hui par défaut)."
+    )
+    person = serializer_for(PersonForm)(help_text="La personne, comme sur le formulaire.")
+
+
+class NewEmergencyBody(IdentityAnswer, serializer_for(EmergencyIntakeForm)):
+    """The 115's short form: the person's traits are fields of the body itself."""
 
 
 class NewMembersBody(serializers.Serializer):
@@ -390,6 +400,42 @@ class RequestViewSet(
         return Response(self.get_serializer(self.base_queryset().get(pk=req.pk)).data, status=201)
 
     action_resources = {"evaluation": Resource.EVALUATIONS, "evaluate": Resource.EVALUATIONS}
+
+    @extend_schema(
+        summary="Enregistrer un appel au 115 : une demande d'urgence, avec la vérification "
+        "d'identité",
+        request=NewEmergencyBody,
+        responses={
+            201: RequestSerializer,
+            400: INVALID,
+            403: FORBIDDEN,
+            409: OpenApiResponse(
+                LookAlikes,
+                description="Des personnes déjà connues ressemblent à celle-ci, ou une "
+                "demande est en cours pour elle : renvoyer avec `person_id` ou "
+                "`someone_else`, et `confirm_new_request`.",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def emergency(self, request):
+        may_open_emergencies(request.user)  # the page's rule
+        body = checked(NewEmergencyBody, request.data)
+        form = validated(EmergencyIntakeForm, _without(request.data, NEW_REQUEST_EXTRAS))
+        members = _members(request.data)
+        identity = _identity_check(body, user=request.user)
+        if not identity.is_valid_for(form.new_person(phone=form.cleaned_data["phone"])):
+            return Response(_look_alikes(identity), status=409)
+        req = open_emergency(
+            form,
+            identity=identity,
+            members=members,
+            by=request.user,
+            audit_as=request._request,
+            api=True,
+        )
+        return Response(self.get_serializer(self.base_queryset().get(pk=req.pk)).data, status=201)
 
     @extend_schema(
         summary="Ajouter des personnes au ménage de la demande",
