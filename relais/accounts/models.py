@@ -168,8 +168,12 @@ class UserQuerySet(models.QuerySet):
     def people(self) -> "UserQuerySet":
         """Accounts of persons: not the service accounts that partner software acts as
         through an API token (relais/api), which are never offered as a CPIP, a referent or
-        a participant."""
+        a participant, and never notified (relais/notifications)."""
         return self.filter(api_token__isnull=True)
+
+    def service_accounts(self) -> "UserQuerySet":
+        """The accounts partner software acts as (the complement of `people`)."""
+        return self.filter(api_token__isnull=False)
 
 
 class PeopleManager(UserManager.from_queryset(UserQuerySet)):

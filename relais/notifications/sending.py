@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
@@ -68,7 +69,7 @@ def notify(
     """Notify each user once (in-app and by e-mail) and mail `extra_emails` (a structure's
     or a service's shared address). `link` is a path in Relais; `about` names the request or
     orientation the notice is about."""
-    unique = {user.pk: user for user in recipients if user.is_active}
+    unique = _addressees([recipients])[0]
     notices = Notification.objects.bulk_create(
         Notification(recipient=user, message=message, link=link, link_label=link_label, **about)
         for user in unique.values()
@@ -108,8 +109,8 @@ def notify_all(notices: list[Notice], *, subject: str, intro: str) -> list[Notif
     insert for all), and one e-mail per address gathering the mail lines of its notices —
     a CPIP with forty people due out gets one mail, not forty."""
     rows, lines = [], defaultdict(list)
-    for notice in notices:
-        unique = {user.pk: user for user in notice.recipients if user.is_active}
+    addressees = _addressees([notice.recipients for notice in notices])
+    for notice, unique in zip(notices, addressees, strict=True):
         rows += [
             Notification(
                 recipient=user,
@@ -135,6 +136,18 @@ def notify_all(notices: list[Notice], *, subject: str, intro: str) -> list[Notif
         ]
         transaction.on_commit(lambda: _mail(messages))
     return created
+
+
+def _addressees(groups: list[Iterable]) -> list[dict]:
+    """For each group of recipients, its active persons, each once ({pk: user}). Never a
+    service account (relais/api): partner software reads no notice, and its account's role
+    must not make it one more SIAO operator or structure manager to tell. One query for all
+    the groups, whoever chose the recipients."""
+    groups = [{user.pk: user for user in group if user.is_active} for group in groups]
+    if not any(groups):
+        return groups
+    software = set(get_user_model().objects.service_accounts().values_list("pk", flat=True))
+    return [{pk: user for pk, user in group.items() if pk not in software} for group in groups]
 
 
 def _digest(intro: str, lines: list[str]) -> str:

@@ -1,11 +1,15 @@
 """One notifications mechanism: in-app notice and e-mail with an absolute link, after commit."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from relais.api.models import ApiToken
 from relais.notifications.models import Notification
 from relais.notifications.sending import DIGEST_LINES, Notice, notify, notify_all
 from tests.factories import UserFactory
@@ -106,3 +110,40 @@ def test_jus_06_a_batch_of_notices_is_one_digest_mail_per_address(
     assert "- et 10 autre(s) : voir vos notifications, http://testserver/notifications/" in (
         to_cpip.body
     )
+
+
+def _service_account_of(user, *, email: str = "logiciel@siao.example"):
+    """The service account of a token issued with `user`'s organisation and role, given an
+    e-mail address so that a mail, too, would reach it."""
+    token, _ = ApiToken.issue(
+        name="Logiciel du SIAO",
+        organisation=user.organisation,
+        role=user.role,
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        scopes={},
+        by=None,
+    )
+    token.account.email = email
+    token.account.save(update_fields=["email"])
+    return token.account
+
+
+def test_ops_02_a_service_account_is_never_notified_in_app_or_by_mail(
+    django_capture_on_commit_callbacks,
+):
+    operator = UserFactory(siao_operator=True, email="sarah@siao.example")
+    software = _service_account_of(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify([operator, software])
+        notify_all(
+            [Notice([software, operator], message="Personne 1", mail="Alerte 1")],
+            subject="Alertes du jour",
+            intro="Les alertes du jour.",
+        )
+    assert not Notification.objects.filter(recipient=software).exists()
+    assert Notification.objects.filter(recipient=operator).count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["sarah@siao.example"] * 2
+    # A notice meant for the service account alone is no notice at all.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _notify([software]) == []
+    assert len(mail.outbox) == 2

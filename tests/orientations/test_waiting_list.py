@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.api.models import ApiToken
 from relais.notifications.models import Notification
 from relais.orientations.enums import EndDestination, EndReason, OrientationState, RefusalReason
 from relais.orientations.models import Orientation, OverdueNotice
@@ -293,3 +294,29 @@ def test_siao_14_the_siao_home_page_flags_overdue_orientations(
     client.force_login(siao_operator)
     page = html.unescape(client.get(reverse("home")).text)
     assert "1 orientation sans suite au-delà du délai du territoire" in page
+
+
+def test_ops_02_the_siao_software_is_not_told_of_an_overdue_orientation(
+    accepted_long_ago, siao_operator, structure_manager
+):
+    """A token issued as an SIAO operator and one as the structure's manager: their service
+    accounts have the roles the daily command notifies, yet get nothing; the persons do."""
+    accounts = [
+        ApiToken.issue(
+            name=f"Logiciel de {user.organisation}",
+            organisation=user.organisation,
+            role=user.role,
+            expires_at=timezone.now() + dt.timedelta(days=30),
+            scopes={},
+            by=None,
+        )[0].account
+        for user in (siao_operator, structure_manager)
+    ]
+    call_command("notify_overdue_orientations", stdout=StringIO())
+    notified = set(
+        Notification.objects.filter(message__contains="sans arrivée enregistrée").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert notified == {siao_operator.pk, structure_manager.pk}
+    assert not notified & {account.pk for account in accounts}
