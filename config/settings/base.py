@@ -234,6 +234,9 @@ RELAIS_DEMO_ALLOWED = False
 FILE_RETENTION_DAYS = int(os.environ.get("RELAIS_FILE_RETENTION_DAYS", "730"))
 # Audit log rows are purged after this many days (apply_retention).
 AUDIT_RETENTION_DAYS = int(os.environ.get("RELAIS_AUDIT_RETENTION_DAYS", "365"))
+# An import sent from the screen (its file names persons) is deleted this many days after its
+# last step: written, failed, or left at the preview (apply_retention).
+IMPORT_RETENTION_DAYS = int(os.environ.get("RELAIS_IMPORT_RETENTION_DAYS", "30"))
 
 # Cache of the API's rate limits (per token and minute): local to each server process.
 CACHES = {

@@ -8,7 +8,6 @@ second waits for the first, then replays it. A request that failed with an error
 nothing, so its retry runs again. Keys are kept 24 hours.
 """
 
-import datetime as dt
 import hashlib
 import json
 from functools import wraps
@@ -24,7 +23,6 @@ from .errors import Invalid
 from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
-KEPT = dt.timedelta(hours=24)
 MAX_LENGTH = 100
 PATH_LENGTH = IdempotentRequest._meta.get_field("path").max_length
 BAD_KEY = f"La clé d'idempotence doit faire de 1 à {MAX_LENGTH} caractères imprimables (ASCII)."
@@ -59,7 +57,7 @@ def idempotent(handler):
         path = request.path[:PATH_LENGTH]
         now = timezone.now()
         with transaction.atomic():
-            IdempotentRequest.objects.filter(token=token, created_at__lt=now - KEPT).delete()
+            IdempotentRequest.objects.filter(token=token).expired(now).delete()
             try:
                 with transaction.atomic():
                     row = IdempotentRequest.objects.create(

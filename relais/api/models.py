@@ -23,6 +23,8 @@ TOKEN_PREFIX = "relais_"
 TOKEN_BYTES = 32
 DEFAULT_RATE_PER_MINUTE = 120
 MAX_VALIDITY_DAYS = 730
+# How long a POST's Idempotency-Key and its answer are kept (relais/api/idempotency.py).
+IDEMPOTENCY_KEPT = dt.timedelta(hours=24)
 
 
 def digest(token: str) -> str:
@@ -175,6 +177,13 @@ class ApiToken(models.Model):
         self.refresh_from_db()
 
 
+class IdempotentRequestQuerySet(models.QuerySet):
+    def expired(self, now: dt.datetime) -> "IdempotentRequestQuerySet":
+        """Keys older than IDEMPOTENCY_KEPT: a retry with them runs again. Deleted when their
+        token posts again, and by the daily retention job (their answers may name persons)."""
+        return self.filter(created_at__lt=now - IDEMPOTENCY_KEPT)
+
+
 class IdempotentRequest(models.Model):
     """A POST sent with an `Idempotency-Key`: its answer, replayed when the partner's
     software retries with the same key, so that a retry never creates twice."""
@@ -187,6 +196,8 @@ class IdempotentRequest(models.Model):
     status = models.PositiveSmallIntegerField(null=True)
     response = models.JSONField(null=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = IdempotentRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "envoi avec clé d'idempotence"

@@ -17,8 +17,11 @@ cut short (a server restart) leaves nothing behind. Once imported, the file's te
 dropped from the row: only the counts stay.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -28,6 +31,14 @@ class ImportJobQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(created_by=user)
+
+    def purgeable(self, cutoff: dt.datetime) -> "ImportJobQuerySet":
+        """Imports whose last step came before `cutoff`: written, failed, or left at the
+        preview (finished or not). An import still moving has its last step today. SEC-03:
+        the daily retention job deletes them, and their file's text with them."""
+        return self.alias(last_step=Coalesce("imported_at", "previewed_at", "created_at")).filter(
+            last_step__lt=cutoff
+        )
 
 
 class ImportJob(models.Model):

@@ -1,4 +1,5 @@
-"""Retention (SEC-03): inactive files are anonymised, old audit rows purged.
+"""Retention (SEC-03): inactive files are anonymised, old audit rows purged, and what was only
+kept for a while deleted: imports sent from the screen, expired API idempotency keys.
 
 A person's *last activity* is the latest of:
 - the person's record creation;
@@ -11,7 +12,11 @@ A person's *last activity* is the latest of:
 The file is anonymised once more than FILE_RETENTION_DAYS full days have passed since the
 day of the last activity (730 by default: activity on 1 January 2024 keeps the file through
 31 December 2025, anonymised from 1 January 2026). Audit rows are purged in the same way
-after AUDIT_RETENTION_DAYS (365). Dates are local (Europe/Paris) calendar days.
+after AUDIT_RETENTION_DAYS (365), and imports IMPORT_RETENTION_DAYS (30) after their last
+step: written, failed, or left at the preview (their file names persons). An idempotency key
+is kept 24 hours (relais/api/idempotency.py); the keys expired when the day starts are
+deleted, answers included, even those of a token that never posts again. Dates are local
+(Europe/Paris) calendar days.
 """
 
 import datetime as dt
@@ -23,9 +28,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from relais.api.models import IdempotentRequest
 from relais.audit import log as audit
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
+from relais.imports.models import ImportJob
 from relais.persons.models import HouseholdMember, Person
 from relais.requests.enums import RequestStatus
 from relais.requests.models import (
@@ -129,15 +136,20 @@ class RetentionPlan:
     today: dt.date
     file_cutoff: dt.date  # last activity on or before this day: anonymised
     audit_cutoff: dt.datetime  # audit rows before this moment: purged
+    import_cutoff: dt.datetime  # imports whose last step came before this moment: deleted
+    day_start: dt.datetime  # idempotency keys expired at this moment: deleted
     persons: dict[int, dt.date] = field(default_factory=dict)  # id → last activity
     audit_rows: int = 0
+    import_jobs: int = 0
+    idempotency_keys: int = 0
 
 
 def plan(today: dt.date) -> RetentionPlan:
     """What a retention run on `today` would do; changes nothing."""
     file_cutoff = today - dt.timedelta(days=settings.FILE_RETENTION_DAYS + 1)
-    audit_day = today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    audit_cutoff = timezone.make_aware(dt.datetime.combine(audit_day, dt.time.min))
+    audit_cutoff = _start_of(today - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS))
+    import_cutoff = _start_of(today - dt.timedelta(days=settings.IMPORT_RETENTION_DAYS))
+    day_start = _start_of(today)
     already = set(Anonymisation.objects.values_list("person_id", flat=True))
     persons = {
         pk: day
@@ -148,14 +160,25 @@ def plan(today: dt.date) -> RetentionPlan:
         today=today,
         file_cutoff=file_cutoff,
         audit_cutoff=audit_cutoff,
+        import_cutoff=import_cutoff,
+        day_start=day_start,
         persons=dict(sorted(persons.items())),
         audit_rows=audit.purgeable(audit_cutoff).count(),
+        import_jobs=ImportJob.objects.purgeable(import_cutoff).count(),
+        idempotency_keys=IdempotentRequest.objects.expired(day_start).count(),
     )
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def apply(retention: RetentionPlan) -> None:
-    """Purge the audit log, then anonymise the planned persons, each in its own transaction."""
+    """Purge the audit log, delete old imports and expired idempotency keys, then anonymise
+    the planned persons, each in its own transaction."""
     audit.purge_before(retention.audit_cutoff)
+    ImportJob.objects.purgeable(retention.import_cutoff).delete()
+    IdempotentRequest.objects.expired(retention.day_start).delete()
     for person_id, last_activity in retention.persons.items():
         anonymise(person_id, last_activity=last_activity)
 

@@ -1,4 +1,5 @@
-"""SEC-03: inactive files are anonymised after 730 days, audit rows purged after 365."""
+"""SEC-03: inactive files are anonymised after 730 days, audit rows purged after 365, imports
+deleted 30 days after their last step, expired API idempotency keys deleted."""
 
 import datetime as dt
 from io import StringIO
@@ -9,9 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from relais.api.models import ApiToken, IdempotentRequest
 from relais.audit import log
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent, AuditPurge
+from relais.imports.models import ImportJob
 from relais.persons.models import HouseholdMember, Person
 from relais.privacy.models import Anonymisation
 from relais.requests.enums import Channel, RequestStatus
@@ -212,3 +215,77 @@ def test_sec_03_anonymisation_wipes_the_free_text_of_the_exit_plan(closed_file):
     assert plan.arrival_contact == "" and item.remarks == ""
     assert item.state == "done"  # kept for the indicators
     assert not ExitItemEvent.objects.filter(data__has_key="remarks").exists()
+
+
+def _import(user, *, created: dt.datetime, previewed=None, imported=None, problems=()):
+    return ImportJob.objects.create(
+        kind="requests",
+        created_by=user,
+        file_name="demandes.csv",
+        content="Référence;Nom;Prénoms\nR1;MARTIN;Julie\n",
+        total=1,
+        created_at=created,
+        previewed_at=previewed,
+        imported_at=imported,
+        problems=list(problems),
+    )
+
+
+def test_sec_03_imports_are_deleted_30_days_after_their_last_step(social_worker):
+    now = timezone.now()
+    long_ago = now - dt.timedelta(days=12)
+    older = _import(social_worker, created=long_ago, previewed=long_ago, imported=long_ago)
+    today = [
+        # Written today, sent and checked twelve days ago: its last step is today.
+        _import(social_worker, created=long_ago, previewed=long_ago, imported=now),
+        _import(social_worker, created=now, previewed=now, problems=[[3, "sexe", "Inconnu"]]),
+        _import(social_worker, created=now, previewed=now),  # left at the preview
+        _import(social_worker, created=now),  # a dry run left halfway
+    ]
+    assert "1 import de fichier dont la dernière étape précède" in _retention(19, "--dry-run")
+    assert ImportJob.objects.count() == 5
+    _retention(18)
+    assert ImportJob.objects.count() == 5
+    _retention(19)
+    assert set(ImportJob.objects.all()) == set(today) and older not in ImportJob.objects.all()
+    out = _retention(30)
+    assert "0 import de fichier" in out and ImportJob.objects.count() == 4
+    assert "4 imports de fichiers dont la dernière étape précède" in _retention(31, "--dry-run")
+    _retention(31)
+    assert not ImportJob.objects.exists()
+    assert "0 import de fichier" in _retention(31)
+
+
+def test_sec_03_expired_idempotency_keys_are_deleted_even_if_the_token_never_posts_again(
+    siao_operator,
+):
+    token, _ = ApiToken.issue(
+        name="Logiciel du SIAO",
+        organisation=siao_operator.organisation,
+        role=siao_operator.role,
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        scopes={},
+        by=None,
+    )
+
+    def key(name: str, created_at: dt.datetime) -> IdempotentRequest:
+        return IdempotentRequest.objects.create(
+            token=token,
+            key=name,
+            method="POST",
+            path="/api/v1/demandes/",
+            body_digest="0" * 64,
+            status=201,
+            response={"personne": {"nom": "MARTIN"}},
+            created_at=created_at,
+        )
+
+    key("ancienne", timezone.now() - dt.timedelta(days=3))
+    fresh = key("récente", timezone.now())
+    assert "1 clé d'idempotence expirée (API) à effacer" in _retention(0, "--dry-run")
+    _retention(0)
+    assert list(IdempotentRequest.objects.all()) == [fresh]
+    _retention(1)  # 24 hours have not passed when that day starts
+    assert list(IdempotentRequest.objects.all()) == [fresh]
+    _retention(2)
+    assert not IdempotentRequest.objects.exists()

@@ -9,8 +9,10 @@ from relais.privacy import retention
 class Command(DailyCommand):
     help = (
         "Applique les durées de conservation (SEC-03) : anonymise les dossiers sans activité "
-        "depuis plus de FILE_RETENTION_DAYS jours et purge les lignes du journal d'audit de "
-        "plus de AUDIT_RETENTION_DAYS jours. Sans effet si on le relance le même jour."
+        "depuis plus de FILE_RETENTION_DAYS jours, purge les lignes du journal d'audit de "
+        "plus de AUDIT_RETENTION_DAYS jours, efface les imports de fichiers terminés depuis "
+        "plus de IMPORT_RETENTION_DAYS jours et les clés d'idempotence de l'API expirées. "
+        "Sans effet si on le relance le même jour."
     )
 
     def add_arguments(self, parser) -> None:
@@ -35,6 +37,16 @@ class Command(DailyCommand):
                 f"  personne n° {person_id} : dernière activité le {last_activity:%d/%m/%Y}"
             )
         self.stdout.write(f"{count_of(plan.audit_rows, 'ligne')} du journal d'audit à purger.")
+        imports = count_of(plan.import_jobs, "import de fichier", "imports de fichiers")
+        self.stdout.write(
+            f"{imports} dont la dernière étape précède le "
+            f"{timezone.localtime(plan.import_cutoff):%d/%m/%Y} "
+            f"({settings.IMPORT_RETENTION_DAYS} jours) à effacer."
+        )
+        keys = count_of(
+            plan.idempotency_keys, "clé d'idempotence expirée", "clés d'idempotence expirées"
+        )
+        self.stdout.write(f"{keys} (API) à effacer.")
         if dry_run:
             self.stdout.write("Simulation : rien n'a été modifié.")
             return
