@@ -7,11 +7,14 @@ constraints (the last line of defence), so that both say the same thing.
 import datetime as dt
 import re
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
 
 # A request or an event of a SIAO's life: the SIAO did not exist before (they date from
 # 2010; imported files may be older), and nothing is planned past the century.
@@ -39,6 +42,25 @@ def date_validators(first: dt.date, last: dt.date) -> list:
         MinValueValidator(first, message=f"Date trop ancienne : le {first:%d/%m/%Y} au plus tôt."),
         MaxValueValidator(last, message=f"Date trop lointaine : le {last:%d/%m/%Y} au plus tard."),
     ]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """The date-time field of every form of Relais (a guard test walks them all): what is
+    typed is read as Django reads it, then given in the site's time zone.
+
+    A date-time typed with an offset (`2026-12-01T10:00:00+23:00`: Python takes up to ±24 h)
+    is the instant it names, but PostgreSQL refuses offsets past ±16 h: saved or filtered on
+    as typed, it was a server error. An instant that cannot be written in the site's time
+    zone (year 1 or 9999 with an offset) is an invalid date."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return timezone.localtime(value)
+        except (OverflowError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 API_PATH = "/api/"

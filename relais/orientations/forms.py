@@ -2,7 +2,13 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from relais.core.inputs import FIRST_RECORD_DAY, LAST_DAY, MAX_ID, date_validators
+from relais.core.inputs import (
+    FIRST_RECORD_DAY,
+    LAST_DAY,
+    MAX_ID,
+    LocalDateTimeField,
+    date_validators,
+)
 from relais.places.enums import PlaceReservation, PlaceType, StructureType
 
 from .enums import EndDestination, EndReason, RefusalReason
@@ -141,7 +147,7 @@ class ArrivalForm(_DatedStepForm):
     date_field = "arrived_at"
     bound_check = "arrival_refusal"
 
-    arrived_at = forms.DateTimeField(
+    arrived_at = LocalDateTimeField(
         label="Date et heure d'arrivée",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -158,7 +164,7 @@ class EndStayForm(_DatedStepForm):
     date_field = "ended_on"
     bound_check = "departure_refusal"
 
-    ended_on = forms.DateTimeField(
+    ended_on = LocalDateTimeField(
         label="Date et heure de sortie",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=_now_to_the_minute,

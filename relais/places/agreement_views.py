@@ -15,7 +15,7 @@ from dsfr.utils import dsfr_input_class_attr
 from relais.accounts.enums import Role
 from relais.audit import log as audit
 from relais.audit.enums import Action
-from relais.core.inputs import FIRST_RECORD_DAY
+from relais.core.inputs import FIRST_RECORD_DAY, LocalDateTimeField
 from relais.orientations.enums import OrientationState
 from relais.orientations.models import Orientation
 from relais.requests.enums import RequestStatus
@@ -192,7 +192,7 @@ class PlacementForm(DsfrBaseForm):
             "invalid_choice": "Choisissez une demande dans la liste.",
         },
     )
-    arrived_at = forms.DateTimeField(
+    arrived_at = LocalDateTimeField(
         label="Date et heure d'arrivée",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=_now_to_the_minute,

@@ -11,7 +11,7 @@ from dsfr.utils import dsfr_input_class_attr
 
 from relais.audit import log as audit
 from relais.audit.enums import Action
-from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, date_validators
+from relais.core.inputs import FIRST_FACT_DAY, LAST_DAY, LocalDateTimeField, date_validators
 from relais.persons import enums as person_enums
 from relais.persons.models import HouseholdMember, Person, birth_date_errors
 from relais.places.models import Structure
@@ -333,7 +333,7 @@ class DirectAdmissionForm(SubmittedOnceMixin, PartialBirthDateMixin, DsfrBaseFor
     """SIAO-04: a structure records, afterwards, someone it admitted on the spot."""
 
     structure = forms.ModelChoiceField(label="Structure", queryset=Structure.objects.none())
-    admitted_at = forms.DateTimeField(
+    admitted_at = LocalDateTimeField(
         label="Date et heure d'admission",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],

@@ -3,13 +3,18 @@ is shown again."""
 
 import datetime as dt
 import html
+import importlib
+import pkgutil
 
 import pytest
+from django import forms
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+import relais
 from relais.audit.models import AuditEvent
+from relais.core.inputs import LocalDateTimeField
 from relais.orientations.enums import RefusalReason
 from relais.persons.models import Person
 from relais.places.enums import StructureType
@@ -397,3 +402,60 @@ def test_sec_04_a_dormitory_without_a_number_of_places_is_a_message_not_a_500(
     response = client.post(reverse("places:edit", args=[structure.pk]), data)
     assert response.status_code == 200
     assert "places" in response.context["capacities"].forms[0].errors
+
+
+@pytest.mark.parametrize(
+    ("typed", "instant"),
+    [
+        ("2026-12-01T10:00:00+23:00", dt.datetime(2026, 11, 30, 11, 0, tzinfo=dt.UTC)),
+        ("2026-12-01T10:00-23:59", dt.datetime(2026, 12, 2, 9, 59, tzinfo=dt.UTC)),
+        ("2026-12-01T10:00", dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)),  # Paris, winter
+    ],
+)
+def test_sec_04_a_date_time_with_any_offset_is_read_in_the_sites_time_zone(typed, instant):
+    """PostgreSQL refuses offsets past ±16 h: every date-time a form cleans is the instant
+    typed, in the site's time zone (Europe/Paris)."""
+    value = LocalDateTimeField().clean(typed)
+    assert value == instant
+    assert value.utcoffset() == timezone.localtime(instant).utcoffset() == dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00+23:00", "9999-12-31T23:59-23:00"])
+def test_sec_04_a_date_time_no_time_zone_can_hold_is_refused_in_french(typed):
+    field = LocalDateTimeField(
+        error_messages={"invalid": "Indiquez une date et une heure valides."}
+    )
+    with pytest.raises(forms.ValidationError, match="Indiquez une date et une heure valides"):
+        field.clean(typed)
+
+
+def _form_classes() -> set[type]:
+    for module in pkgutil.walk_packages(relais.__path__, "relais."):
+        if ".migrations" not in module.name:
+            importlib.import_module(module.name)
+    found, todo = set(), [forms.BaseForm]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            if subclass not in found:
+                found.add(subclass)
+                todo.append(subclass)
+    return {form for form in found if form.__module__.startswith("relais.")}
+
+
+def test_sec_04_every_date_time_field_of_every_form_is_read_in_the_sites_time_zone():
+    """One mechanism: a date-time field declared or generated (model forms) anywhere in Relais
+    is a LocalDateTimeField (relais/core/inputs.py)."""
+    classes = _form_classes()
+    assert len(classes) > 50  # the walk found the forms
+    plain = [
+        f"{form.__module__}.{form.__qualname__}.{name}"
+        for form in classes
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.DateTimeField) and not isinstance(field, LocalDateTimeField)
+    ]
+    assert plain == []
+    assert any(
+        isinstance(field, LocalDateTimeField)
+        for form in classes
+        for field in form.base_fields.values()
+    )

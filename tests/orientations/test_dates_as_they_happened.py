@@ -100,6 +100,23 @@ def test_siao_16_an_arrival_out_of_bounds_is_refused_next_to_the_field(
     assert accepted.state == State.ADMITTED
 
 
+@pytest.mark.parametrize("hours", [23, -23, 17])
+def test_sec_04_siao_16_an_arrival_typed_with_an_offset_postgresql_refuses_is_saved(
+    client, accepted, structure_manager, hours
+):
+    """Python reads offsets up to ±24 h, PostgreSQL refuses them past ±16 h: the instant
+    typed is kept, in the site's time zone, and the page never answers with a 500."""
+    client.force_login(structure_manager)
+    arrived = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=30)
+    typed = arrived.astimezone(dt.timezone(dt.timedelta(hours=hours))).isoformat()
+    response = client.post(
+        reverse("orientations:start_stay", args=[accepted.pk]), {"arrived_at": typed}
+    )
+    assert response.status_code == 302
+    accepted.refresh_from_db()
+    assert (accepted.state, accepted.stay_started_at) == (State.IN_STAY, arrived)
+
+
 def test_siao_16_an_arrival_that_is_not_a_date_is_refused_in_french(
     client, accepted, structure_manager
 ):

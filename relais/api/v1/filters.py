@@ -2,12 +2,11 @@
 value is a 400 with a French message for that parameter, never a 500), and the OpenAPI
 parameters are derived from the same fields."""
 
-import datetime as dt
-
 from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from relais.core.inputs import LocalDateTimeField
 from relais.justice.enums import DetentionState
 from relais.orientations.enums import OrientationState
 from relais.places.enums import PlaceReservation, PlaceType, StructureType
@@ -30,9 +29,6 @@ class FilterForm(forms.Form):
     def apply(self, queryset):
         for name, lookup in self.lookups.items():
             value = self.cleaned_data.get(name)
-            if isinstance(value, dt.datetime):
-                # Any offset Python accepts (up to ±24 h); PostgreSQL only up to ±16 h.
-                value = value.astimezone(dt.UTC)
             if value not in (None, ""):
                 queryset = queryset.filter(**{lookup: value})
         return queryset
@@ -67,7 +63,7 @@ class RequestFilter(FilterForm):
     status = _choice("État", RequestStatus.choices)
     channel = _choice("Dispositif", Channel.choices)
     person = forms.IntegerField(label="Personne (identifiant)", required=False, **_ID)
-    updated_since = forms.DateTimeField(label="Modifiées depuis (ISO 8601)", required=False)
+    updated_since = LocalDateTimeField(label="Modifiées depuis (ISO 8601)", required=False)
     lookups = {
         "status": "status",
         "channel": "channel",
