@@ -91,6 +91,13 @@ class Importer:
         """Problems between lines (a reference twice, a household without its applicant)."""
         return []
 
+    def relate(self, lines: list[Line]) -> list[Problem]:
+        """Learn how the lines relate (a household's applicant) before checking some of them:
+        each slice of a dry run does (relais/imports/jobs.py). An importer whose
+        `file_problems` costs more than that (comparing every person with every other)
+        overrides it."""
+        return self.file_problems(lines)
+
     def write_order(self, lines: list[Line]) -> list[Line]:
         return lines
 

@@ -39,7 +39,7 @@ def advance(job: ImportJob, *, seconds: float = SLICE_SECONDS) -> ImportJob:
         return job
     importer = KINDS[job.kind].importer(user=job.created_by)
     lines, _ = engine.read(job.content, importer.COLUMNS)
-    importer.file_problems(lines)  # the importer learns how the lines relate
+    importer.relate(lines)
     start_at, done, outcomes = job.checked, job.checked, []
     deadline = time.monotonic() + seconds
     while done < len(lines) and (done == start_at or time.monotonic() < deadline):

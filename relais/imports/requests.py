@@ -7,6 +7,9 @@ does, with the same identity check (IDV-02): a person who resembles someone alre
 stops the line until the file says who it is, in the column « personne Relais » — the
 number the preview shows, or « nouvelle » for someone else — and, when that person already
 has a request under way (SIAO-01), « oui » in « nouvelle demande malgré celle en cours ».
+Two lines of one file whose persons resemble each other (the same comparison, between the
+lines) stop the later one in the dry run already, until it is removed or says « nouvelle »:
+written, its person would have been a look-alike of the one the file had just created.
 
 Idempotence: each line carries the referrer's own reference. The request it opens keeps, as
 its one-time key (`Request.submission_key`, unique), a digest of the referring organisation
@@ -19,9 +22,12 @@ import hashlib
 from django.utils import timezone
 
 from relais.core.csvfiles import Column, folded
+from relais.core.text import count_of
+from relais.identity.bulk import find_pairs
 from relais.identity.entry import NEW_REQUEST_ANYWAY, SOMEONE_ELSE, EntryCheck
 from relais.identity.intake import open_request
-from relais.identity.matching import Decision
+from relais.identity.matching import Decision, Identity, compare
+from relais.identity.normalize import parse_date
 from relais.persons.enums import Relationship
 from relais.persons.models import Household
 from relais.requests.forms import InsertionRequestForm, PersonForm
@@ -63,7 +69,8 @@ COLUMNS = {
     "personne": Column(
         "personne Relais",
         "vide au premier envoi ; si l'aperçu montre des personnes déjà connues qui lui "
-        "ressemblent : le numéro de la personne si c'est elle, ou « nouvelle »",
+        "ressemblent : le numéro de la personne si c'est elle, ou « nouvelle » ; « nouvelle » "
+        "aussi quand elle ressemble à la personne d'une autre ligne du fichier sans être elle",
     ),
     "malgre_en_cours": Column(
         "nouvelle demande malgré celle en cours",
@@ -89,6 +96,8 @@ RELATIONSHIP_ALIASES = {
 SEX_ALIASES = {"H": "M", "homme": "M", "femme": "F"}
 NO_HOUSEHOLD = "une personne rattachée à un demandeur a besoin de la valeur « ménage » de sa ligne."
 NO_PRINCIPAL = "le ménage « {household} » n'a pas de ligne de demandeur principal."
+# A line like many others names the first few of them.
+LOOK_ALIKES_NAMED = 5
 NEW_PERSON = {"nouvelle", "nouveau", "nouvelle personne", "quelqu un d autre"}
 
 
@@ -131,6 +140,11 @@ class RequestImporter(Importer):
     # -- between lines ---------------------------------------------------------------------
 
     def file_problems(self, lines: list[Line]) -> list[Problem]:
+        return self.relate(lines) + self._look_alike_lines(lines)
+
+    def relate(self, lines: list[Line]) -> list[Problem]:
+        """Each household's principal applicant line, and the problems of references and
+        households."""
         problems = []
         references: dict[str, int] = {}
         members: dict[str, list[Line]] = {}
@@ -185,9 +199,68 @@ class RequestImporter(Importer):
                 ]
         return problems
 
+    def _look_alike_lines(self, lines: list[Line]) -> list[Problem]:
+        """IDV-02 within the file: a line whose person resembles the person of a line written
+        before it (`write_order`), unless it says who it is in « personne Relais »."""
+        identities = {line.number: self._identity_of(line) for line in lines}
+        position = {line.number: n for n, line in enumerate(self.write_order(lines))}
+        answered = {line.number for line in lines if line.values.get("personne", "").strip()}
+        earlier: dict[int, list[int]] = {}
+        for pair in find_pairs(identities):
+            first, later = sorted((pair.a, pair.b), key=position.__getitem__)
+            if later not in answered:
+                earlier.setdefault(later, []).append(first)
+        problems = []
+        for number, others in sorted(earlier.items()):
+            others.sort()
+            if len(others) == 1:
+                traits = " ; ".join(
+                    f"{trait['trait'].lower()} : {trait['verdict']}"
+                    for trait in compare(identities[number], identities[others[0]]).explained()
+                    if trait["agrees"]
+                )
+                which = f"celle de la ligne {others[0]} ({traits})"
+            elif len(others) <= LOOK_ALIKES_NAMED:
+                which = "celles des lignes " + ", ".join(map(str, others[:-1]))
+                which += f" et {others[-1]}"
+            else:
+                named = ", ".join(map(str, others[:LOOK_ALIKES_NAMED]))
+                more = count_of(len(others) - LOOK_ALIKES_NAMED, "autre ligne")
+                which = f"celles des lignes {named} et de {more}"
+            problems.append(
+                Problem(
+                    number,
+                    self.label("personne"),
+                    f"cette personne ressemble à {which}. Si c'est la même, gardez une seule "
+                    "de ces lignes ; sinon, écrivez « nouvelle » dans cette colonne.",
+                )
+            )
+        return problems
+
+    def _identity_of(self, line: Line) -> Identity:
+        """The traits the identity check compares, read from the line as `find_duplicates`
+        reads a file (an unreadable value is left out, the line's own problem)."""
+        values = line.values
+        sexes = [("F", "F"), ("M", "M")]
+        return Identity.build(
+            birth_name=values.get("nom", ""),
+            usage_name=values.get("nom_usage", ""),
+            first_names=values.get("prenoms", ""),
+            sex=self.gather([], lambda: self.choice(line, "sexe", sexes, aliases=SEX_ALIASES)),
+            birth=parse_date(values.get("date_naissance", "")),
+            birth_place=values.get("lieu_naissance", ""),
+        )
+
     def write_order(self, lines: list[Line]) -> list[Line]:
-        """Principal applicants first: the others join their household."""
-        return sorted(lines, key=lambda line: (self.relationship(line) != Relationship.PRINCIPAL,))
+        """Principal applicants first: the others join their household. A line whose « lien »
+        cannot be read (its own problem) counts as a principal applicant's."""
+        return sorted(
+            lines,
+            key=lambda line: (
+                self.gather([], lambda: self.relationship(line), Relationship.PRINCIPAL)
+                != Relationship.PRINCIPAL
+            ),
+        )
 
     # -- one line --------------------------------------------------------------------------
 

@@ -47,7 +47,13 @@ def test_ops_02_import_from_the_page_preview_then_import(client, social_worker):
 
 
 def test_ops_02_import_progress_advances_slice_by_slice(social_worker):
-    lines = [f"R{n};;;Nom{n};Prénom;F;1980;insertion;;;;" for n in range(60)]
+    # Sixty persons no two of whom look alike (the identity check would stop them).
+    names = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard"]
+    names += ["Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent"]
+    firsts = ["Léa", "Paul", "Inès", "Hugo", "Yanis"]
+    lines = [
+        f"R{n};;;{names[n % 12]};{firsts[n // 12]};F;{1940 + n};insertion;;;;" for n in range(60)
+    ]
     job = jobs.start(kind="requests", user=social_worker, file_name="x.csv", text=csv(*lines))
     job = jobs.advance(job, seconds=0)
     assert 0 < job.checked < 60 and job.previewed_at is None and 0 < job.percent < 100

@@ -7,7 +7,7 @@ import pytest
 from relais.audit.enums import Action
 from relais.audit.models import AuditEvent
 from relais.identity.models import EntryDecision, EntryOutcome
-from relais.imports import engine
+from relais.imports import engine, jobs
 from relais.imports.requests import RequestImporter
 from relais.persons.models import HouseholdMember, Person
 from relais.requests.enums import Channel
@@ -123,6 +123,55 @@ def test_ops_02_import_a_new_member_joins_the_household_imported_before(social_w
     assert _apply(social_worker, csv(MARTIN, CHILD)).ok
     lea, noe = (Request.objects.get(person__first_names=n) for n in ("Léa", "Noé"))
     assert lea.household_id == noe.household_id
+
+
+LEA_AGAIN = "R7;;;MARTIN;Lea;F;12/03/1985;insertion;;;;"
+
+
+def test_idv_02_import_two_look_alike_lines_the_dry_run_stops_the_second(social_worker):
+    text = csv(MARTIN, DURAND, LEA_AGAIN)
+    for report in (_preview(social_worker, text), _apply(social_worker, text)):
+        assert [str(p) for p in report.problems] == [
+            "ligne 4, colonne « personne Relais » : cette personne ressemble à celle de la "
+            "ligne 2 (nom : identique ; prénom(s) : identique ; date de naissance : identique ; "
+            "sexe : identique). Si c'est la même, gardez une seule de ces lignes ; sinon, "
+            "écrivez « nouvelle » dans cette colonne."
+        ]
+    assert not Person.objects.exists()
+    # The page's dry run says so before « Importer » is offered.
+    job = jobs.start(kind="requests", user=social_worker, file_name="x.csv", text=text)
+    job = jobs.advance(job, seconds=5)
+    assert [row[0] for row in job.problems] == [4] and not job.ready
+
+
+def test_idv_02_import_a_line_like_several_before_it_names_them_all(social_worker):
+    again = LEA_AGAIN.replace("R7", "R8").replace("MARTIN", "Martinn")
+    (problem,) = _preview(social_worker, csv(MARTIN, LEA_AGAIN, again)).problems[1:]
+    assert problem.line == 4
+    assert problem.message.startswith("cette personne ressemble à celles des lignes 2 et 3.")
+
+
+def test_idv_02_import_a_line_like_many_before_it_names_the_first_five(social_worker):
+    lines = [LEA_AGAIN.replace("R7", f"R{n}") for n in range(8)]
+    last = _preview(social_worker, csv(*lines)).problems[-1]
+    assert last.line == 9
+    assert last.message.startswith(
+        "cette personne ressemble à celles des lignes 2, 3, 4, 5, 6 et de 2 autres lignes."
+    )
+
+
+def test_idv_02_import_look_alike_lines_said_to_be_someone_else_are_two_persons(social_worker):
+    someone_else = LEA_AGAIN.removesuffix(";;") + ";nouvelle;"
+    report = _apply(social_worker, csv(MARTIN, DURAND, someone_else))
+    assert report.ok, report.problems
+    assert Person.objects.filter(first_names__in=["Léa", "Lea"]).count() == 2
+
+
+def test_idv_02_import_the_line_written_second_is_the_one_stopped(social_worker):
+    """A member looking like the applicant of a later line: the applicant is written first."""
+    child = "R2;M1;enfant;Martin;Léa;F;12/03/1985;;;;;"
+    (problem,) = _preview(social_worker, csv(child, MARTIN)).problems
+    assert problem.line == 2 and "celle de la ligne 3" in problem.message
 
 
 def test_ops_02_import_identity_a_look_alike_stops_the_line_with_its_candidates(
