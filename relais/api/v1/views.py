@@ -333,6 +333,13 @@ def _look_alikes(identity: EntryCheck) -> dict:
     }
 
 
+NEW_REQUEST_CONFLICT = OpenApiResponse(
+    LookAlikes,
+    description="Des personnes déjà connues ressemblent à celle-ci, ou une demande est en "
+    "cours pour elle : renvoyer avec `person_id` ou `someone_else`, et `confirm_new_request`.",
+)
+
+
 @documented(items="Demandes visibles", one="Une demande et sa personne")
 class RequestViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
@@ -363,12 +370,7 @@ class RequestViewSet(
             201: RequestSerializer,
             400: INVALID,
             403: FORBIDDEN,
-            409: OpenApiResponse(
-                LookAlikes,
-                description="Des personnes déjà connues ressemblent à celle-ci, ou une "
-                "demande est en cours pour elle : renvoyer avec `person_id` ou "
-                "`someone_else`, et `confirm_new_request`.",
-            ),
+            409: NEW_REQUEST_CONFLICT,
         },
     )
     @idempotent
@@ -409,12 +411,7 @@ class RequestViewSet(
             201: RequestSerializer,
             400: INVALID,
             403: FORBIDDEN,
-            409: OpenApiResponse(
-                LookAlikes,
-                description="Des personnes déjà connues ressemblent à celle-ci, ou une "
-                "demande est en cours pour elle : renvoyer avec `person_id` ou "
-                "`someone_else`, et `confirm_new_request`.",
-            ),
+            409: NEW_REQUEST_CONFLICT,
         },
     )
     @action(detail=False, methods=["post"])
