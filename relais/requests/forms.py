@@ -695,7 +695,7 @@ class EvaluationForms:
     GRIDS = ("resources", "debts", "reasons", "housing_aids")
 
     def __init__(self, req: Request, evaluation: SocialEvaluation, data=None):
-        self.req, self.evaluation = req, evaluation
+        self.req = req
         employments = {e.holder: e for e in evaluation.employments.all()} if evaluation.pk else {}
         self.forms = {
             "main": SocialEvaluationForm(
@@ -727,9 +727,9 @@ class EvaluationForms:
     def is_valid(self) -> bool:
         return all(form.is_valid() for form in self.forms.values())
 
-    def save(self, *, by, audit_as) -> dict:
+    def save(self, *, by, audit_as) -> None:
         """Save every block (call within a transaction, after `is_valid()`); a change is a
-        rectification of the request, recorded and audited as `audit_as`. Returns the changes."""
+        rectification of the request, recorded and audited as `audit_as`."""
         evaluation = self.forms["main"].save()
         for name, holder in (
             ("employment_applicant", enums.Holder.APPLICANT),
@@ -751,8 +751,6 @@ class EvaluationForms:
             audit.record(
                 request_or_user=audit_as, action=Action.WRITE, obj=self.req, detail=changed
             )
-        self.evaluation = evaluation
-        return changed
 
 
 class CloseRequestForm(DsfrBaseForm):

@@ -592,20 +592,23 @@ def test_ops_02_a_bad_evaluation_is_a_400_where_it_was_sent_and_saves_nothing(so
         },
     )
     assert bad.status_code == 400 and list(bad.json()["errors"]) == ["fields.is_indebted"]
+    rights_backwards = {
+        "holder": "applicant",
+        "kind": "are_ass",
+        "rights_start": "2026-06-01",
+        "rights_end": "2026-01-01",
+    }
+    fixable = {
+        "fields": {"interviewers": "Quelqu'un d'autre"},
+        "reasons": [{"reason": "other"}],
+        "resources": [rights_backwards],
+    }
+    salary_rights = {"holder": "applicant", "kind": "salary", "rights_start": "2026-06-01"}
     rows = api.patch_json(
         url,
         {
-            "fields": {"interviewers": "Quelqu'un d'autre"},
-            "reasons": [{"reason": "other"}],
-            "resources": [
-                {
-                    "holder": "applicant",
-                    "kind": "are_ass",
-                    "rights_start": "2026-06-01",
-                    "rights_end": "2026-01-01",
-                },
-                {"holder": "applicant", "kind": "salary", "rights_start": "2026-06-01"},
-            ],
+            **fixable,
+            "resources": [rights_backwards, salary_rights],
             "debts": [{"kind": "rent", "amount": "10"}, {"kind": "rent"}],
         },
     )
@@ -613,21 +616,7 @@ def test_ops_02_a_bad_evaluation_is_a_400_where_it_was_sent_and_saves_nothing(so
     errors = rows.json()["errors"]
     assert "ne s'applique pas" in errors["resources.1.rights_start"][0]
     assert "deux fois" in errors["debts.1"][0]
-    form_stage = api.patch_json(
-        url,
-        {
-            "fields": {"interviewers": "Quelqu'un d'autre"},
-            "reasons": [{"reason": "other"}],
-            "resources": [
-                {
-                    "holder": "applicant",
-                    "kind": "are_ass",
-                    "rights_start": "2026-06-01",
-                    "rights_end": "2026-01-01",
-                }
-            ],
-        },
-    )
+    form_stage = api.patch_json(url, fixable)
     assert form_stage.status_code == 400
     assert set(form_stage.json()["errors"]) == {"reasons.0.detail", "resources.0.rights_end"}
     assert "Précisez" in form_stage.json()["errors"]["reasons.0.detail"][0]
